@@ -1,0 +1,37 @@
+"""crmlab: synthetic CRM data with planted ground truth, and notebooks that teach CRM analytics.
+
+The public API:
+
+* :func:`make_retail_crm` - simulate a dataset (tables + truth) from a preset and overrides;
+* :func:`load_dataset` - load a dataset folder, or a named one (``"classroom"``);
+* :func:`save_dataset` - write a dataset folder atomically, with a manifest;
+* :class:`Scenario`, :func:`get_scenario` - everything that determines a dataset;
+* :class:`Dataset` - the container (``data.orders``, ``data["orders"]``, ``data.truth``);
+* :func:`validate_dataset` - check tables against the data contract.
+"""
+
+from __future__ import annotations
+
+from .config import PRESETS, Scenario, ScenarioError, get_scenario
+from .dataset import Dataset, make_retail_crm
+from .io import DatasetError, get_data_home, load_dataset, save_dataset
+from .schema import CONTRACT, ValidationError, validate_dataset
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CONTRACT",
+    "Dataset",
+    "DatasetError",
+    "PRESETS",
+    "Scenario",
+    "ScenarioError",
+    "ValidationError",
+    "__version__",
+    "get_data_home",
+    "get_scenario",
+    "load_dataset",
+    "make_retail_crm",
+    "save_dataset",
+    "validate_dataset",
+]

@@ -1,0 +1,371 @@
+"""Reading and writing dataset folders.
+
+A dataset is a folder::
+
+    orders.parquet (or orders.csv)   one file per table of the contract present
+    ...
+    truth.json                       planted truth (synthetic data only)
+    truth_customers.parquet          latent traits per customer (synthetic only)
+    manifest.json                    scenario, versions, row counts, SHA-256 per file
+
+Writes are atomic: everything is written into a hidden temporary folder next
+to the target, which replaces the target only when complete. An existing,
+non-empty target is refused unless ``force=True``; a failed write leaves what
+was there untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import warnings
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from .dataset import Dataset
+from .schema import CONTRACT, ValidationError, coerce_table, csv_read_kwargs, validate_dataset
+
+__all__ = ["DatasetError", "save_dataset", "load_dataset", "get_data_home", "read_table", "FORMATS",
+           "write_json_atomic", "dataset_files"]
+
+FORMATS = ("parquet", "csv")
+MANIFEST = "manifest.json"
+TRUTH = "truth.json"
+TRUTH_CUSTOMERS = "truth_customers"
+
+
+class DatasetError(RuntimeError):
+    """A dataset folder cannot be read or written (the message says which file and why)."""
+
+
+# ----------------------------------------------------------------------------- helpers
+def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
+    """Folder where generated named datasets are cached.
+
+    ``data_home`` if given, else the ``CRMLAB_DATA`` environment variable, else
+    ``~/crmlab_data``. Created if missing.
+    """
+    home = Path(data_home or os.environ.get("CRMLAB_DATA") or Path.home() / "crmlab_data").expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _json_text(obj: Any) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_json_atomic(obj: Any, path: str | os.PathLike) -> Path:
+    """Write JSON to ``path`` via a temporary file and ``os.replace``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(_json_text(obj))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version().rsplit(".", 1)[0]}
+    for pkg in ("crmlab", "numpy", "pandas", "pyarrow"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    try:
+        meta = json.loads((resources.files("crmlab") / "data" / "pools_meta.json").read_text(encoding="utf-8"))
+        out["faker_for_name_pools"] = str(meta.get("faker_version"))
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
+    if fmt == "csv":
+        df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    else:
+        df.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
+
+
+def dataset_files(path: str | os.PathLike) -> dict[str, Path]:
+    """Table name -> file of the tables present in a dataset folder."""
+    folder = Path(path)
+    out: dict[str, Path] = {}
+    for name in [*CONTRACT, TRUTH_CUSTOMERS]:
+        for ext in (".parquet", ".csv", ".csv.gz"):
+            p = folder / f"{name}{ext}"
+            if p.is_file():
+                if name in out:
+                    raise DatasetError(f"{folder}: both {out[name].name} and {p.name} exist; keep one")
+                out[name] = p
+    return out
+
+
+# ----------------------------------------------------------------------------- save
+def save_dataset(
+    data: Dataset | Mapping[str, pd.DataFrame],
+    path: str | os.PathLike,
+    *,
+    format: str = "parquet",
+    force: bool = False,
+    validate: bool = True,
+    include_truth: bool = True,
+) -> Path:
+    """Write a dataset folder atomically.
+
+    Parameters
+    ----------
+    data : Dataset or mapping of table name -> DataFrame
+    path : path-like
+        Target folder. Must not exist or be empty, unless ``force``.
+    format : {"parquet", "csv"}
+    force : bool
+        Replace an existing non-empty folder (only once the new one is complete).
+    validate : bool
+        Check the tables against the data contract first (skipped for datasets
+        generated with ``faults=True``, which break it on purpose).
+    include_truth : bool
+        Write ``truth.json`` and ``truth_customers`` (set False for student copies).
+
+    Returns
+    -------
+    Path of the folder.
+
+    Raises
+    ------
+    DatasetError
+        Target exists and is not empty (without ``force``), or cannot be written.
+    ValidationError
+        A table breaks the contract; nothing is written.
+    """
+    if format not in FORMATS:
+        raise DatasetError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    target = Path(path).expanduser()
+    if target.exists() and not target.is_dir():
+        raise DatasetError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise DatasetError(f"{target} exists and is not empty; choose another folder or use --force / force=True")
+    ds = data if isinstance(data, Dataset) else Dataset(data)
+    truth = ds.truth if include_truth else None
+    faults = bool(truth and truth.get("faults")) or bool(ds.manifest and ds.manifest.get("faults"))
+    if validate and not faults:
+        validate_dataset(ds.tables)
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+        os.chmod(tmp, 0o777 & ~_umask())
+    except OSError as e:
+        raise DatasetError(f"cannot write to {parent}: {e.strerror or e}") from None
+    try:
+        files: dict[str, dict[str, Any]] = {}
+        ext = ".csv" if format == "csv" else ".parquet"
+        for name, df in ds.tables.items():
+            p = tmp / f"{name}{ext}"
+            _write_table(df, p, format)
+            files[p.name] = {"table": name, "rows": int(len(df)), "sha256": _sha256(p)}
+        if truth is not None:
+            p = tmp / TRUTH
+            p.write_text(_json_text(truth), encoding="utf-8")
+            files[p.name] = {"sha256": _sha256(p)}
+            if ds.truth_customers is not None:
+                p = tmp / f"{TRUTH_CUSTOMERS}{ext}"
+                _write_table(ds.truth_customers, p, format)
+                files[p.name] = {"table": TRUTH_CUSTOMERS, "rows": int(len(ds.truth_customers)),
+                                 "sha256": _sha256(p)}
+        scenario = ds.scenario
+        manifest = {
+            "crmlab_dataset_version": 1,
+            "format": format,
+            "synthetic": scenario is not None,
+            "scenario": scenario.to_dict() if scenario is not None else None,
+            "faults": faults,
+            "pii": "name" in ds.tables.get("customers", pd.DataFrame()).columns,
+            "has_truth": truth is not None,
+            "files": files,
+            "source": (ds.manifest or {}).get("source"),
+            "versions": _versions(),
+        }
+        (tmp / MANIFEST).write_text(_json_text(manifest), encoding="utf-8")
+        _replace_dir(tmp, target)
+    except BaseException as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(e, OSError):
+            raise DatasetError(f"writing {target} failed: {e}; the previous contents are untouched") from e
+        raise
+    return target
+
+
+def _umask() -> int:
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def _replace_dir(tmp: Path, target: Path) -> None:
+    if not target.exists():
+        tmp.rename(target)
+        return
+    backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    backup.rmdir()
+    target.rename(backup)
+    try:
+        tmp.rename(target)
+    except BaseException:
+        backup.rename(target)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- load
+def read_table(path: str | os.PathLike, table: str) -> pd.DataFrame:
+    """Read one table file with contract dtypes; faults become :class:`ValidationError`."""
+    p = Path(path)
+    try:
+        if p.suffix == ".parquet":
+            df = pd.read_parquet(p)
+            return coerce_table(df, table, source=p.name) if table in CONTRACT else df
+        header = pd.read_csv(p, nrows=0, encoding="utf-8").columns
+        kw = csv_read_kwargs(table, header) if table in CONTRACT else {}
+        df = pd.read_csv(p, encoding="utf-8", **kw)
+    except UnicodeDecodeError as e:
+        raise DatasetError(f"{p.name}: not UTF-8 text (byte {e.start}: {e.reason}); "
+                           "re-save it as UTF-8 or import it with an encoding (crmlab import csv)") from None
+    except pd.errors.EmptyDataError:
+        raise DatasetError(f"{p.name}: the file is empty") from None
+    except pd.errors.ParserError as e:
+        raise DatasetError(f"{p.name}: cannot be parsed as CSV ({str(e).strip()})") from None
+    except (OSError, ValueError) as e:
+        raise DatasetError(f"{p.name}: cannot be read ({e})") from None
+    if table in CONTRACT:
+        return coerce_table(df, table, source=p.name, line_offset=2)
+    return _coerce_truth_customers(df)
+
+
+def _coerce_truth_customers(df: pd.DataFrame) -> pd.DataFrame:
+    for c in ("first_order_date", "churn_date"):
+        if c in df:
+            df[c] = pd.to_datetime(df[c]).astype("datetime64[s]")
+    for c in ("churned", "sleeping_dog_churned"):
+        if c in df and df[c].dtype != bool:
+            df[c] = df[c].astype(str).str.lower().eq("true")
+    return df
+
+
+_NAMED = ("classroom",)
+
+
+def _committed(name: str) -> Path | None:
+    here = Path(__file__).resolve().parent.parent / "datasets" / name
+    return here if (here / MANIFEST).is_file() else None
+
+
+def load_dataset(
+    path_or_name: str | os.PathLike = "classroom",
+    *,
+    seed: int | None = None,
+    validate: bool = True,
+    truth: bool = True,
+    data_home: str | os.PathLike | None = None,
+) -> Dataset:
+    """Load a dataset folder, a committed dataset, or a cached generated one.
+
+    Parameters
+    ----------
+    path_or_name : str or path-like, default "classroom"
+        A folder, or a name: ``"classroom"`` is the committed classroom dataset
+        (generated and cached if the package was installed without it); any
+        preset name (``"tiny"``, ``"research"``, ...) is generated once with
+        ``seed`` and cached under :func:`get_data_home`.
+    seed : int, optional
+        Seed for a named preset (default 0).
+    validate : bool, default True
+        Check every table against the data contract and the foreign keys.
+    truth : bool, default True
+        Load ``truth.json`` / ``truth_customers`` if present.
+
+    Raises
+    ------
+    DatasetError
+        The folder or a file cannot be read (names the file).
+    ValidationError
+        A table breaks the contract (names file, column, rule and rows).
+    """
+    from .config import PRESETS
+
+    p = Path(path_or_name).expanduser()
+    name = str(path_or_name)
+    if not p.exists() and name in PRESETS:
+        p = None
+        if name in _NAMED and seed in (None, 0):
+            p = _committed(name)
+        if p is None:
+            cache = get_data_home(data_home) / f"{name}-seed{seed or 0}"
+            if not (cache / MANIFEST).is_file():
+                from .dataset import make_retail_crm
+
+                save_dataset(make_retail_crm(name, seed=seed or 0), cache, format="parquet", force=True)
+            p = cache
+    if not p.exists():
+        raise DatasetError(f"{p}: no such dataset folder (named datasets: {', '.join(PRESETS)})")
+    if not p.is_dir():
+        raise DatasetError(f"{p}: is a file; a dataset is a folder of table files (see crmlab validate --help)")
+    manifest = None
+    if (p / MANIFEST).is_file():
+        try:
+            manifest = json.loads((p / MANIFEST).read_text(encoding="utf-8"))
+        except ValueError as e:
+            raise DatasetError(f"{p / MANIFEST}: not valid JSON ({e})") from None
+    files = dataset_files(p)
+    tables_files = {k: v for k, v in files.items() if k in CONTRACT}
+    if not tables_files:
+        raise DatasetError(f"{p}: no table files found (expected e.g. orders.csv or orders.parquet)")
+    if manifest:
+        for fname, info in manifest.get("files", {}).items():
+            fp = p / fname
+            if fp.is_file() and info.get("sha256") and _sha256(fp) != info["sha256"]:
+                warnings.warn(f"{fp.name} differs from the checksum in manifest.json (edited after writing?)",
+                              stacklevel=2)
+    faults = bool(manifest and manifest.get("faults"))
+    tables: dict[str, pd.DataFrame] = {}
+    problems = []
+    offsets = {}
+    for name_, fp in tables_files.items():
+        if faults:
+            tables[name_] = pd.read_parquet(fp) if fp.suffix == ".parquet" else pd.read_csv(
+                fp, dtype=str, keep_default_na=False, na_values=[""])
+            continue
+        try:
+            tables[name_] = read_table(fp, name_)
+        except ValidationError as e:
+            problems += e.problems
+            offsets.update(e.line_offsets)
+    if problems:
+        raise ValidationError(problems, offsets)
+    if validate and not faults:
+        validate_dataset(tables, sources={k: v.name for k, v in tables_files.items()},
+                         line_offsets={k: (2 if v.suffix != ".parquet" else None) for k, v in tables_files.items()})
+    truth_obj = truth_customers = None
+    if truth and (p / TRUTH).is_file():
+        truth_obj = json.loads((p / TRUTH).read_text(encoding="utf-8"))
+        if TRUTH_CUSTOMERS in files:
+            truth_customers = read_table(files[TRUTH_CUSTOMERS], TRUTH_CUSTOMERS)
+    return Dataset(tables, truth=truth_obj, truth_customers=truth_customers, manifest=manifest, path=p)

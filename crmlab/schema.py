@@ -1,0 +1,529 @@
+"""The data contract: tables, keys, columns, types and rules.
+
+One :class:`Table` per table of a dataset; each column is described once
+(:class:`Column`) and that description drives everything else: the pandera
+schema used to validate a table, the dtypes used to read a CSV, and the data
+dictionary in ``datasets/README.md`` (:func:`data_dictionary_markdown`).
+
+Validation errors never surface as a pandas traceback: :func:`validate_table`
+and :func:`validate_dataset` raise :class:`ValidationError`, whose message
+names the file, the column, the rule and up to five offending rows with their
+line numbers in the file.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from crmlab.schema import validate_table, ValidationError
+>>> bad = pd.DataFrame({"sku": ["A", "A"], "category": ["tv", "toaster"]})
+>>> try:
+...     validate_table(bad, "products", source="products.csv", required_only=True)
+... except ValidationError as e:
+...     print(str(e).splitlines()[0])
+products.csv: 2 problem(s)
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .config import CATEGORIES
+
+__all__ = [
+    "Column",
+    "Table",
+    "CONTRACT",
+    "ValidationError",
+    "Problem",
+    "validate_table",
+    "validate_dataset",
+    "coerce_table",
+    "csv_read_kwargs",
+    "data_dictionary_markdown",
+    "pandera_schema",
+]
+
+EVENT_TYPES = ("late_delivery", "failed_delivery", "failed_installation", "price_change_cancel",
+               "expired_coupon", "complaint")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the contract.
+
+    ``kind`` is one of ``str, int, float, bool, date, datetime``. ``allowed``
+    restricts values to a set of codes; ``lo``/``hi`` bound numbers.
+    ``required`` columns must be present; optional ones are documented extras.
+    """
+
+    name: str
+    kind: str
+    description: str
+    nullable: bool = False
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    lo: float | None = None
+    hi: float | None = None
+    unique: bool = False
+    pii: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...]
+    description: str
+    columns: tuple[Column, ...]
+    foreign_keys: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)  # (column, table, column)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+C = Column
+_ITEMS = [f"adv_{i}" for i in range(1, 5)] + [f"price_{i}" for i in range(1, 5)] + \
+    [f"service_{i}" for i in range(1, 6)] + [f"quality_{i}" for i in range(1, 5)]
+
+CONTRACT: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("customers", ("customer_id",), "The customer archive (档案): one row per registered customer.", (
+            C("customer_id", "str", "Customer identifier (`C` + 7 digits).", unique=True),
+            C("signup_date", "date", "Registration date."),
+            C("signup_channel", "str", "Channel of registration.", allowed=("store", "web", "app")),
+            C("gender", "str", "Gender as registered.", nullable=True, allowed=("female", "male")),
+            C("birth_year", "int", "Year of birth.", nullable=True, lo=1900, hi=2020),
+            C("province", "str", "Province code (snake_case pinyin, e.g. `jiangsu`)."),
+            C("province_name", "str", "Province display name in the dataset's locale."),
+            C("city", "str", "City code (snake_case pinyin, e.g. `nanjing`)."),
+            C("city_name", "str", "City display name in the dataset's locale."),
+            C("city_tier", "int", "City tier 1 (Beijing, Shanghai, Guangzhou, Shenzhen) to 5.", lo=1, hi=5),
+            C("is_member", "bool", "Enrolled in the loyalty programme by the end of the window."),
+            C("name", "str", "Full name (PII; absent with `--no-pii`).", required=False, pii=True),
+            C("phone", "str", "Mobile phone number (PII).", required=False, pii=True),
+            C("email", "str", "E-mail address (PII).", required=False, pii=True),
+        )),
+        Table("stores", ("store_id",), "Physical stores.", (
+            C("store_id", "str", "Store identifier (`S` + 4 digits).", unique=True),
+            C("name", "str", "Store name in the dataset's locale."),
+            C("format", "str", "Store format.", allowed=("flagship", "standard", "community")),
+            C("city", "str", "City code."),
+            C("city_name", "str", "City display name."),
+            C("province", "str", "Province code."),
+            C("province_name", "str", "Province display name."),
+            C("city_tier", "int", "City tier 1-5.", lo=1, hi=5),
+            C("open_date", "date", "Opening date; the store has no sales before it."),
+        )),
+        Table("products", ("sku",), "The product catalogue (the same in every synthetic dataset).", (
+            C("sku", "str", "Stock-keeping unit.", unique=True),
+            C("category", "str", "Product category.", allowed=CATEGORIES),
+            C("subcategory", "str", "Finer product group; the item level of basket analysis."),
+            C("brand", "str", "Brand."),
+            C("name", "str", "Product name (English)."),
+            C("name_zh", "str", "Product name (Chinese).", required=False),
+            C("list_price", "float", "List price, yuan.", lo=0),
+        )),
+        Table("orders", ("order_id",), "Order headers: one row per order, any channel.", (
+            C("order_id", "str", "Order identifier (`O` + 8 digits, in time order).", unique=True),
+            C("customer_id", "str", "Ordering customer."),
+            C("order_ts", "datetime", "Time the order was placed (local time)."),
+            C("channel", "str", "Sales channel.", allowed=("store", "web", "app")),
+            C("store_id", "str", "Store of an in-store order; empty for web and app orders.", nullable=True),
+            C("status", "str", "Final status.", allowed=("completed", "cancelled", "returned")),
+            C("payment", "str", "Payment method.", nullable=True),
+            C("coupon_id", "str", "Coupon applied to the order, if any.", nullable=True),
+            C("order_value", "float", "Net value of the order's lines, yuan (sum of quantity x unit_price - discount).",
+              required=False, nullable=True),
+        ), foreign_keys=(("customer_id", "customers", "customer_id"), ("store_id", "stores", "store_id"))),
+        Table("order_items", ("order_id", "line_no"), "Order lines.", (
+            C("order_id", "str", "Order."),
+            C("line_no", "int", "Line number within the order, from 1.", lo=1),
+            C("sku", "str", "Product."),
+            C("quantity", "int", "Units.", lo=1),
+            C("unit_price", "float", "Price per unit, yuan.", lo=0),
+            C("discount", "float", "Discount on the whole line, yuan.", lo=0, nullable=True),
+        ), foreign_keys=(("order_id", "orders", "order_id"), ("sku", "products", "sku"))),
+        Table("service_events", ("event_id",), "Service failures and complaints after an order.", (
+            C("event_id", "str", "Event identifier.", unique=True),
+            C("customer_id", "str", "Customer."),
+            C("order_id", "str", "Order the event belongs to.", nullable=True),
+            C("event_ts", "datetime", "When the event happened."),
+            C("event_type", "str", "What happened.", allowed=EVENT_TYPES),
+            C("resolved", "bool", "For complaints: resolved to the customer's satisfaction; empty otherwise.",
+              nullable=True),
+            C("value_yuan", "float", "Price increase (price_change_cancel) or coupon value (expired_coupon), yuan.",
+              required=False, nullable=True),
+        ), foreign_keys=(("customer_id", "customers", "customer_id"), ("order_id", "orders", "order_id"))),
+        Table("loyalty", ("customer_id",), "Loyalty-programme members.", (
+            C("customer_id", "str", "Member.", unique=True),
+            C("enrol_date", "date", "Enrolment date."),
+            C("tier", "str", "Tier from the last annual evaluation.", allowed=("standard", "gold", "platinum")),
+            C("points_balance", "int", "Points balance at the end of the window (1 point = 0.01 yuan)."),
+            C("qualifying_spend", "float", "Completed spend in the 365 days before the last tier evaluation, yuan.",
+              required=False, nullable=True, lo=0),
+            C("tier_date", "date", "Date of the last tier evaluation (31 December).", required=False, nullable=True),
+            C("city_launch_date", "date", "Launch date of the programme in the member's city.", required=False,
+              nullable=True),
+        ), foreign_keys=(("customer_id", "customers", "customer_id"),)),
+        Table("points_ledger", (), "Points earned, redeemed and expired.", (
+            C("customer_id", "str", "Member."),
+            C("ts", "datetime", "Time of the entry."),
+            C("kind", "str", "Entry type.", allowed=("earn", "redeem", "expire")),
+            C("points", "int", "Points (+ earned, - redeemed or expired)."),
+            C("order_id", "str", "Order that earned the points.", nullable=True, required=False),
+        ), foreign_keys=(("customer_id", "customers", "customer_id"), ("order_id", "orders", "order_id"))),
+        Table("campaigns", ("campaign_id", "customer_id"), "Retention campaign: targeted customers, randomised to offer or control.", (
+            C("campaign_id", "str", "Campaign."),
+            C("customer_id", "str", "Targeted customer."),
+            C("treated", "bool", "Received the offer (True) or held out as control (False)."),
+            C("offer_cost", "float", "Cost of contact and redeemed offer, yuan.", lo=0),
+            C("sent_date", "date", "Send date."),
+            C("responded", "bool", "Placed a (not cancelled) order within the response window."),
+        ), foreign_keys=(("customer_id", "customers", "customer_id"),)),
+        Table("survey", ("response_id",), "Satisfaction survey responses (1-5 Likert items, 0-10 recommend).", (
+            C("response_id", "str", "Response identifier.", unique=True),
+            C("customer_id", "str", "Respondent (empty for anonymous responses).", nullable=True),
+            C("response_date", "datetime", "When the questionnaire was answered."),
+            *[C(i, "int", f"Item {i} (1 = strongly disagree ... 5 = strongly agree).", nullable=True, lo=1, hi=5)
+              for i in _ITEMS],
+            C("overall_satisfaction", "int", "Overall satisfaction, 1-5.", nullable=True, lo=1, hi=5),
+            C("recommend", "int", "Likelihood to recommend, 0-10 (NPS question).", nullable=True, lo=0, hi=10),
+            C("competitor", "str", "Competitor the respondent also uses.", nullable=True),
+            C("competitor_comparison", "str", "Suning compared with that competitor.", nullable=True,
+              allowed=("better", "same", "worse")),
+            C("survey_channel", "str", "Where the questionnaire was answered.", required=False, nullable=True),
+            C("comment", "str", "Free-text comment.", required=False, nullable=True),
+        ), foreign_keys=(("customer_id", "customers", "customer_id"),)),
+    )
+}
+
+
+# ----------------------------------------------------------------------------- errors
+@dataclass
+class Problem:
+    """One failed rule: where, what, and a few offending rows."""
+
+    table: str
+    column: str | None
+    rule: str
+    n_rows: int = 0
+    examples: list[tuple[Any, Any]] = field(default_factory=list)  # (line or row, value)
+
+    def render(self, source: str, line_offset: int | None) -> str:
+        where = f"column '{self.column}'" if self.column else "table"
+        head = f"  - {where}: {self.rule}"
+        if self.n_rows:
+            head += f" ({self.n_rows} row{'s' if self.n_rows != 1 else ''})"
+        if not self.examples:
+            return head
+        label = "line" if line_offset is not None else "row"
+        ex = ", ".join(f"{label} {int(i) + (line_offset or 0)}: {v!r}" for i, v in self.examples)
+        return f"{head}; e.g. {ex}"
+
+
+class ValidationError(ValueError):
+    """A table or dataset breaks the data contract.
+
+    Attributes
+    ----------
+    problems : list of (source, Problem)
+    """
+
+    def __init__(self, problems: list[tuple[str, Problem]], line_offsets: Mapping[str, int | None] | None = None):
+        self.problems = problems
+        self.line_offsets = dict(line_offsets or {})
+        by_source: dict[str, list[Problem]] = {}
+        for src, p in problems:
+            by_source.setdefault(src, []).append(p)
+        lines = []
+        for src, ps in by_source.items():
+            lines.append(f"{src}: {len(ps)} problem(s)")
+            lines += [p.render(src, self.line_offsets.get(src)) for p in ps]
+        super().__init__("\n".join(lines))
+
+
+# ----------------------------------------------------------------------------- dtypes
+_PANDAS_DTYPE = {"str": "str", "int": "Int64", "float": "float64", "bool": "boolean"}
+
+
+def csv_read_kwargs(table: str, columns: Iterable[str] | None = None) -> dict[str, Any]:
+    """``pandas.read_csv`` keyword arguments that read ``table`` with contract dtypes.
+
+    Dates are read as text and converted by :func:`coerce_table`, so that a bad
+    date is reported with its line instead of failing inside pandas.
+    """
+    spec = CONTRACT[table]
+    present = set(columns) if columns is not None else set(spec.names)
+    dtype = {}
+    for c in spec.columns:
+        if c.name in present:
+            dtype[c.name] = "str" if c.kind in ("str", "date", "datetime", "bool", "int") else "str"
+    return dict(dtype=dtype, keep_default_na=False, na_values=[""])
+
+
+def _to_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    m = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "t": True, "f": False}
+    low = s.astype("str").str.strip().str.lower()
+    out = low.map(m)
+    bad = s.notna() & out.isna()
+    return out.astype("boolean"), bad
+
+
+def coerce_table(df: pd.DataFrame, table: str, *, source: str | None = None,
+                 line_offset: int | None = None) -> pd.DataFrame:
+    """Convert a table read as text (or with loose dtypes) to contract dtypes.
+
+    Values that cannot be converted raise :class:`ValidationError` naming the
+    column and rows. Unknown extra columns are kept as they are.
+    """
+    spec = CONTRACT[table]
+    src = source or table
+    out = df.copy()
+    problems: list[Problem] = []
+    for c in spec.columns:
+        if c.name not in out.columns:
+            continue
+        s = out[c.name]
+        if c.kind == "str":
+            out[c.name] = s.astype("str").where(s.notna(), None).astype("str")
+            continue
+        if c.kind in ("int", "float"):
+            if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+                num = s.astype("float64")
+                bad = pd.Series(False, index=s.index)
+            else:
+                txt = s.astype("str").str.strip().str.replace(",", "", regex=False)
+                num = pd.to_numeric(txt, errors="coerce")
+                bad = s.notna() & (txt != "") & num.isna()
+            if c.kind == "int":
+                frac = num.notna() & (num != np.floor(num.fillna(0)))
+                bad = bad | frac
+            if bad.any():
+                problems.append(_problem(table, c.name, f"not a valid {'integer' if c.kind == 'int' else 'number'}",
+                                         s, bad))
+                continue
+            out[c.name] = num.round().astype("Int64") if c.kind == "int" else num.astype("float64")
+            if c.kind == "int" and not c.nullable and not out[c.name].isna().any():
+                out[c.name] = out[c.name].astype("int64")
+        elif c.kind == "bool":
+            if pd.api.types.is_bool_dtype(s):
+                out[c.name] = s.astype("boolean") if c.nullable else s.astype(bool)
+                continue
+            val, bad = _to_bool(s)
+            if bad.any():
+                problems.append(_problem(table, c.name, "not a boolean (True/False)", s, bad))
+                continue
+            out[c.name] = val if (c.nullable or val.isna().any()) else val.astype(bool)
+        elif c.kind in ("date", "datetime"):
+            if pd.api.types.is_datetime64_any_dtype(s):
+                ts = s
+                bad = pd.Series(False, index=s.index)
+            else:
+                txt = s.astype("str").str.strip()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    ts = pd.to_datetime(txt, errors="coerce", format="ISO8601")
+                bad = s.notna() & (txt != "") & ts.isna()
+            if bad.any():
+                problems.append(_problem(table, c.name, "not a date/time in ISO format (YYYY-MM-DD[ HH:MM:SS])",
+                                         s, bad))
+                continue
+            ts = pd.to_datetime(ts).astype("datetime64[s]")
+            out[c.name] = ts.dt.normalize() if c.kind == "date" else ts
+    if problems:
+        raise ValidationError([(src, p) for p in problems], {src: line_offset})
+    return out
+
+
+def _problem(table: str, column: str | None, rule: str, values: pd.Series, bad: pd.Series) -> Problem:
+    idx = np.flatnonzero(np.asarray(bad))
+    ex = [(int(i), _py(values.iloc[i])) for i in idx[:5]]
+    return Problem(table, column, rule, int(len(idx)), ex)
+
+
+def _py(v: Any) -> Any:
+    if isinstance(v, (np.generic,)):
+        return v.item()
+    if isinstance(v, pd.Timestamp):
+        return str(v)
+    return v
+
+
+# ----------------------------------------------------------------------------- pandera
+def pandera_schema(table: str, *, required_only: bool = False):
+    """The pandera ``DataFrameSchema`` of a table (types, ranges, allowed codes, keys)."""
+    import pandera.pandas as pa
+
+    spec = CONTRACT[table]
+    cols = {}
+    for c in spec.columns:
+        checks = []
+        if c.allowed is not None:
+            checks.append(pa.Check.isin(list(c.allowed), error=f"value must be one of {', '.join(c.allowed)}"))
+        if c.lo is not None:
+            checks.append(pa.Check.ge(c.lo, error=f"value must be >= {c.lo:g}"))
+        if c.hi is not None:
+            checks.append(pa.Check.le(c.hi, error=f"value must be <= {c.hi:g}"))
+        cols[c.name] = pa.Column(
+            None, checks=checks, nullable=c.nullable, unique=c.unique,
+            required=c.required and not required_only or (c.name in spec.key),
+        )
+    return pa.DataFrameSchema(cols, strict=False, name=table,
+                              unique=list(spec.key) if len(spec.key) > 1 else None)
+
+
+def _dtype_ok(c: Column, s: pd.Series) -> bool:
+    if c.kind == "str":
+        return pd.api.types.is_string_dtype(s) or s.dtype == object
+    if c.kind == "int":
+        return pd.api.types.is_integer_dtype(s)
+    if c.kind == "float":
+        return pd.api.types.is_float_dtype(s) or pd.api.types.is_integer_dtype(s)
+    if c.kind == "bool":
+        return pd.api.types.is_bool_dtype(s)
+    return pd.api.types.is_datetime64_any_dtype(s)
+
+
+def validate_table(df: pd.DataFrame, table: str, *, source: str | None = None,
+                   line_offset: int | None = None, required_only: bool = False) -> None:
+    """Check one table against the contract; raise :class:`ValidationError`.
+
+    Parameters
+    ----------
+    df : DataFrame
+    table : str
+        Table name in :data:`CONTRACT`.
+    source : str, optional
+        File name to show in messages (default: the table name).
+    line_offset : int, optional
+        Add this to a row position to get the line number in the file (2 for
+        a CSV with a header line). Without it, messages give row positions.
+    required_only : bool
+        Only the key columns must be present (for real extracts).
+    """
+    import pandera.errors as pe
+
+    if table not in CONTRACT:
+        raise KeyError(f"unknown table {table!r}; the contract has: {', '.join(CONTRACT)}")
+    spec = CONTRACT[table]
+    src = source or table
+    problems: list[Problem] = []
+    missing = [c.name for c in spec.columns
+               if (c.required and not required_only or c.name in spec.key) and c.name not in df.columns]
+    if missing:
+        problems.append(Problem(table, missing[0] if len(missing) == 1 else None,
+                                f"missing required column(s): {', '.join(missing)}"))
+        raise ValidationError([(src, p) for p in problems], {src: line_offset})
+    for c in spec.columns:
+        if c.name in df.columns and not _dtype_ok(c, df[c.name]):
+            problems.append(Problem(table, c.name, f"has dtype {df[c.name].dtype}, expected {c.kind}"))
+    if problems:
+        raise ValidationError([(src, p) for p in problems], {src: line_offset})
+    frame = df.reset_index(drop=True)
+    try:
+        pandera_schema(table, required_only=required_only).validate(frame, lazy=True)
+    except pe.SchemaErrors as err:
+        problems += _from_pandera(table, frame, err)
+    if problems:
+        raise ValidationError([(src, p) for p in problems], {src: line_offset})
+
+
+def _from_pandera(table: str, frame: pd.DataFrame, err) -> list[Problem]:
+    fc = err.failure_cases
+    out: list[Problem] = []
+    for (col, check), g in fc.groupby([fc["column"].astype("str"), fc["check"].astype("str")], sort=False, dropna=False):
+        col = None if col in ("None", "nan", "<NA>", table) else col
+        rule = check
+        if check == "not_nullable":
+            rule = "missing values are not allowed"
+        elif check == "field_uniqueness":
+            rule = "values must be unique (duplicate key)"
+        elif check.startswith("multiple_fields_uniqueness"):
+            rule = "the key columns must be unique together (duplicate key)"
+        elif check == "column_in_dataframe":
+            rule = "required column is missing"
+        idx = g["index"].dropna()
+        idx = idx.astype("int64").drop_duplicates() if len(idx) else idx
+        ex = []
+        for i in list(idx[:5]):
+            if col and col in frame.columns:
+                ex.append((int(i), _py(frame[col].iloc[int(i)])))
+            else:
+                ex.append((int(i), g.loc[g["index"] == i, "failure_case"].iloc[0]))
+        out.append(Problem(table, col, rule, int(len(idx)) if len(idx) else int(len(g)), ex))
+    return out
+
+
+def validate_dataset(tables: Mapping[str, pd.DataFrame], *, sources: Mapping[str, str] | None = None,
+                     line_offsets: Mapping[str, int | None] | None = None, required_only: bool = False) -> None:
+    """Validate every present table and the foreign keys between them.
+
+    A dataset may hold any subset of the contract's tables (real extracts lack
+    surveys or campaigns); foreign keys are checked where both tables exist.
+    """
+    sources = dict(sources or {})
+    offsets = dict(line_offsets or {})
+    problems: list[tuple[str, Problem]] = []
+    off_by_src: dict[str, int | None] = {}
+    unknown = [t for t in tables if t not in CONTRACT]
+    for name, df in tables.items():
+        if name not in CONTRACT:
+            continue
+        src = sources.get(name, name)
+        off_by_src[src] = offsets.get(name)
+        try:
+            validate_table(df, name, source=src, line_offset=offsets.get(name), required_only=required_only)
+        except ValidationError as e:
+            problems += e.problems
+    for name, df in tables.items():
+        if name not in CONTRACT:
+            continue
+        for col, other, ocol in CONTRACT[name].foreign_keys:
+            if other not in tables or col not in df.columns or ocol not in tables[other].columns:
+                continue
+            vals = df[col]
+            ok = vals.isna() | vals.isin(tables[other][ocol])
+            if not ok.all():
+                problems.append((sources.get(name, name),
+                                 _problem(name, col, f"values not found in {other}.{ocol}", vals.reset_index(drop=True),
+                                          ~ok.reset_index(drop=True))))
+    if unknown:
+        warnings.warn(f"tables outside the contract were not validated: {', '.join(unknown)}", stacklevel=2)
+    if problems:
+        raise ValidationError(problems, off_by_src)
+
+
+# ----------------------------------------------------------------------------- docs
+def data_dictionary_markdown() -> str:
+    """The data dictionary (all tables and columns) as Markdown."""
+    out = []
+    for t in CONTRACT.values():
+        key = ", ".join(t.key) if t.key else "(none)"
+        out.append(f"### `{t.name}`\n\n{t.description} Key: `{key}`.\n")
+        out.append("| column | type | required | description |\n|---|---|---|---|")
+        for c in t.columns:
+            extra = []
+            if c.allowed:
+                extra.append("one of " + ", ".join(f"`{a}`" for a in c.allowed))
+            if c.lo is not None or c.hi is not None:
+                extra.append(f"range {'' if c.lo is None else f'{c.lo:g}'}..{'' if c.hi is None else f'{c.hi:g}'}")
+            if c.nullable:
+                extra.append("may be empty")
+            desc = c.description + (f" ({'; '.join(extra)})" if extra else "")
+            out.append(f"| `{c.name}` | {c.kind} | {'yes' if c.required else 'no'} | {desc} |")
+        if t.foreign_keys:
+            fks = "; ".join(f"`{c}` -> `{o}.{oc}`" for c, o, oc in t.foreign_keys)
+            out.append(f"\nForeign keys: {fks}.")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,235 @@
+"""Customers: latent traits (segment, purchase rate, lifetime, satisfaction) and the archive.
+
+The latent traits drive every other table; they are returned separately
+(:class:`Latent`) and only reach the user through the truth files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..config import MAIN_CATEGORIES, Scenario
+from .calendar import SeasonClock
+from .pii import draw_people
+
+__all__ = ["Latent", "simulate_customers", "CHANNELS"]
+
+CHANNELS = ("store", "web", "app")
+#: purchase rate used as the reference point of loyalty self-selection (orders/year)
+_REF_RATE = 1.5
+
+
+@dataclass
+class Latent:
+    """Per-customer latent traits of one chunk (arrays of equal length)."""
+
+    index: np.ndarray  # global customer index
+    segment: np.ndarray  # int
+    purchase_rate: np.ndarray  # orders / year while alive
+    churn_hazard: np.ndarray  # base yearly hazard incl. satisfaction
+    satisfaction: np.ndarray  # N(0, 1)
+    premium: np.ndarray  # price-tier preference
+    category_logit: np.ndarray  # n x len(MAIN_CATEGORIES)
+    channel_logit: np.ndarray  # n x 3
+    city_index: np.ndarray  # row of the cities table
+    signup_day: np.ndarray  # float days since start
+    first_order_day: np.ndarray  # float days since start (inf: never buys)
+    signup_channel: np.ndarray  # int into CHANNELS
+    enrol_day: np.ndarray  # float days since start, inf if never enrols in the window
+    loyalty_effect: np.ndarray  # relative lift while enrolled
+    treated: np.ndarray  # bool: assigned to the campaign's treatment arm (if eligible)
+    campaign_multiplier: np.ndarray
+    sleeping_dog_risk: np.ndarray
+    redemption_breakage: np.ndarray  # probability a points lot expires unredeemed
+    home_store: np.ndarray  # int store row or -1
+    province_store: np.ndarray  # bool: a store in the home province
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def simulate_customers(
+    scenario: Scenario,
+    rng: np.random.Generator,
+    pii_rng: np.random.Generator,
+    *,
+    offset: int,
+    n: int,
+    cities: pd.DataFrame,
+    stores: pd.DataFrame,
+    clock: SeasonClock,
+    launch_day: np.ndarray,
+) -> tuple[pd.DataFrame, Latent]:
+    """Draw ``n`` customers (global indices ``offset .. offset+n-1``).
+
+    Generative model
+    ----------------
+    * segment ``s ~ Categorical(share)``; demographics (age, gender, city tier)
+      depend on the segment; the city is drawn within the tier by population.
+    * purchase rate ``lambda ~ Gamma(shape_s, mean_s)`` orders per year.
+    * latent satisfaction ``u ~ N(0, 1)``; churn hazard
+      ``mu = hazard_s * exp(satisfaction_churn_effect * u)`` per year.
+    * signup day follows the seasonal demand curve over the window (less the
+      last 30 days); store sign-ups buy the same day, online sign-ups with
+      probability 0.6 the same day, otherwise after ``Exp(14 days)``;
+      ``never_buy_share`` never buy.
+    * loyalty enrolment: once the programme has launched in the customer's city,
+      the customer enrols with probability
+      ``sigmoid(logit(enrol_base) + selection * log(lambda / 1.5))`` after an
+      ``Exp(enrol_delay)`` wait - heavier buyers self-select into the programme.
+    * campaign arm ``treated ~ Bernoulli(campaign_treated_share)`` is drawn for
+      everyone; it only matters for customers the campaign later targets.
+    """
+    segs = scenario.segments
+    S = len(segs)
+    share = np.array([s.share for s in segs], float)
+    seg = rng.choice(S, size=n, p=share / share.sum())
+
+    def per_seg(attr: str) -> np.ndarray:
+        return np.array([getattr(s, attr) for s in segs], float)[seg]
+
+    # --- geography ---------------------------------------------------------------
+    tiers = cities["tier"].to_numpy()
+    pop = cities["population_m"].to_numpy(float)
+    tier_w = np.array([s.tier_weights for s in segs], float)  # S x 5
+    pop_in_tier = np.array([pop[tiers == t].sum() for t in range(1, 6)])
+    pop_in_tier[pop_in_tier == 0] = np.inf
+    city_p = tier_w[:, tiers - 1] * (pop / pop_in_tier[tiers - 1])[None, :]  # S x C
+    city_p /= city_p.sum(axis=1, keepdims=True)
+    cum = np.cumsum(city_p, axis=1)
+    u = rng.random(n)
+    city_idx = np.minimum((cum[seg] < u[:, None]).sum(axis=1), len(cities) - 1)
+
+    # --- latent behaviour ----------------------------------------------------
+    shape = per_seg("purchase_shape")
+    lam = rng.gamma(shape, per_seg("purchase_rate") / shape)
+    lam = np.maximum(lam, 0.02)
+    sat = rng.standard_normal(n)
+    mu = per_seg("churn_hazard") * np.exp(scenario.satisfaction_churn_effect * sat)
+    premium = per_seg("premium") + rng.normal(0, 0.6, n)
+    cat_w = np.log(np.array([s.category_weights for s in segs], float) + 1e-9)
+    cat_logit = cat_w[seg] + rng.normal(0, 0.35, (n, len(MAIN_CATEGORIES)))
+    ch_w = np.log(np.array([s.channel_weights for s in segs], float) + 1e-9)
+    ch_logit = ch_w[seg] + rng.normal(0, 0.5, (n, 3))
+
+    # --- signup and first order --------------------------------------------------
+    T = scenario.n_days
+    s_hi = clock.forward(np.array([T - 30.0]))[0]
+    signup = clock.inverse(rng.random(n) * s_hi)
+    trend = scenario.app_share_trend * signup / T
+    logits = ch_logit + np.column_stack([np.zeros(n), np.zeros(n), trend])
+    g = logits - np.log(-np.log(rng.random((n, 3))))  # Gumbel-max
+    signup_channel = g.argmax(axis=1)
+    delay = np.where(
+        (signup_channel == 0) | (rng.random(n) < 0.6), rng.random(n) * 0.5, rng.exponential(14.0, n)
+    )
+    first_order = signup + delay
+    never = rng.random(n) < scenario.never_buy_share
+    first_order = np.where(never | (first_order >= T), np.inf, first_order)
+
+    # --- demographics ----------------------------------------------------------------
+    age = np.clip(np.round(rng.normal(per_seg("age_mean"), 9.0)), 18, 80)
+    birth_year = (scenario.start_date.year - age).astype(np.int64)
+    female = rng.random(n) < per_seg("female_share")
+    gender = np.where(female, "female", "male")
+
+    # --- loyalty enrolment (self-selection on the latent purchase rate) ----------
+    base = scenario.loyalty_enrol_base
+    p_enrol = _sigmoid(np.log(base / (1 - base)) + scenario.loyalty_selection * np.log(lam / _REF_RATE))
+    enrols = rng.random(n) < p_enrol
+    enrol_day = np.maximum(launch_day[city_idx], signup) + rng.exponential(scenario.loyalty_enrol_delay_days, n)
+    enrol_day = np.where(enrols & (enrol_day < T), enrol_day, np.inf)
+
+    # --- campaign arm and response traits ----------------------------------------------
+    treated = rng.random(n) < scenario.campaign_treated_share
+    b = scenario.loyalty_breakage
+    conc = 4.0
+    breakage = rng.beta(max(b * conc, 1e-3), max((1 - b) * conc, 1e-3), n)
+
+    # --- home store ------------------------------------------------------------------
+    store_city = stores["city"].to_numpy()
+    store_prov = stores["province"].to_numpy()
+    cust_city = cities["city"].to_numpy()[city_idx]
+    cust_prov = cities["province"].to_numpy()[city_idx]
+    prov_first = pd.Series(np.arange(len(stores))).groupby(store_prov).first()
+    # a random store of the home city if there is one, else the province's first store
+    stores_by_city = pd.Series(np.arange(len(stores))).groupby(store_city).apply(list).to_dict()
+    pick = rng.random(n)
+    home = np.full(n, -1, dtype=np.int64)
+    for c in np.unique(cust_city):
+        if c in stores_by_city:
+            rows = np.flatnonzero(cust_city == c)
+            opts = np.array(stores_by_city[c])
+            home[rows] = opts[np.minimum((pick[rows] * len(opts)).astype(int), len(opts) - 1)]
+    missing = home < 0
+    if missing.any():
+        home[missing] = pd.Series(cust_prov[missing]).map(prov_first).fillna(-1).to_numpy(np.int64)
+    province_store = home >= 0
+
+    # --- the archive -------------------------------------------------------------------
+    idx = offset + np.arange(n)
+    c = cities.iloc[city_idx]
+    zh = scenario.locale == "zh_CN"
+    df = pd.DataFrame(
+        {
+            "customer_id": _ids("C", idx, 7),
+            "signup_date": _to_dates(scenario.start_date, signup),
+            "signup_channel": np.array(CHANNELS)[signup_channel],
+            "gender": gender,
+            "birth_year": birth_year,
+            "province": c["province"].to_numpy(),
+            "province_name": (c["province_name_zh"] if zh else c["province_name_en"]).to_numpy(),
+            "city": c["city"].to_numpy(),
+            "city_name": (c["city_name_zh"] if zh else c["city_name_en"]).to_numpy(),
+            "city_tier": c["tier"].to_numpy().astype(np.int64),
+            "is_member": np.isfinite(enrol_day),
+        }
+    )
+    if scenario.pii:
+        people = draw_people(pii_rng, n, locale=scenario.locale, gender=gender, birth_year=birth_year,
+                             city=c["city"].to_numpy())
+        for col in ("name", "phone", "email"):
+            df[col] = people[col].to_numpy()
+    latent = Latent(
+        index=idx,
+        segment=seg,
+        purchase_rate=lam,
+        churn_hazard=mu,
+        satisfaction=sat,
+        premium=premium,
+        category_logit=cat_logit,
+        channel_logit=ch_logit,
+        city_index=city_idx,
+        signup_day=signup,
+        first_order_day=first_order,
+        signup_channel=signup_channel,
+        enrol_day=enrol_day,
+        loyalty_effect=per_seg("loyalty_effect"),
+        treated=treated,
+        campaign_multiplier=per_seg("campaign_multiplier"),
+        sleeping_dog_risk=per_seg("sleeping_dog_risk"),
+        redemption_breakage=breakage,
+        home_store=home,
+        province_store=province_store,
+    )
+    return df, latent
+
+
+def _ids(prefix: str, idx: np.ndarray, width: int) -> np.ndarray:
+    """Zero-padded string ids, e.g. ``C0000042``."""
+    s = pd.Series(np.asarray(idx) + 1).astype(str).str.zfill(width)
+    return (prefix + s).to_numpy()
+
+
+def _to_dates(start: dt.date, days: np.ndarray) -> np.ndarray:
+    """Days since ``start`` (floats) -> datetime64[s] at midnight."""
+    d = np.floor(np.asarray(days)).astype("int64")
+    return (np.datetime64(start, "D") + d.astype("timedelta64[D]")).astype("datetime64[s]")

@@ -1,0 +1,201 @@
+"""The satisfaction survey: four dimensions, overall satisfaction, NPS, competitors.
+
+Generative model
+----------------
+Each respondent has four latent dimension scores (advertising/promotion 宣传,
+price 价格, service 服务, quality 质量)
+
+    eta_d = 0.55 * u + sqrt(1 - 0.55^2) * e_d + offset_d - shifts_d
+
+where ``u`` is the customer's latent satisfaction (the same ``u`` that lowers
+the churn hazard, so satisfaction predicts later churn), ``offset_d`` sets each
+dimension's performance level (for importance-performance analysis) and
+``shifts_d`` subtract the service failures the customer experienced before
+answering (late/failed delivery and failed installation lower service; a
+price-change cancellation lowers price; an expired coupon lowers advertising).
+
+Item *k* of dimension *d* is ``x = l_dk * eta_d + sqrt(1 - l_dk^2) * e``
+(loadings 0.65-0.85) cut into a 1-5 Likert scale with negatively skewed
+thresholds (top-2-box ``survey_top2box``). Overall satisfaction is
+``O = sum_d w_d eta_d + noise`` with the planted key-driver weights ``w``
+(service and quality strongest); the 0-10 recommend score is
+``0.85 * O_std + noise`` cut so that the expected NPS is ``survey_nps_target``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from ..config import Scenario
+
+__all__ = ["ITEMS", "DIMENSIONS", "simulate_survey", "LOADINGS"]
+
+DIMENSIONS = ("advertising", "price", "service", "quality")
+_PREFIX = {"advertising": "adv", "price": "price", "service": "service", "quality": "quality"}
+
+#: item -> (dimension, loading, English wording, Chinese wording)
+ITEMS: dict[str, tuple[str, float, str, str]] = {
+    "adv_1": ("advertising", 0.74, "Suning's advertising tells me what I need to know", "苏宁的广告宣传信息充分"),
+    "adv_2": ("advertising", 0.80, "Suning's promotions are attractive", "苏宁的促销活动有吸引力"),
+    "adv_3": ("advertising", 0.68, "I notice Suning's promotions in time", "我能及时了解苏宁的促销信息"),
+    "adv_4": ("advertising", 0.72, "Promotion and coupon terms are clear", "促销和优惠券规则(如有效期)清楚明白"),
+    "price_1": ("price", 0.78, "Prices are reasonable for the quality", "商品价格与质量相符"),
+    "price_2": ("price", 0.82, "Prices are competitive with online rivals", "价格与京东、天猫等相比有竞争力"),
+    "price_3": ("price", 0.70, "Member prices and points are worthwhile", "会员价和积分优惠实在"),
+    "price_4": ("price", 0.66, "Suning keeps its price promises", "苏宁遵守价格承诺"),
+    "service_1": ("service", 0.80, "Store staff are helpful and knowledgeable", "店员热情专业"),
+    "service_2": ("service", 0.76, "Delivery arrives on time", "送货准时"),
+    "service_3": ("service", 0.72, "Installation is timely and professional", "安装及时、专业"),
+    "service_4": ("service", 0.70, "Complaints are handled well", "投诉处理令人满意"),
+    "service_5": ("service", 0.84, "After-sales service is reliable", "售后服务可靠"),
+    "quality_1": ("quality", 0.68, "Products are genuine", "商品保证正品"),
+    "quality_2": ("quality", 0.82, "Product quality is reliable", "商品质量可靠"),
+    "quality_3": ("quality", 0.74, "The product range meets my needs", "商品种类齐全"),
+    "quality_4": ("quality", 0.78, "Products match their description", "商品与描述相符"),
+}
+LOADINGS = {k: v[1] for k, v in ITEMS.items()}
+_OFFSET = np.array([0.0, -0.15, -0.05, 0.25])  # performance level per dimension
+_RHO = 0.55  # loading of each dimension on general satisfaction
+_OVERALL_NOISE = 0.45
+_RECOMMEND_LOADING = 0.85
+
+_COMMENTS = {
+    "zh_CN": {
+        "late": ["送货太慢了，说好的12小时送达没有做到。", "物流延误，等了好几天。"],
+        "install": ["空调安装拖了好几天，说好的24小时内安装呢？", "安装师傅迟迟不来。"],
+        "price": ["下单后说价格涨了两百块，订单被取消，很失望。", "订单被单方面取消，理由是价格调整。"],
+        "coupon": ["电子券过期了都不知道，有效期写得不清楚。", "优惠券莫名其妙就用不了了。"],
+        "good": ["服务很好，会继续在苏宁买。", "送货安装都很及时，满意。", "正品有保障，价格也合适。"],
+        "neutral": ["还可以吧，价格再便宜点就好了。", "一般般，和京东差不多。"],
+        "bad": ["体验不太好，考虑去京东买。", "客服处理问题太慢。"],
+    },
+    "en_US": {
+        "late": ["Delivery was late; the 12-hour promise was not kept.", "The parcel took days longer than promised."],
+        "install": ["The air conditioner was installed days late, not within 24 hours.", "The installer never showed up on time."],
+        "price": ["My order was cancelled after the price went up by 200 yuan.", "They cancelled my order because of a price change."],
+        "coupon": ["My e-coupon expired and the expiry date was hidden.", "The coupon stopped working without notice."],
+        "good": ["Great service, I will keep buying here.", "Delivery and installation were quick.", "Genuine products at fair prices."],
+        "neutral": ["It's okay; prices could be lower.", "About the same as JD."],
+        "bad": ["Not a good experience, I'll try JD next time.", "Customer service was slow to fix my problem."],
+    },
+}
+
+
+def _cuts(top2box: float) -> np.ndarray:
+    """Standard-normal thresholds for a 1-5 scale with the given top-2-box share."""
+    p5 = 0.38 * top2box
+    probs = np.array([0.03, 0.05, 1 - top2box - 0.08, top2box - p5, p5])
+    return norm.ppf(np.cumsum(probs)[:-1])
+
+
+def _nps_cuts(nps_target: float) -> np.ndarray:
+    """Thresholds of the 0-10 recommend scale (10 cut points)."""
+    promoters = 0.45 + (nps_target - 30) / 200
+    detractors = 0.15 - (nps_target - 30) / 200
+    low = detractors * np.array([0.07, 0.14, 0.23, 0.37, 0.53, 0.73, 1.0])  # 0..6
+    passive = 1 - promoters - detractors
+    mid = detractors + passive * np.array([0.45, 1.0])  # 7, 8
+    high = 1 - promoters * 0.48  # 9 vs 10
+    q = np.concatenate([low, mid, [high]])
+    return norm.ppf(np.clip(q, 1e-6, 1 - 1e-6))
+
+
+def _cut(x: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    return np.searchsorted(cuts, x).astype(np.int64)
+
+
+def simulate_survey(
+    scenario: Scenario,
+    rng: np.random.Generator,
+    *,
+    first_order_day: np.ndarray,
+    satisfaction: np.ndarray,
+    ev_cust: np.ndarray,
+    ev_type: np.ndarray,
+    ev_t: np.ndarray,
+    ev_unresolved: np.ndarray,
+) -> tuple[dict[str, np.ndarray], float]:
+    """Survey responses of one chunk.
+
+    Returns
+    -------
+    rows : dict of arrays (``cust``, ``t``, item columns, ``overall_satisfaction``,
+        ``recommend``, ``competitor``, ``competitor_comparison``, ``comment``,
+        ``survey_channel``)
+    expected_nps_sum : float
+        Sum over respondents of P(promoter) - P(detractor) given their latent
+        attitudes (divide by the number of respondents for the truth NPS).
+    """
+    n = len(first_order_day)
+    d0 = float(scenario.survey_day)
+    eligible = first_order_day < d0
+    resp = np.flatnonzero(eligible & (rng.random(n) < scenario.survey_response_rate))
+    m = len(resp)
+    t = d0 + np.floor(rng.random(m) * scenario.survey_days) + (10 + rng.random(m) * 10) / 24
+    # failures experienced before answering
+    pos = np.full(n, -1)
+    pos[resp] = np.arange(m)
+    p = pos[ev_cust]
+    sel = (p >= 0)
+    sel[sel] = ev_t[sel] < t[p[sel]]
+    counts = np.zeros((m, 6))
+    np.add.at(counts, (p[sel], ev_type[sel].astype(np.int64)), 1.0)
+    unresolved = np.zeros(m)
+    np.add.at(unresolved, p[sel], ev_unresolved[sel].astype(float))
+    shift = np.zeros((m, 4))
+    shift[:, 0] = 0.6 * counts[:, 4]  # expired coupon -> advertising (hidden terms)
+    shift[:, 1] = 0.8 * counts[:, 3] + 0.2 * counts[:, 4]  # price-change cancellation -> price
+    shift[:, 2] = 0.5 * (counts[:, 0] + counts[:, 1] + counts[:, 2]) + 0.7 * unresolved
+    u = satisfaction[resp]
+    eta = _RHO * u[:, None] + np.sqrt(1 - _RHO**2) * rng.standard_normal((m, 4)) + _OFFSET - shift
+
+    cuts = _cuts(scenario.survey_top2box)
+    rows: dict[str, np.ndarray] = {"cust": resp, "t": t}
+    for item, (dim, load, _, _) in ITEMS.items():
+        d = DIMENSIONS.index(dim)
+        x = load * eta[:, d] + np.sqrt(1 - load**2) * rng.standard_normal(m)
+        rows[item] = _cut(x, cuts) + 1
+    w = np.array(scenario.driver_weights, float)
+    w = w / w.sum()
+    cov = np.full((4, 4), _RHO**2) + np.eye(4) * (1 - _RHO**2)
+    sd_o = float(np.sqrt(w @ cov @ w + _OVERALL_NOISE**2))
+    signal = (eta - _OFFSET) @ w / sd_o  # standardised systematic part
+    o_noise = _OVERALL_NOISE / sd_o
+    overall = signal + o_noise * rng.standard_normal(m)
+    rows["overall_satisfaction"] = _cut(overall, cuts) + 1
+    a = _RECOMMEND_LOADING
+    rec_noise = np.sqrt(1 - a**2)
+    r = a * overall + rec_noise * rng.standard_normal(m)
+    ncuts = _nps_cuts(scenario.survey_nps_target)
+    rows["recommend"] = _cut(r, ncuts)
+    # expected NPS given the latent attitudes (integrating out item-level noise)
+    sd_r = np.sqrt((a * o_noise) ** 2 + rec_noise**2)
+    mean_r = a * signal
+    p_prom = 1 - norm.cdf((ncuts[8] - mean_r) / sd_r)
+    p_detr = norm.cdf((ncuts[6] - mean_r) / sd_r)
+    expected_nps_sum = float((p_prom - p_detr).sum() * 100)
+
+    comp = rng.choice(3, size=m, p=[0.30, 0.45, 0.25])
+    rows["competitor"] = np.array(["gome", "jd", "tmall"])[comp]
+    cmp = 0.5 * eta[:, 1] + 0.5 * eta[:, 2] + rng.normal(0, 0.8, m) + np.array([0.3, -0.2, -0.1])[comp]
+    rows["competitor_comparison"] = np.where(cmp > 0.45, "better", np.where(cmp < -0.55, "worse", "same"))
+    rows["survey_channel"] = np.where(rng.random(m) < 0.6, "store", "app")
+    # free-text comments (40% leave one)
+    bank = _COMMENTS[scenario.locale]
+    has = rng.random(m) < 0.4
+    pick = rng.random(m)
+    topic = np.select(
+        [counts[:, 3] > 0, counts[:, 2] > 0, counts[:, 0] + counts[:, 1] > 0, counts[:, 4] > 0,
+         rows["overall_satisfaction"] >= 4, rows["overall_satisfaction"] == 3],
+        ["price", "install", "late", "coupon", "good", "neutral"],
+        "bad",
+    )
+    comment = np.empty(m, dtype=object)
+    for key, texts in bank.items():
+        k = np.flatnonzero(topic == key)
+        comment[k] = np.array(texts, dtype=object)[np.minimum((pick[k] * len(texts)).astype(int), len(texts) - 1)]
+    comment[~has] = None
+    rows["comment"] = comment
+    return rows, expected_nps_sum
