@@ -1,0 +1,90 @@
+"""The command line: exit codes, messages, no tracebacks for predictable faults."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from crmlab.cli import main
+
+
+def test_generate_validate_describe(tmp_path, capsys):
+    out = tmp_path / "d"
+    assert main(["generate", "--preset", "tiny", "--seed", "2", "--n-customers", "300", "--format", "csv",
+                 "--out", str(out)]) == 0
+    assert (out / "orders.csv").exists() and (out / "manifest.json").exists()
+    assert main(["validate", str(out)]) == 0
+    assert "valid" in capsys.readouterr().out
+    assert main(["describe", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "one-time buyers" in text and "orders" in text
+
+
+def test_generate_refuses_existing_folder_and_force_replaces(tmp_path, capsys):
+    out = tmp_path / "d"
+    args = ["generate", "--preset", "tiny", "--n-customers", "200", "--out", str(out), "-q"]
+    assert main(args) == 0
+    assert main(args) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert main(args + ["--force", "--seed", "5"]) == 0
+
+
+@pytest.mark.parametrize(
+    "extra,fragment",
+    [
+        (["--set", "hr_price_change_cancel=-1"], "hr_price_change_cancel"),
+        (["--set", "nonsense=1"], "nonsense"),
+        (["--set", "novalue"], "FIELD=VALUE"),
+        (["--n-customers", "5"], "n_customers"),
+    ],
+)
+def test_bad_scenario_is_one_clear_message(tmp_path, capsys, extra, fragment):
+    out = tmp_path / "d"
+    assert main(["generate", "--preset", "tiny", "--out", str(out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_set_changes_the_truth(tmp_path):
+    import json
+
+    out = tmp_path / "d"
+    assert main(["generate", "--preset", "tiny", "--n-customers", "200", "--out", str(out), "-q",
+                 "--set", "hr_price_change_cancel=3.5", "--set", "driver_weights=[0.4,0.3,0.2,0.1]"]) == 0
+    truth = json.loads((out / "truth.json").read_text())
+    assert truth["churn"]["hazard_ratios"]["price_change_cancel"] == 3.5
+    assert truth["survey"]["driver_ranking"][0] == "advertising"
+    # regenerate from the recorded scenario
+    out2 = tmp_path / "d2"
+    assert main(["generate", "--scenario", str(out / "truth.json"), "--out", str(out2), "-q"]) == 0
+    assert (out / "orders.parquet").read_bytes() == (out2 / "orders.parquet").read_bytes()
+
+
+def test_validate_reports_broken_file(tmp_path, capsys):
+    import pandas as pd
+
+    out = tmp_path / "d"
+    main(["generate", "--preset", "tiny", "--n-customers", "200", "--format", "csv", "--out", str(out), "-q"])
+    df = pd.read_csv(out / "order_items.csv", dtype=str)
+    df.loc[2, "quantity"] = "two"
+    df.to_csv(out / "order_items.csv", index=False)
+    with pytest.warns(UserWarning):
+        code = main(["validate", str(out)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "order_items.csv" in err and "quantity" in err and "line 4" in err and "Traceback" not in err
+
+
+def test_validate_missing_folder(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "missing")]) == 1
+    assert "no such dataset" in capsys.readouterr().err
+
+
+def test_python_dash_m_and_help():
+    r = subprocess.run([sys.executable, "-m", "crmlab", "generate", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--n-customers" in r.stdout and "--force" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "crmlab", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and "crmlab" in r.stdout
