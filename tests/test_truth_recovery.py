@@ -1,0 +1,129 @@
+"""The simulator plants what truth.json says (smoke tests over five seeds).
+
+These tests look at the simulator with the latent truth in hand (e.g. the
+true churn dates), so they check the generative model, not the notebooks'
+estimators (those have their own truth-recovery tests).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crmlab
+from crmlab.analysis.survival import counting_process, cox_hazard_ratios
+
+SEEDS = [0, 1, 2, 3, 4]
+KINDS = ["price_change_cancel", "failed_delivery", "failed_installation", "unresolved_complaint",
+         "expired_coupon", "late_delivery"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def datasets():
+    return {s: crmlab.make_retail_crm("classroom", seed=s, n_customers=20_000) for s in SEEDS}
+
+
+def _latent_cox(data) -> pd.DataFrame:
+    start = pd.Timestamp(data.scenario.start)
+    tc = data.truth_customers[data.truth_customers["first_order_date"].notna()]
+    end_day = float(data.scenario.n_days)
+    subjects = pd.DataFrame({
+        "id": tc["customer_id"].to_numpy(),
+        "start": (tc["first_order_date"] - start).dt.days.to_numpy(float),
+        "stop": np.where(tc["churned"], (tc["churn_date"] - start).dt.days.to_numpy(float) + 0.5, end_day),
+        "event": tc["churned"].astype(int).to_numpy(),
+        "log_mu": np.log(tc["churn_hazard"].to_numpy()),
+    })
+    ev = data.service_events.merge(data.orders[["order_id", "order_ts"]], on="order_id")
+    kind = np.where((ev["event_type"] == "complaint") & (ev["resolved"] == False), "unresolved_complaint",  # noqa: E712
+                    ev["event_type"])
+    events = pd.DataFrame({"id": ev["customer_id"], "time": (ev["order_ts"] - start).dt.days.astype(float),
+                           "kind": kind})
+    cp = counting_process(subjects, events, kinds=KINDS)
+    return cox_hazard_ratios(cp, KINDS, offset="log_mu")
+
+
+def test_cox_on_latent_lifetimes_recovers_the_planted_hazard_ratios(datasets):
+    est = {s: _latent_cox(d)["hazard_ratio"] for s, d in datasets.items()}
+    truth = datasets[0].truth["churn"]["hazard_ratios"]
+    table = pd.DataFrame(est).T
+    for s in SEEDS:
+        hr = table.loc[s, "price_change_cancel"]
+        assert abs(hr / truth["price_change_cancel"] - 1) < 0.25, f"seed {s}: {hr:.2f} vs {truth['price_change_cancel']}"
+    mean = np.exp(np.log(table).mean())
+    for k in KINDS:
+        assert abs(mean[k] / truth[k] - 1) < 0.12, f"{k}: geometric mean {mean[k]:.2f} vs truth {truth[k]} ({table[k].round(2).tolist()})"
+
+
+def test_planted_basket_rule_has_its_lift(datasets):
+    for s, d in datasets.items():
+        it = d.order_items.merge(d.products[["sku", "subcategory"]], on="sku")
+        ok = d.orders.loc[d.orders["status"] != "cancelled", "order_id"]
+        basket = pd.crosstab(it["order_id"], it["subcategory"]).reindex(ok).fillna(0) > 0
+        for rule in d.truth["basket"]["rules"]:
+            a, b = basket[rule["antecedent"]], basket[rule["consequent"]]
+            lift = (a & b).mean() / (a.mean() * b.mean())
+            assert abs(lift / rule["lift"] - 1) < 0.2, f"seed {s} {rule['antecedent']}->{rule['consequent']}: {lift:.2f} vs {rule['lift']}"
+        decoy = basket[d.truth["basket"]["decoy_item"]]
+        for col in ("tv", "phone", "laptop", "ac"):
+            lift = (basket[col] & decoy).mean() / (basket[col].mean() * decoy.mean())
+            assert 0.75 < lift < 1.3, f"seed {s}: decoy lift with {col} = {lift:.2f}"
+
+
+def test_naive_loyalty_comparison_overstates_the_effect_several_times(datasets):
+    for s, d in datasets.items():
+        end = pd.Timestamp(d.scenario.end) + pd.Timedelta(days=1)
+        launch = pd.Series({c: pd.Timestamp(v) for c, v in d.truth["loyalty"]["rollout"].items()})
+        cust = d.customers.set_index("customer_id")
+        first = d.orders.groupby("customer_id")["order_ts"].min()
+        since = np.maximum(cust["city"].map(launch), first.reindex(cust.index))
+        years = (end - since).dt.days / 365.25
+        o = d.orders[d.orders["status"] == "completed"].merge(cust[["city"]], left_on="customer_id", right_index=True)
+        o = o[o["order_ts"] >= o["city"].map(launch)]
+        n = o.groupby("customer_id").size().reindex(cust.index, fill_value=0)
+        ok = years > 0.25
+        rate = n[ok] / years[ok]
+        naive = rate[cust.loc[ok, "is_member"]].mean() / rate[~cust.loc[ok, "is_member"]].mean() - 1
+        att = d.truth["loyalty"]["att"]
+        assert naive >= 3 * att, f"seed {s}: naive {naive:.2f} vs att {att:.3f}"
+
+
+def test_campaign_difference_in_means_matches_the_ate(datasets):
+    for s, d in datasets.items():
+        c = d.campaigns
+        t, k = c.loc[c["treated"], "responded"], c.loc[~c["treated"], "responded"]
+        est = t.mean() - k.mean()
+        se = np.sqrt(t.var() / len(t) + k.var() / len(k))
+        ate = d.truth["campaign"]["ate"]
+        assert abs(est - ate) < 3 * se, f"seed {s}: {est:.3f} vs {ate:.3f} (se {se:.3f})"
+    # the sleeping-dog segment reacts negatively
+    pooled = pd.concat([d.campaigns.merge(d.truth_customers[["customer_id", "segment"]]) for d in datasets.values()])
+    dogs = pooled[pooled["segment"].isin(datasets[0].truth["campaign"]["sleeping_dog_segments"])]
+    diff = dogs.loc[dogs["treated"], "responded"].mean() - dogs.loc[~dogs["treated"], "responded"].mean()
+    assert diff < 0, diff
+
+
+def test_survey_nps_and_breakage(datasets):
+    for s, d in datasets.items():
+        r = d.survey["recommend"]
+        nps = 100 * ((r >= 9).mean() - (r <= 6).mean())
+        assert abs(nps - d.truth["survey"]["nps"]) < 6, f"seed {s}: {nps:.1f} vs {d.truth['survey']['nps']}"
+        assert 20 <= d.truth["survey"]["nps"] <= 40
+        led = d.points_ledger
+        end = pd.Timestamp(d.scenario.end)
+        earn = led[(led["kind"] == "earn") & (led["ts"] < end - pd.Timedelta(days=366))]
+        fate = led[led["kind"] != "earn"].groupby(["order_id", "kind"])["points"].sum().unstack(fill_value=0)
+        settled = fate.reindex(earn["order_id"]).fillna(0)
+        brk = -settled.get("expire", 0).sum() / earn["points"].sum()
+        assert abs(brk - d.truth["loyalty"]["breakage"]) < 0.04, f"seed {s}: {brk:.3f}"
+
+
+def test_satisfaction_predicts_latent_churn(datasets):
+    for s, d in datasets.items():
+        sv = d.survey.merge(d.truth_customers[["customer_id", "churned"]], on="customer_id")
+        low = sv.loc[sv["overall_satisfaction"] <= 2, "churned"].mean()
+        high = sv.loc[sv["overall_satisfaction"] >= 4, "churned"].mean()
+        assert low > high, f"seed {s}: churn {low:.2f} (dissatisfied) vs {high:.2f} (satisfied)"
