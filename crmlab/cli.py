@@ -146,6 +146,46 @@ def cmd_describe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _param_value(raw: str) -> Any:
+    if raw in ("None", "none", "null"):
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .runner import NotebookRunError, find_notebooks, run_notebooks
+
+    try:
+        paths = find_notebooks(args.notebooks or None)
+    except NotebookRunError as e:
+        raise CLIError(str(e)) from None
+    if not paths:
+        raise CLIError("no notebooks found")
+    out = Path(args.out)
+    committed = {p.parent.resolve() for p in paths}
+    if out.resolve() in committed:
+        raise CLIError(f"--out {out}: refusing to write executed notebooks over the committed ones")
+    params = {name: _param_value(value) for name, value in (args.parameter or [])}
+    t0 = time.perf_counter()
+    show = sys.stderr.isatty() and not args.quiet
+    from tqdm.auto import tqdm
+
+    with tqdm(total=len(paths), unit="notebook", desc="running", disable=not show, file=sys.stderr) as bar:
+        done, errors = run_notebooks(paths, out, parameters=params, timeout=args.timeout, html=not args.no_html,
+                                     stop_on_error=not args.keep_going, progress=bar.update)
+    for r in done:
+        if not args.quiet:
+            print(f"ok   {r.notebook:<28} {r.seconds:6.1f} s  -> {r.output.parent}")
+    for e in errors:
+        print(f"FAIL {e}", file=sys.stderr)
+    if not args.quiet:
+        print(f"{len(done)} notebook(s) ran, {len(errors)} failed, {time.perf_counter() - t0:.1f} s in all")
+    return EXIT_INVALID if errors else 0
+
+
 # ----------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
@@ -196,6 +236,21 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true", help="print JSON instead of a table")
     d.add_argument("--no-validate", action="store_true", help="skip contract validation (faulty data)")
     d.set_defaults(func=cmd_describe)
+
+    r = sub.add_parser("run", help="execute notebooks with papermill into a folder (+ HTML, results.json)",
+                       description="Execute notebooks with papermill into OUT/<notebook>/ (never over the committed "
+                                   "copies): executed notebook, HTML export and results.json. Unknown parameters are "
+                                   "an error. Exits 1 naming the failing notebook and cell.",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    r.add_argument("notebooks", nargs="*", help="notebook names or number prefixes, e.g. 01 02_churn_case (default: all)")
+    r.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="notebook parameter, e.g. -p seed 3 -p data_dir my_extract (repeatable)")
+    r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
+    r.add_argument("--no-html", action="store_true", help="skip the HTML export")
+    r.add_argument("--keep-going", action="store_true", help="run the remaining notebooks after a failure")
+    r.add_argument("-q", "--quiet", action="store_true", help="print only failures")
+    r.set_defaults(func=cmd_run)
     return p
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import crmlab
@@ -25,7 +23,3 @@ def tiny():
 def classroom0():
     """The classroom preset with seed 0, generated in memory."""
     return crmlab.make_retail_crm("classroom", seed=0)
-
-
-def pytest_configure(config):
-    os.environ.setdefault("MPLBACKEND", "Agg")
