@@ -121,7 +121,8 @@ joined[["order_id", "customer_id", "order_ts", "channel", "order_value", "city_t
 monthly = done.groupby([done["order_ts"].dt.to_period("M"), "channel"]).size().unstack(fill_value=0)
 share = monthly.div(monthly.sum(axis=1), axis=0)
 ax = share.plot.area(figsize=(8, 4), color=plots.PALETTE[:share.shape[1]], alpha=0.85)
-plots.finish(ax, "The app's share of orders grows month by month", "month", "share of completed orders");
+plots.finish(ax, "The app's share of orders grows month by month", "month", "share of completed orders")
+plt.show()
 
 # %% [markdown]
 # ### 6. Seasonality: Chinese New Year, 618 and Double 11
@@ -139,7 +140,8 @@ for md, label in (("06-18", "618"), ("11-11", "Double 11")):
         if day in daily.index:
             ax.annotate(label, (day, daily[day]), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8)
 ax.legend(frameon=False)
-plots.finish(ax, "Double 11 and 618 are the peaks of the year", "date", "revenue per day (thousand yuan)");
+plots.finish(ax, "Double 11 and 618 are the peaks of the year", "date", "revenue per day (thousand yuan)")
+plt.show()
 
 # %% [markdown]
 # ### 7. Repeat buying and revenue concentration
@@ -151,7 +153,8 @@ per_customer = done.groupby("customer_id").size()
 counts = per_customer.clip(upper=6).value_counts().sort_index()
 counts.index = [str(i) if i < 6 else "6+" for i in counts.index]
 plots.bar(counts / counts.sum(), "Most customers buy once or twice", "completed orders per customer",
-          "share of customers", fmt=".0%");
+          "share of customers", fmt=".0%")
+plt.show()
 
 # %%
 facts = stylized_facts(data)
@@ -191,4 +194,6 @@ else:
     print("no truth available (real data)")
 
 # %%
-write_results({"facts": facts, "rows": {k: len(v) for k, v in data.items()}}, output_dir);
+results = {"facts": facts, "rows": {k: len(v) for k, v in data.items()}}
+saved = write_results(results, output_dir)
+print("results written:", sorted(results))

@@ -1,0 +1,477 @@
+"""Tests of crmlab.analysis.survey: hand-made inputs with known answers, then truth recovery."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import crmlab
+from crmlab.analysis import survey as S
+
+SEEDS = range(5)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _two_factor(n: int = 2000, load: float = 0.8, seed: int = 0) -> pd.DataFrame:
+    """Items adv_1..3 on factor 1 and price_1..3 on factor 2, with the given loading."""
+    rng = np.random.default_rng(seed)
+    f = rng.standard_normal((n, 2))
+    cols = {}
+    for k in range(1, 4):
+        cols[f"adv_{k}"] = load * f[:, 0] + np.sqrt(1 - load**2) * rng.standard_normal(n)
+        cols[f"price_{k}"] = load * f[:, 1] + np.sqrt(1 - load**2) * rng.standard_normal(n)
+    return pd.DataFrame(cols)
+
+
+def _orthogonal(n: int = 200, p: int = 3, seed: int = 0) -> np.ndarray:
+    """Centred predictors with sample correlations exactly 0."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, p))
+    q, _ = np.linalg.qr(x - x.mean(axis=0))
+    return q * np.sqrt(n)
+
+
+def _ols_r2(x: np.ndarray, y: np.ndarray) -> float:
+    X = np.column_stack([np.ones(len(x)), x])
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ beta
+    return float(1 - resid.var() / y.var())
+
+
+# ----------------------------------------------------------------------------- doctests
+def test_docstring_examples_run():
+    res = doctest.testmod(S, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted > 20 and res.failed == 0, res
+
+
+# ----------------------------------------------------------------------------- item_columns
+def test_item_columns_maps_prefixes_and_sorts_by_number():
+    df = pd.DataFrame(columns=["service_10", "service_2", "adv_1", "quality_1", "recommend", "price_x", "foo_1"])
+    assert S.item_columns(df) == {"advertising": ["adv_1"], "service": ["service_2", "service_10"],
+                                  "quality": ["quality_1"]}
+
+
+def test_item_columns_custom_prefixes_and_error():
+    df = pd.DataFrame(columns=["ux_1", "ux_2", "adv_1"])
+    assert S.item_columns(df, {"ux": "usability"}) == {"usability": ["ux_1", "ux_2"]}
+    with pytest.raises(ValueError, match="no item columns"):
+        S.item_columns(pd.DataFrame(columns=["recommend", "overall_satisfaction"]))
+
+
+# ----------------------------------------------------------------------------- alpha
+def test_alpha_identical_items_is_one():
+    x = pd.DataFrame({"a": [1, 2, 3, 4, 5, 2], "b": [1, 2, 3, 4, 5, 2], "c": [1, 2, 3, 4, 5, 2]})
+    assert S.cronbach_alpha(x) == pytest.approx(1.0)
+
+
+def test_alpha_hand_computed():
+    # var(a) = var(b) = 5/3, sum score 3,3,7,7 has variance 16/3: alpha = 2 * (1 - (10/3) / (16/3)) = 0.75
+    x = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 4, 3]})
+    assert S.cronbach_alpha(x) == pytest.approx(0.75)
+
+
+def test_alpha_listwise_deletion_of_missing_rows():
+    x = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, None]}, dtype="Int64")
+    assert S.cronbach_alpha(x) == pytest.approx(0.75)
+
+
+def test_alpha_standardised_items_match_spearman_brown():
+    # for standardised items alpha = k r / (1 + (k - 1) r) with r the mean inter-item correlation
+    f = _two_factor(n=500, load=0.7, seed=3)[["adv_1", "adv_2", "adv_3"]]
+    z = (f - f.mean()) / f.std()
+    r = np.corrcoef(z.to_numpy(), rowvar=False)
+    rbar = (r.sum() - 3) / 6
+    assert S.cronbach_alpha(z) == pytest.approx(3 * rbar / (1 + 2 * rbar), rel=1e-10)
+
+
+def test_alpha_undefined_and_errors():
+    assert np.isnan(S.cronbach_alpha(pd.DataFrame({"a": [1, 2, 3], "b": [3, 2, 1]})))  # constant sum score
+    with pytest.raises(ValueError, match="at least 2 items"):
+        S.cronbach_alpha(pd.DataFrame({"a": [1, 2, 3]}))
+    with pytest.raises(ValueError, match="complete rows"):
+        S.cronbach_alpha(pd.DataFrame({"a": [1, None], "b": [None, 2]}, dtype="Int64"))
+    with pytest.raises(ValueError, match="numeric"):
+        S.cronbach_alpha(pd.DataFrame({"a": ["x", "y"], "b": ["y", "x"]}))
+
+
+# ----------------------------------------------------------------------------- reliability
+def test_reliability_table_flags_the_noise_item():
+    df = _two_factor(n=800, load=0.8, seed=1)
+    df["adv_4"] = np.random.default_rng(9).standard_normal(len(df))  # measures nothing
+    rt = S.reliability_table(df)
+    assert list(rt.index) == ["advertising", "price"]
+    adv = rt.loc["advertising"]
+    assert adv["n_items"] == 4 and adv["n"] == 800
+    assert adv["weakest_item"] == "adv_4"
+    assert adv["alpha_if_deleted_max"] > adv["alpha"]  # deleting the noise item helps
+    assert rt.loc["price", "alpha"] > 0.8 and bool(rt.loc["price", "acceptable"])
+    low = S.reliability_table(df, threshold=0.99)
+    assert not low["acceptable"].any()
+
+
+def test_reliability_table_two_item_scale_and_explicit_dimensions():
+    df = pd.DataFrame({"x": [1, 2, 3, 4], "y": [2, 1, 4, 3]})
+    rt = S.reliability_table(df, {"custom": ["x", "y"]})
+    assert rt.loc["custom", "alpha"] == pytest.approx(0.75)
+    assert rt.loc["custom", "mean_inter_item_r"] == pytest.approx(0.6)
+    assert np.isnan(rt.loc["custom", "alpha_if_deleted_min"])
+    with pytest.raises(ValueError, match="'z'"):
+        S.reliability_table(df, {"custom": ["x", "z"]})
+
+
+def test_item_reliability_item_rest_correlation():
+    df = _two_factor(n=800, load=0.8, seed=1)
+    df["adv_4"] = np.random.default_rng(9).standard_normal(len(df))
+    ir = S.item_reliability(df)
+    assert ir.loc["adv_4", "item_rest_r"] < 0.1 < 0.5 < ir.loc[["adv_1", "adv_2", "adv_3"], "item_rest_r"].min()
+    rest = df[["adv_2", "adv_3", "adv_4"]].sum(axis=1)
+    assert ir.loc["adv_1", "item_rest_r"] == pytest.approx(np.corrcoef(df["adv_1"], rest)[0, 1])
+    assert ir["dimension"].tolist() == ["advertising"] * 4 + ["price"] * 3
+    assert ir.index.tolist() == ["adv_1", "adv_2", "adv_3", "adv_4", "price_1", "price_2", "price_3"]
+
+
+# ----------------------------------------------------------------------------- factor analysis
+def test_factorability_bartlett_two_items_by_hand():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(300)
+    df = pd.DataFrame({"adv_1": a, "adv_2": a + rng.standard_normal(300)})
+    r = np.corrcoef(df["adv_1"], df["adv_2"])[0, 1]
+    chi2 = -(300 - 1 - (2 * 2 + 5) / 6) * np.log(1 - r**2)
+    out = S.factorability(df)
+    assert out["bartlett_chi2"] == pytest.approx(chi2)
+    assert out["bartlett_df"] == 1
+    assert out["kmo"] == pytest.approx(0.5)  # two variables: partial = simple correlation
+    assert out["eigenvalues"] == pytest.approx([1 + abs(r), 1 - abs(r)])
+
+
+def test_factorability_independent_vs_structured():
+    rng = np.random.default_rng(1)
+    noise = pd.DataFrame(rng.standard_normal((400, 6)), columns=[f"adv_{k}" for k in range(1, 7)])
+    assert S.factorability(noise)["bartlett_p"] > 0.001
+    out = S.factorability(_two_factor(n=400))
+    assert out["bartlett_p"] < 1e-10 and out["n_kaiser"] == 2 and out["kmo"] > 0.6
+    with pytest.raises(ValueError, match="more complete responses"):
+        S.factorability(_two_factor(n=5))
+
+
+def test_factor_loadings_recover_planted_structure():
+    L = S.factor_loadings(_two_factor(n=3000, load=0.8, seed=2), n_factors=2, random_state=0)
+    assert list(L.columns) == ["advertising", "price", "communality"]
+    assert S.primary_factor(L).to_dict() == {f"{p}_{k}": d for p, d in [("adv", "advertising"), ("price", "price")]
+                                              for k in range(1, 4)}
+    main = np.r_[L.loc[["adv_1", "adv_2", "adv_3"], "advertising"], L.loc[["price_1", "price_2", "price_3"], "price"]]
+    assert np.allclose(main, 0.8, atol=0.05), main
+    assert np.allclose(L["communality"], 0.64, atol=0.07)
+    assert L.attrs["n"] == 3000
+
+
+def test_factor_loadings_deterministic_and_validates():
+    df = _two_factor(n=300, seed=4)
+    a = S.factor_loadings(df, n_factors=2, svd_method="randomized", random_state=5)
+    b = S.factor_loadings(df, n_factors=2, svd_method="randomized", random_state=5)
+    pd.testing.assert_frame_equal(a, b)
+    exact = S.factor_loadings(df, n_factors=2)
+    assert np.allclose(exact.to_numpy(), a.to_numpy(), atol=1e-3)
+    with pytest.raises(ValueError, match="n_factors"):
+        S.factor_loadings(df, n_factors=6)
+    with pytest.raises(ValueError, match="'nope'"):
+        S.factor_loadings(df, items=["adv_1", "nope"])
+    extra = S.factor_loadings(df, n_factors=3)  # one factor more than dimensions: unnamed leftover
+    assert sum(c.startswith("factor_") for c in extra.columns) == 1
+
+
+def test_primary_factor_uses_absolute_loadings():
+    L = pd.DataFrame({"a": [0.2, 0.1], "b": [-0.9, 0.3], "communality": [0.9, 0.1]}, index=["x", "y"])
+    assert S.primary_factor(L).to_dict() == {"x": "b", "y": "b"}
+    with pytest.raises(ValueError, match="no factor columns"):
+        S.primary_factor(L[["communality"]])
+
+
+# ----------------------------------------------------------------------------- scores
+def test_dimension_scores_mean_of_answered_items():
+    df = pd.DataFrame({"adv_1": [4, 2, None], "adv_2": [5, None, None], "adv_3": [3, 3, 1],
+                       "price_1": [1, None, 2]}, dtype="Int64")
+    sc = S.dimension_scores(df)
+    assert sc["advertising"].tolist()[:2] == [4.0, 2.5]
+    assert np.isnan(sc.loc[2, "advertising"])  # 1 of 3 answered < half
+    assert np.isnan(sc.loc[1, "price"]) and sc.loc[2, "price"] == 2.0
+    strict = S.dimension_scores(df, min_share=1.0)
+    assert np.isnan(strict.loc[1, "advertising"]) and strict.loc[0, "advertising"] == 4.0
+    with pytest.raises(ValueError, match="min_share"):
+        S.dimension_scores(df, min_share=0)
+
+
+def test_top2box_items_and_dimensions():
+    df = pd.DataFrame({"adv_1": [5, 4, 3, None], "adv_2": [1, 2, 5, 5], "overall_satisfaction": [4, 4, 4, 1]},
+                      dtype="Int64")
+    t = S.top2box(df)
+    assert t.to_dict() == pytest.approx({"adv_1": 2 / 3, "adv_2": 0.5, "overall_satisfaction": 0.75})
+    d = S.top2box(df, level="dimension")
+    assert d.to_dict() == pytest.approx({"advertising": 4 / 7, "all_items": 4 / 7, "overall_satisfaction": 0.75})
+    assert S.top2box(df, ["adv_2"], scale_max=3).iloc[0] == 0.75  # 2..3 on a 3-point scale: 2, 5, 5 of 4
+    with pytest.raises(ValueError, match="level"):
+        S.top2box(df, level="respondent")
+
+
+# ----------------------------------------------------------------------------- key drivers
+def test_relative_weights_and_shapley_sum_to_r2():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((500, 4)) @ np.array([[1, .5, .3, 0], [0, 1, .4, .2], [0, 0, 1, .6], [0, 0, 0, 1]])
+    y = x @ np.array([0.1, 0.5, -0.3, 0.8]) + rng.standard_normal(500)
+    r2 = _ols_r2(x, y)
+    rw, sh = S.relative_weights(x, y), S.shapley_r2(x, y)
+    assert rw.sum() == pytest.approx(r2, rel=1e-9)
+    assert sh.sum() == pytest.approx(r2, rel=1e-9)
+    assert (rw >= 0).all() and (sh >= -1e-12).all()
+
+
+def test_relative_weights_orthogonal_predictors_equal_squared_correlations():
+    x = _orthogonal(p=3)
+    y = x @ np.array([0.2, 1.0, 0.5]) + np.random.default_rng(1).standard_normal(len(x))
+    r = np.array([np.corrcoef(x[:, j], y)[0, 1] for j in range(3)])
+    assert S.relative_weights(x, y) == pytest.approx(r**2)
+    assert S.shapley_r2(x, y) == pytest.approx(r**2)
+
+
+def test_shapley_two_predictors_by_hand():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((300, 2))
+    x[:, 1] += 0.7 * x[:, 0]
+    y = x[:, 0] + 0.5 * x[:, 1] + rng.standard_normal(300)
+    r2_1, r2_2, r2_12 = _ols_r2(x[:, :1], y), _ols_r2(x[:, 1:], y), _ols_r2(x, y)
+    expected = [(r2_1 + r2_12 - r2_2) / 2, (r2_2 + r2_12 - r2_1) / 2]
+    assert S.shapley_r2(x, y) == pytest.approx(expected)
+
+
+def test_relative_weights_collinear_raises():
+    x = np.column_stack([np.arange(10.0), 2 * np.arange(10.0)])
+    with pytest.raises(ValueError, match="collinear"):
+        S.relative_weights(x, np.arange(10.0) ** 2)
+
+
+def test_key_drivers_recovers_planted_order():
+    rng = np.random.default_rng(3)
+    n = 1500
+    eta = rng.standard_normal((n, 3))
+    df = pd.DataFrame({f"{p}_{k}": eta[:, j] + 0.5 * rng.standard_normal(n)
+                       for j, p in enumerate(["adv", "price", "quality"]) for k in (1, 2)})
+    df["overall_satisfaction"] = eta @ np.array([0.2, 0.5, 1.0]) + rng.standard_normal(n)
+    df.loc[0, "overall_satisfaction"] = np.nan  # listwise deletion
+    kd = S.key_drivers(df)
+    assert kd.index.tolist() == ["quality", "price", "advertising"]
+    assert kd["rank"].tolist() == [1, 2, 3]
+    assert kd.attrs["n"] == n - 1
+    assert kd["relative_weight"].sum() == pytest.approx(kd.attrs["r2"])
+    assert kd["shapley"].sum() == pytest.approx(kd.attrs["r2"])
+    assert kd["rw_share"].sum() == pytest.approx(1.0)
+    sc = S.dimension_scores(df).assign(y=df["overall_satisfaction"]).dropna()
+    assert kd.attrs["r2"] == pytest.approx(_ols_r2(sc[["advertising", "price", "quality"]].to_numpy(), sc["y"].to_numpy()))
+    # standardised beta = unstandardised slope * sd(x) / sd(y)
+    X = np.column_stack([np.ones(len(sc)), sc[["advertising", "price", "quality"]]])
+    b = np.linalg.lstsq(X, sc["y"].to_numpy(), rcond=None)[0][1:]
+    std_b = b * sc[["advertising", "price", "quality"]].std().to_numpy() / sc["y"].std()
+    assert kd.loc[["advertising", "price", "quality"], "beta"].to_numpy() == pytest.approx(std_b)
+    with pytest.raises(ValueError, match="'overall_satisfaction'"):
+        S.key_drivers(df.drop(columns="overall_satisfaction"))
+    with pytest.raises(ValueError, match="complete responses"):
+        S.key_drivers(df.head(4))
+
+
+def test_importance_performance_quadrants():
+    drv = pd.DataFrame({"rw_share": [0.4, 0.1, 0.3, 0.2]}, index=["service", "advertising", "quality", "price"])
+    sc = pd.DataFrame({"service": [3.0, 3.2], "advertising": [4.0, 4.0], "quality": [4.5, 4.1], "price": [3.0, 3.4]})
+    ipa = S.importance_performance(drv, sc)
+    assert ipa["quadrant"].to_dict() == {"service": "concentrate here", "advertising": "possible overkill",
+                                         "quality": "keep up the good work", "price": "low priority"}
+    assert ipa.attrs["importance_cut"] == pytest.approx(0.25)
+    assert ipa.attrs["performance_cut"] == pytest.approx(3.65)
+    assert ipa.loc["quality", "performance"] == pytest.approx(4.3)
+    med = S.importance_performance(drv, sc, center="median")
+    assert med.attrs["performance_cut"] == pytest.approx(3.6)  # median of 3.1, 3.2, 4.0, 4.3
+    assert med.attrs["importance_cut"] == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="price"):
+        S.importance_performance(drv, sc.drop(columns="price"))
+    with pytest.raises(ValueError, match="'weight'"):
+        S.importance_performance(drv, sc, importance="weight")
+
+
+# ----------------------------------------------------------------------------- NPS
+def test_nps_hand_made():
+    assert S.nps([10, 9, 9, 8, 7, 6, 0, 10]) == pytest.approx(25.0)  # 4 promoters, 2 detractors of 8
+    assert S.nps(pd.Series([10, None, 0, 7], dtype="Int64")) == pytest.approx(0.0)
+    assert S.nps([10] * 3) == 100.0 and S.nps([6, 0]) == -100.0
+
+
+def test_nps_rejects_bad_input():
+    with pytest.raises(ValueError, match="0-10"):
+        S.nps([3, 11])
+    with pytest.raises(ValueError, match="no answers"):
+        S.nps(pd.Series([None, None], dtype="Int64"))
+    with pytest.raises(ValueError, match="numeric"):
+        S.nps(["ten", "nine"])
+
+
+def test_nps_bootstrap_deterministic_under_random_state():
+    r = np.random.default_rng(0).integers(0, 11, 400)
+    a = S.nps_bootstrap(r, random_state=7)
+    assert a == S.nps_bootstrap(r, random_state=7)
+    b = S.nps_bootstrap(r, random_state=8)
+    assert (a["ci_low"], a["ci_high"]) != (b["ci_low"], b["ci_high"])
+    assert a["nps"] == b["nps"] == S.nps(r)
+
+
+def test_nps_bootstrap_matches_analytic_standard_error():
+    r = np.array([10] * 45 + [8] * 40 + [5] * 15)
+    out = S.nps_bootstrap(r, n_boot=4000, random_state=0)
+    p_plus, p_minus = 0.45, 0.15
+    se = 100 * np.sqrt((p_plus + p_minus - (p_plus - p_minus) ** 2) / len(r))
+    assert out["se"] == pytest.approx(se, rel=0.08)
+    assert out["ci_low"] < out["nps"] < out["ci_high"]
+    assert out["ci_high"] - out["ci_low"] == pytest.approx(2 * 1.96 * se, rel=0.12)
+    assert (out["promoters"], out["passives"], out["detractors"]) == pytest.approx((0.45, 0.40, 0.15))
+    with pytest.raises(ValueError, match="n_boot"):
+        S.nps_bootstrap(r, n_boot=0)
+    with pytest.raises(ValueError, match="ci"):
+        S.nps_bootstrap(r, ci=95)
+
+
+# ----------------------------------------------------------------------------- groups
+def test_compare_groups_means_and_tests():
+    df = pd.DataFrame({"competitor": ["jd"] * 4 + ["gome"] * 4 + [None],
+                       "overall_satisfaction": pd.array([1, 2, 2, 3, 4, 5, 5, 4, 5], dtype="Int64")})
+    out = S.compare_groups(df, "competitor")
+    assert out["n"].to_dict() == {"gome": 4, "jd": 4}
+    assert out["mean"].to_dict() == {"gome": 4.5, "jd": 2.0}
+    assert out.attrs["p_value"] == pytest.approx(stats.kruskal([1, 2, 2, 3], [4, 5, 5, 4]).pvalue)
+    assert out.loc["jd", "ci_low"] < 2.0 < out.loc["jd", "ci_high"]
+    an = S.compare_groups(df, "competitor", test="anova")
+    assert an.attrs["statistic"] == pytest.approx(stats.f_oneway([1, 2, 2, 3], [4, 5, 5, 4]).statistic)
+    with pytest.raises(ValueError, match="'city_tier'"):
+        S.compare_groups(df, "city_tier")
+    with pytest.raises(ValueError, match="at least 2 groups"):
+        S.compare_groups(df[df["competitor"] == "jd"], "competitor")
+
+
+# ----------------------------------------------------------------------------- churn link
+def _churn_fixture():
+    sv = pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d", None, "f"],
+        "response_date": pd.to_datetime(["2024-01-01"] * 5 + ["2024-12-01"]),
+        "overall_satisfaction": pd.array([5, 5, 1, 1, 1, 5], dtype="Int64"),
+    })
+    od = pd.DataFrame({
+        "customer_id": ["a", "a", "b", "c", "d", "d", "f", None],
+        "order_ts": pd.to_datetime(["2024-03-01", "2024-04-01", "2023-12-01", "2024-06-01", "2024-02-01",
+                                    "2024-07-02", "2024-12-15", "2024-12-31"]),
+        "status": ["completed", "completed", "completed", "cancelled", "completed", "completed", "completed",
+                   "completed"],
+    })
+    return sv, od
+
+
+def test_satisfaction_and_churn_hand_made():
+    sv, od = _churn_fixture()
+    out = S.satisfaction_and_churn(sv, od, window_days=180)
+    # a: 2 orders inside; b: only before the survey; c: only a cancelled order; d: one inside (Feb), one after
+    # the window (2024-07-02 > 2024-06-29); anonymous response dropped; f: window ends after the last order
+    assert out["n"].to_dict() == {1: 2, 5: 2}
+    assert out["n_inactive"].to_dict() == {1: 1, 5: 1}
+    assert out["mean_orders"].to_dict() == {1: 0.5, 5: 1.0}
+    assert out.attrs["n_excluded_anonymous"] == 1 and out.attrs["n_excluded_window"] == 1
+    assert (out["ci_low"] <= out["share_inactive"]).all() and (out["share_inactive"] <= out["ci_high"]).all()
+    later = S.satisfaction_and_churn(sv, od, window_days=180, as_of="2025-06-01")
+    assert later["n"].to_dict() == {1: 2, 5: 3}  # f now has a full window, with an order in it
+
+
+def test_satisfaction_and_churn_parses_iso_text_and_validates():
+    sv, od = _churn_fixture()
+    text = od.assign(order_ts=od["order_ts"].dt.strftime("%Y-%m-%d %H:%M:%S"))
+    pd.testing.assert_frame_equal(S.satisfaction_and_churn(sv, text, 180), S.satisfaction_and_churn(sv, od, 180))
+    with pytest.raises(ValueError, match="'order_ts'"):
+        S.satisfaction_and_churn(sv, od.assign(order_ts="31/12/2024 10:00"), 180)
+    with pytest.raises(ValueError, match="orders table is missing column"):
+        S.satisfaction_and_churn(sv, od.drop(columns="status"))
+    with pytest.raises(ValueError, match="full 3650-day window"):
+        S.satisfaction_and_churn(sv, od, window_days=3650)
+    with pytest.raises(ValueError, match="empty"):
+        S.satisfaction_and_churn(sv, od.iloc[:0])
+
+
+# ----------------------------------------------------------------------------- truth recovery
+@pytest.fixture(scope="module")
+def classroom_surveys():
+    """Survey, orders and survey truth of the classroom preset for seeds 0-4."""
+    out = {}
+    for seed in SEEDS:
+        d = crmlab.make_retail_crm("classroom", seed=seed)
+        out[seed] = (d.survey, d.orders[["customer_id", "order_ts", "status"]], d.truth["survey"])
+    return out
+
+
+@pytest.mark.slow
+def test_truth_nps_and_bootstrap_coverage(classroom_surveys):
+    covered, report = 0, []
+    for seed, (sv, _, truth) in classroom_surveys.items():
+        b = S.nps_bootstrap(sv["recommend"], random_state=seed)
+        report.append(f"seed {seed}: {b['nps']:.1f} [{b['ci_low']:.1f}, {b['ci_high']:.1f}] vs {truth['nps']:.1f}")
+        assert abs(b["nps"] - truth["nps"]) <= 8, f"NPS off by more than 8 points: {report[-1]}"
+        covered += b["ci_low"] <= truth["nps"] <= b["ci_high"]
+    assert covered >= 4, f"95% CI covered the true NPS in {covered}/5 seeds (need >= 4): {report}"
+
+
+@pytest.mark.slow
+def test_truth_driver_ranking(classroom_surveys):
+    full = 0
+    for seed, (sv, _, truth) in classroom_surveys.items():
+        kd = S.key_drivers(sv)
+        ranking = kd.index.tolist()
+        assert ranking[0] == truth["driver_ranking"][0], \
+            f"seed {seed}: top driver {ranking} vs truth {truth['driver_ranking']}; shares {kd['rw_share'].round(3).to_dict()}"
+        full += ranking == truth["driver_ranking"]
+        assert kd["shapley"].sort_values(ascending=False).index[0] == truth["driver_ranking"][0]
+    assert full >= 3, f"full driver ranking matched in {full}/5 seeds (need a majority)"
+
+
+@pytest.mark.slow
+def test_truth_reliability_and_factor_structure(classroom_surveys):
+    for seed, (sv, _, truth) in classroom_surveys.items():
+        rt = S.reliability_table(sv)
+        assert (rt["alpha"] >= 0.70).all(), f"seed {seed}: alpha below 0.70: {rt['alpha'].round(3).to_dict()}"
+        true_dim = {item: d for d, items in truth["dimensions"].items() for item in items}
+        pf = S.primary_factor(S.factor_loadings(sv, n_factors=4, random_state=seed))
+        wrong = {i: (pf[i], true_dim[i]) for i in true_dim if pf.get(i) != true_dim[i]}
+        assert not wrong, f"seed {seed}: items assigned to the wrong factor (found, true): {wrong}"
+        assert S.item_columns(sv) == truth["dimensions"]
+
+
+@pytest.mark.slow
+def test_truth_top2box(classroom_surveys):
+    for seed, (sv, _, truth) in classroom_surveys.items():
+        t = S.top2box(sv, level="dimension")
+        for key in ("overall_satisfaction", "all_items"):
+            assert 0.55 <= t[key] <= 0.75, \
+                f"seed {seed}: {key} top-2-box {t[key]:.3f} outside 0.55..0.75 (target {truth['top2box_target']})"
+
+
+@pytest.mark.slow
+def test_truth_low_satisfaction_means_more_later_inactivity(classroom_surveys):
+    band = {1: "low", 2: "low", 3: "mid", 4: "high", 5: "high"}
+    k = {"low": 0, "high": 0}
+    n = {"low": 0, "high": 0}
+    for sv, orders, _ in classroom_surveys.values():
+        out = S.satisfaction_and_churn(sv, orders, window_days=365)
+        for level, row in out.iterrows():
+            b = band[int(level)]
+            if b in k:
+                k[b] += int(row["n_inactive"])
+                n[b] += int(row["n"])
+    p_low, p_high = k["low"] / n["low"], k["high"] / n["high"]
+    pooled = (k["low"] + k["high"]) / (n["low"] + n["high"])
+    z = (p_low - p_high) / np.sqrt(pooled * (1 - pooled) * (1 / n["low"] + 1 / n["high"]))
+    assert p_low > p_high and stats.norm.sf(z) < 0.05, (
+        f"inactive within 365 days: satisfaction 1-2 {p_low:.3f} (n={n['low']}) vs 4-5 {p_high:.3f} "
+        f"(n={n['high']}), one-sided z = {z:.2f}; expected low > high with p < 0.05")
