@@ -150,12 +150,14 @@ if "competitor_comparison" in sv:
 
 # %% [markdown]
 # ### 7. Do dissatisfied customers leave?
-# Among respondents whose following 365 days are observed: the share who placed no further order,
-# by overall satisfaction.
+# Among respondents whose following year is observed (half a year if the data are shorter): the
+# share who placed no further order, by overall satisfaction.
 
 # %%
 if "orders" in data:
-    link = survey.satisfaction_and_churn(sv, data.orders, window_days=365, as_of=as_of)
+    observed = (min(pd.Timestamp(as_of), data.orders["order_ts"].max()) - sv["response_date"].max()).days
+    window = 365 if observed >= 365 else 180
+    link = survey.satisfaction_and_churn(sv, data.orders, window_days=window, as_of=as_of)
     ax = plt.subplots()[1]
     ax.errorbar(link.index.astype(str), link["share_inactive"],
                 yerr=[link["share_inactive"] - link["ci_low"], link["ci_high"] - link["share_inactive"]],
@@ -163,7 +165,7 @@ if "orders" in data:
     gone_more = link["share_inactive"].iloc[0] > link["share_inactive"].iloc[-1]
     plots.finish(ax, "Dissatisfied customers are more often gone a year later" if gone_more
                  else "No clear link between satisfaction and later inactivity",
-                 "overall satisfaction (1-5)", "share with no order in the next 365 days")
+                 "overall satisfaction (1-5)", f"share with no order in the next {window} days")
     plt.show()
     display(link)
 else:
