@@ -349,7 +349,7 @@ def load_dataset(
     problems = []
     offsets = {}
     for name_, fp in tables_files.items():
-        if faults:
+        if faults and not validate:
             tables[name_] = pd.read_parquet(fp) if fp.suffix == ".parquet" else pd.read_csv(
                 fp, dtype=str, keep_default_na=False, na_values=[""])
             continue
@@ -360,7 +360,7 @@ def load_dataset(
             offsets.update(e.line_offsets)
     if problems:
         raise ValidationError(problems, offsets)
-    if validate and not faults:
+    if validate:
         validate_dataset(tables, sources={k: v.name for k, v in tables_files.items()},
                          line_offsets={k: (2 if v.suffix != ".parquet" else None) for k, v in tables_files.items()})
     truth_obj = truth_customers = None

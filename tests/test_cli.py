@@ -88,3 +88,15 @@ def test_python_dash_m_and_help():
     assert r.returncode == 0 and "--n-customers" in r.stdout and "--force" in r.stdout
     r = subprocess.run([sys.executable, "-m", "crmlab", "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and "crmlab" in r.stdout
+
+
+def test_faulty_dataset_fails_validation_with_lines_but_can_be_described(tmp_path, capsys):
+    out = tmp_path / "f"
+    assert main(["generate", "--preset", "tiny", "--n-customers", "300", "--faults", "--format", "csv",
+                 "--out", str(out), "-q"]) == 0
+    assert main(["validate", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "orders.csv" in err and "order_ts" in err and "line " in err and "Traceback" not in err
+    assert main(["describe", str(out)]) == 1
+    assert main(["describe", str(out), "--no-validate"]) == 0
+    assert "one-time buyers" in capsys.readouterr().out

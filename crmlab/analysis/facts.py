@@ -39,6 +39,13 @@ FACT_LABELS: dict[str, str] = {
 }
 
 
+def _dt(s: pd.Series) -> pd.Series:
+    """Timestamps from a column that may still be text (faulty extracts: mixed formats)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    return pd.to_datetime(s, errors="coerce", format="mixed")
+
+
 def _tbl(data: Any, name: str) -> pd.DataFrame | None:
     try:
         t = data[name]
@@ -77,11 +84,12 @@ def stylized_facts(data: Mapping[str, pd.DataFrame] | Any) -> dict[str, Any]:
         out["n_customers"] = int(len(customers))
     if orders is None or orders.empty:
         return out
+    orders = orders.assign(order_ts=_dt(orders["order_ts"]))
     o = orders.dropna(subset=["customer_id"])
     status = o["status"] if "status" in o else pd.Series("completed", index=o.index)
     done = o[status.eq("completed")]
     out["n_orders"] = int(len(orders))
-    ts = pd.to_datetime(orders["order_ts"])
+    ts = _dt(orders["order_ts"])
     out["date_min"] = str(ts.min().date())
     out["date_max"] = str(ts.max().date())
     per = done.groupby("customer_id").size()
@@ -94,7 +102,7 @@ def stylized_facts(data: Mapping[str, pd.DataFrame] | Any) -> dict[str, Any]:
         rev = value.groupby(done["customer_id"]).sum().sort_values(ascending=False)
         k = max(1, int(np.ceil(0.2 * len(rev))))
         out["top20_revenue_share"] = round(float(rev.iloc[:k].sum() / rev.sum()), 4)
-        month = pd.to_datetime(done["order_ts"]).dt.to_period("M")
+        month = _dt(done["order_ts"]).dt.to_period("M")
         by_month = value.groupby(month).sum()
         # only complete months
         by_month = by_month.iloc[1:-1] if len(by_month) > 3 else by_month
@@ -103,7 +111,7 @@ def stylized_facts(data: Mapping[str, pd.DataFrame] | Any) -> dict[str, Any]:
             nov = by_month[by_month.index.month == 11]
             if len(nov):
                 out["november_ratio"] = round(float(nov.mean() / by_month.mean()), 3)
-    d = done.assign(_ts=pd.to_datetime(done["order_ts"])).sort_values(["customer_id", "_ts"])
+    d = done.assign(_ts=_dt(done["order_ts"])).sort_values(["customer_id", "_ts"])
     gaps = d.groupby("customer_id")["_ts"].diff().dt.total_seconds().dropna() / 86400
     if len(gaps):
         out["median_interpurchase_days"] = round(float(gaps.median()), 1)
@@ -116,7 +124,7 @@ def stylized_facts(data: Mapping[str, pd.DataFrame] | Any) -> dict[str, Any]:
         out["cancelled_share"] = round(float(orders["status"].eq("cancelled").mean()), 4)
         out["returned_share"] = round(float(orders["status"].eq("returned").mean()), 4)
     if "channel" in orders:
-        t = pd.to_datetime(orders["order_ts"])
+        t = _dt(orders["order_ts"])
         first = orders[t < t.min() + pd.Timedelta(days=365)]
         last = orders[t > t.max() - pd.Timedelta(days=365)]
         out["app_share_first_year"] = round(float(first["channel"].eq("app").mean()), 4)
