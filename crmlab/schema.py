@@ -465,6 +465,19 @@ def _from_pandera(table: str, frame: pd.DataFrame, err) -> list[Problem]:
     return out
 
 
+def _isin(values: pd.Series, reference: pd.Series) -> pd.Series:
+    """``values.isin(reference)`` via pyarrow (pandas 3's string ``isin`` loops in Python)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        ref = pc.unique(pa.array(reference.dropna(), from_pandas=True))
+        got = pc.is_in(pa.array(values, from_pandas=True), value_set=ref)
+        return pd.Series(np.asarray(got.to_numpy(zero_copy_only=False), dtype=bool), index=values.index)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return values.isin(reference)
+
+
 def validate_dataset(tables: Mapping[str, pd.DataFrame], *, sources: Mapping[str, str] | None = None,
                      line_offsets: Mapping[str, int | None] | None = None, required_only: bool = False) -> None:
     """Validate every present table and the foreign keys between them.
@@ -493,7 +506,7 @@ def validate_dataset(tables: Mapping[str, pd.DataFrame], *, sources: Mapping[str
             if other not in tables or col not in df.columns or ocol not in tables[other].columns:
                 continue
             vals = df[col]
-            ok = vals.isna() | vals.isin(tables[other][ocol])
+            ok = vals.isna() | _isin(vals, tables[other][ocol])
             if not ok.all():
                 problems.append((sources.get(name, name),
                                  _problem(name, col, f"values not found in {other}.{ocol}", vals.reset_index(drop=True),

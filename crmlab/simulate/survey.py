@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from ..config import Scenario
 
@@ -85,6 +84,8 @@ _COMMENTS = {
 
 def _cuts(top2box: float) -> np.ndarray:
     """Standard-normal thresholds for a 1-5 scale with the given top-2-box share."""
+    from scipy.stats import norm
+
     p5 = 0.38 * top2box
     probs = np.array([0.03, 0.05, 1 - top2box - 0.08, top2box - p5, p5])
     return norm.ppf(np.cumsum(probs)[:-1])
@@ -92,6 +93,8 @@ def _cuts(top2box: float) -> np.ndarray:
 
 def _nps_cuts(nps_target: float) -> np.ndarray:
     """Thresholds of the 0-10 recommend scale (10 cut points)."""
+    from scipy.stats import norm
+
     promoters = 0.45 + (nps_target - 30) / 200
     detractors = 0.15 - (nps_target - 30) / 200
     low = detractors * np.array([0.07, 0.14, 0.23, 0.37, 0.53, 0.73, 1.0])  # 0..6
@@ -171,6 +174,8 @@ def simulate_survey(
     ncuts = _nps_cuts(scenario.survey_nps_target)
     rows["recommend"] = _cut(r, ncuts)
     # expected NPS given the latent attitudes (integrating out item-level noise)
+    from scipy.stats import norm
+
     sd_r = np.sqrt((a * o_noise) ** 2 + rec_noise**2)
     mean_r = a * signal
     p_prom = 1 - norm.cdf((ncuts[8] - mean_r) / sd_r)
