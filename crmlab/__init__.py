@@ -7,13 +7,15 @@ The public API:
 * :func:`save_dataset` - write a dataset folder atomically, with a manifest;
 * :class:`Scenario`, :func:`get_scenario` - everything that determines a dataset;
 * :class:`Dataset` - the container (``data.orders``, ``data["orders"]``, ``data.truth``);
-* :func:`validate_dataset` - check tables against the data contract.
+* :func:`validate_dataset` - check tables against the data contract;
+* :func:`load_extract` - import a real extract (Online Retail II, CDNOW, mapped CSV) into the contract.
 """
 
 from __future__ import annotations
 
 from .config import PRESETS, Scenario, ScenarioError, get_scenario
 from .dataset import Dataset, make_retail_crm
+from .extracts import load_extract
 from .io import DatasetError, get_data_home, load_dataset, save_dataset
 from .schema import CONTRACT, ValidationError, validate_dataset
 
@@ -31,6 +33,7 @@ __all__ = [
     "get_data_home",
     "get_scenario",
     "load_dataset",
+    "load_extract",
     "make_retail_crm",
     "save_dataset",
     "validate_dataset",

@@ -24,6 +24,9 @@ _EPILOG = """examples:
   crmlab generate --preset tiny --seed 1 --format csv --set hr_price_change_cancel=3.0 --out data/strong
   crmlab validate data/class7
   crmlab describe data/class7
+  crmlab run 01 02 -p seed 7 --out runs/seed7
+  crmlab import online-retail online_retail_II.xlsx --out data/uci
+  crmlab scorecard datasets/classroom --against data/uci --plot scorecard.png
 """
 
 
@@ -248,20 +251,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--keep-going", action="store_true", help="run the remaining notebooks after a failure")
     r.add_argument("-q", "--quiet", action="store_true", help="print only failures")
     r.set_defaults(func=cmd_run)
+
+    from .cli_extracts import add_subcommands
+
+    add_subcommands(sub)
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``crmlab`` command; returns the exit code."""
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed command, turning predictable faults into one message and an exit code."""
     from .config import ScenarioError
     from .io import DatasetError
     from .schema import ValidationError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
     except CLIError as e:
@@ -279,6 +281,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"crmlab {args.command}: interrupted; nothing was written", file=sys.stderr)
         return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``crmlab`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    return run_command(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -119,13 +119,13 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
         churn_hazard=0.55,
         premium=-1.0,
         category_weights=(0.04, 0.02, 0.03, 0.04, 0.22, 0.04, 0.36, 0.25),
-        channel_weights=(0.15, 0.30, 0.55),
+        channel_weights=(0.10, 0.20, 0.70),
         loyalty_effect=0.25,
         campaign_multiplier=3.0,
         sleeping_dog_risk=0.0,
-        age_mean=29.0,
-        female_share=0.58,
-        tier_weights=(0.06, 0.14, 0.25, 0.30, 0.25),
+        age_mean=26.0,
+        female_share=0.62,
+        tier_weights=(0.04, 0.10, 0.22, 0.32, 0.32),
     ),
     Segment(
         name="family_upgraders",
@@ -135,45 +135,45 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
         churn_hazard=0.40,
         premium=0.2,
         category_weights=(0.27, 0.20, 0.19, 0.19, 0.03, 0.02, 0.07, 0.03),
-        channel_weights=(0.62, 0.18, 0.20),
+        channel_weights=(0.75, 0.13, 0.12),
         loyalty_effect=0.20,
         campaign_multiplier=2.0,
         sleeping_dog_risk=0.0,
-        age_mean=41.0,
-        female_share=0.52,
-        tier_weights=(0.10, 0.22, 0.28, 0.25, 0.15),
+        age_mean=40.0,
+        female_share=0.55,
+        tier_weights=(0.08, 0.25, 0.35, 0.22, 0.10),
     ),
     Segment(
         name="tech_enthusiasts",
         share=0.15,
-        purchase_rate=3.2,
+        purchase_rate=3.0,
         purchase_shape=2.5,
         churn_hazard=0.30,
         premium=0.7,
         category_weights=(0.03, 0.01, 0.01, 0.02, 0.40, 0.30, 0.05, 0.18),
-        channel_weights=(0.08, 0.32, 0.60),
+        channel_weights=(0.05, 0.55, 0.40),
         loyalty_effect=0.04,
         campaign_multiplier=1.3,
         sleeping_dog_risk=0.0,
-        age_mean=27.0,
-        female_share=0.25,
-        tier_weights=(0.30, 0.35, 0.20, 0.10, 0.05),
+        age_mean=25.0,
+        female_share=0.18,
+        tier_weights=(0.35, 0.40, 0.15, 0.07, 0.03),
     ),
     Segment(
         name="premium_loyalists",
         share=0.07,
-        purchase_rate=4.5,
+        purchase_rate=3.6,
         purchase_shape=3.0,
         churn_hazard=0.15,
-        premium=1.6,
+        premium=1.5,
         category_weights=(0.20, 0.14, 0.12, 0.14, 0.15, 0.12, 0.08, 0.05),
-        channel_weights=(0.55, 0.15, 0.30),
+        channel_weights=(0.60, 0.10, 0.30),
         loyalty_effect=0.0,
         campaign_multiplier=1.0,
         sleeping_dog_risk=0.30,
-        age_mean=46.0,
+        age_mean=47.0,
         female_share=0.45,
-        tier_weights=(0.40, 0.35, 0.15, 0.07, 0.03),
+        tier_weights=(0.55, 0.30, 0.10, 0.04, 0.01),
     ),
     Segment(
         name="occasional_shoppers",
@@ -181,15 +181,15 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
         purchase_rate=0.45,
         purchase_shape=2.0,
         churn_hazard=0.80,
-        premium=-0.3,
-        category_weights=(0.12, 0.09, 0.09, 0.12, 0.20, 0.06, 0.22, 0.10),
-        channel_weights=(0.50, 0.30, 0.20),
+        premium=-0.4,
+        category_weights=(0.12, 0.08, 0.08, 0.10, 0.12, 0.04, 0.36, 0.10),
+        channel_weights=(0.45, 0.45, 0.10),
         loyalty_effect=0.30,
         campaign_multiplier=2.5,
         sleeping_dog_risk=0.0,
-        age_mean=50.0,
+        age_mean=58.0,
         female_share=0.50,
-        tier_weights=(0.03, 0.08, 0.20, 0.34, 0.35),
+        tier_weights=(0.02, 0.06, 0.17, 0.35, 0.40),
     ),
 )
 
@@ -230,6 +230,10 @@ class Scenario:
         the data, not its distribution).
     never_buy_share : float
         Share of registered customers who never place an order.
+    within_segment_noise : float
+        Scales the spread of customer traits inside a segment (price tier sd
+        0.6, category and channel taste sd 0.35 and 0.5, age sd 8 years at
+        1.0; default 0.6): lower makes segments easier to recover, higher harder.
     hr_* : float
         Planted hazard ratios of churn for each kind of service failure.
     p_* : float
@@ -268,6 +272,7 @@ class Scenario:
     chunk_size: int = 50_000
     segments: tuple[Segment, ...] = DEFAULT_SEGMENTS
     never_buy_share: float = 0.06
+    within_segment_noise: float = 0.6
     app_share_trend: float = 0.8
 
     # --- churn: hazard ratios planted on the latent lifetime -------------------
@@ -277,7 +282,7 @@ class Scenario:
     hr_unresolved_complaint: float = 1.6
     hr_expired_coupon: float = 1.3
     hr_late_delivery: float = 1.15
-    satisfaction_churn_effect: float = -0.35
+    satisfaction_churn_effect: float = -0.6
     churn_window_days: int = 365
 
     # --- service events ---------------------------------------------------------
@@ -296,7 +301,7 @@ class Scenario:
     survey_start: str | None = None  # default: 40% into the window
     survey_days: int = 14
     survey_response_rate: float = 0.40
-    driver_weights: tuple[float, float, float, float] = (0.10, 0.20, 0.40, 0.30)
+    driver_weights: tuple[float, float, float, float] = (0.10, 0.15, 0.40, 0.35)
     survey_top2box: float = 0.65
     survey_nps_target: float = 30.0
 
@@ -322,7 +327,7 @@ class Scenario:
     loyalty_bunching_share: float = 0.35
 
     # --- market basket ----------------------------------------------------------
-    basket_rule_confidence: tuple[float, float, float, float] = (0.35, 0.60, 0.35, 0.25)
+    basket_rule_confidence: tuple[float, float, float, float] = (0.35, 0.60, 0.35, 0.18)
     basket_background_rate: float = 0.02
     basket_decoy_rate: float = 0.16
     basket_extra_items: float = 0.25
@@ -381,6 +386,7 @@ class Scenario:
         need(self.locale in ("zh_CN", "en_US"), "locale", "must be 'zh_CN' or 'en_US'")
         need(isinstance(self.n_stores, int) and 1 <= self.n_stores <= 5000,
              "n_stores", "must be an integer between 1 and 5000")
+        need(0 <= self.within_segment_noise <= 5, "within_segment_noise", "must be in [0, 5]")
         need(isinstance(self.chunk_size, int) and self.chunk_size >= 100,
              "chunk_size", "must be an integer >= 100")
         need(len(self.segments) >= 2, "segments", "needs at least two segments")

@@ -114,11 +114,12 @@ def simulate_customers(
     lam = np.maximum(lam, 0.02)
     sat = rng.standard_normal(n)
     mu = per_seg("churn_hazard") * np.exp(scenario.satisfaction_churn_effect * sat)
-    premium = per_seg("premium") + rng.normal(0, 0.6, n)
+    noise = scenario.within_segment_noise
+    premium = per_seg("premium") + rng.normal(0, 0.6 * noise, n)
     cat_w = np.log(np.array([s.category_weights for s in segs], float) + 1e-9)
-    cat_logit = cat_w[seg] + rng.normal(0, 0.35, (n, len(MAIN_CATEGORIES)))
+    cat_logit = cat_w[seg] + rng.normal(0, 0.35 * noise, (n, len(MAIN_CATEGORIES)))
     ch_w = np.log(np.array([s.channel_weights for s in segs], float) + 1e-9)
-    ch_logit = ch_w[seg] + rng.normal(0, 0.5, (n, 3))
+    ch_logit = ch_w[seg] + rng.normal(0, 0.5 * noise, (n, 3))
 
     # --- signup and first order --------------------------------------------------
     T = scenario.n_days
@@ -136,7 +137,7 @@ def simulate_customers(
     first_order = np.where(never | (first_order >= T), np.inf, first_order)
 
     # --- demographics ----------------------------------------------------------------
-    age = np.clip(np.round(rng.normal(per_seg("age_mean"), 9.0)), 18, 80)
+    age = np.clip(np.round(rng.normal(per_seg("age_mean"), 8.0 * scenario.within_segment_noise)), 18, 80)
     birth_year = (scenario.start_date.year - age).astype(np.int64)
     female = rng.random(n) < per_seg("female_share")
     gender = np.where(female, "female", "male")

@@ -151,6 +151,11 @@ def simulate_items(
     # stable order of lines: main first, then in the order drawn
     idx = np.lexsort((np.arange(len(order)), order))
     order, row, is_main = order[idx], row[idx], is_main[idx]
+    # the same SKU drawn twice for one order becomes one line with a larger quantity
+    key = pd.Series(order.astype(np.int64) * len(cat_.p) + row)
+    repeats = key.map(key.value_counts()).to_numpy() - 1
+    keep = ~key.duplicated().to_numpy()
+    order, row, is_main, repeats = order[keep], row[keep], is_main[keep], repeats[keep]
     line_no = pd.Series(order).groupby(order).cumcount().to_numpy() + 1
 
     cat_rows = cat_.cat_of_row[row]
@@ -160,6 +165,7 @@ def simulate_items(
     q[acc & (u > 0.80)] = 2
     q[acc & (u > 0.95)] = 3
     q[is_main & (cat_rows == "small_appliance") & (u > 0.93)] = 2
+    q += repeats
     price = cat_.price[row]
     day = np.minimum(orders["t"][order].astype(np.int64), len(season) - 1)
     festival = season[day] > 1.4
