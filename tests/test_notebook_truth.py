@@ -3,6 +3,8 @@ on several seeds and compare its results.json with the truth the simulator recor
 
 Tolerances (stated once, here):
 * 01 survey: NPS within 8 points; strongest driver correct; every Cronbach's alpha >= 0.70.
+* 03 segmentation: ARI against the planted segments >= 0.6; as many segments as planted;
+  top 20% of customers hold 55-80% of revenue.
 * 05 basket: the planted TV -> wall bracket rule among the top 5 rules by lift; the decoy item not.
 """
 
@@ -50,3 +52,11 @@ def test_basket_notebook(seed, tmp_path):
     assert len(res["rules"]) == 20
     for r in res["rules"]:
         assert {"antecedent", "consequent", "support", "confidence", "lift"} <= set(r)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_segmentation_notebook(seed, tmp_path):
+    res, truth = _run("03_segmentation", seed, tmp_path)
+    assert res["ari_vs_truth"] >= 0.6, res["ari_vs_truth"]
+    assert res["n_segments"] == truth["segments"]["n"]
+    assert 0.55 <= res["top20_revenue_share"] <= 0.80, res["top20_revenue_share"]
