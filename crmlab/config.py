@@ -120,7 +120,7 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
         premium=-1.0,
         category_weights=(0.04, 0.02, 0.03, 0.04, 0.22, 0.04, 0.36, 0.25),
         channel_weights=(0.10, 0.20, 0.70),
-        loyalty_effect=0.25,
+        loyalty_effect=0.35,
         campaign_multiplier=3.0,
         sleeping_dog_risk=0.0,
         age_mean=26.0,
@@ -136,7 +136,7 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
         premium=0.2,
         category_weights=(0.27, 0.20, 0.19, 0.19, 0.03, 0.02, 0.07, 0.03),
         channel_weights=(0.75, 0.13, 0.12),
-        loyalty_effect=0.20,
+        loyalty_effect=0.3,
         campaign_multiplier=2.0,
         sleeping_dog_risk=0.0,
         age_mean=40.0,
@@ -152,7 +152,7 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
         premium=0.7,
         category_weights=(0.03, 0.01, 0.01, 0.02, 0.40, 0.30, 0.05, 0.18),
         channel_weights=(0.05, 0.55, 0.40),
-        loyalty_effect=0.04,
+        loyalty_effect=0.05,
         campaign_multiplier=1.3,
         sleeping_dog_risk=0.0,
         age_mean=25.0,
@@ -170,7 +170,7 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
         channel_weights=(0.60, 0.10, 0.30),
         loyalty_effect=0.0,
         campaign_multiplier=1.0,
-        sleeping_dog_risk=0.30,
+        sleeping_dog_risk=0.45,
         age_mean=47.0,
         female_share=0.45,
         tier_weights=(0.55, 0.30, 0.10, 0.04, 0.01),
@@ -184,7 +184,7 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
         premium=-0.4,
         category_weights=(0.12, 0.08, 0.08, 0.10, 0.12, 0.04, 0.36, 0.10),
         channel_weights=(0.45, 0.45, 0.10),
-        loyalty_effect=0.30,
+        loyalty_effect=0.4,
         campaign_multiplier=2.5,
         sleeping_dog_risk=0.0,
         age_mean=58.0,
@@ -314,7 +314,7 @@ class Scenario:
     campaign_contact_cost: float = 1.0
 
     # --- loyalty programme ----------------------------------------------------
-    loyalty_waves: tuple[float, float, float] = (0.20, 0.35, 0.50)
+    loyalty_waves: tuple[float, float, float] = (0.35, 0.50, 0.65)
     loyalty_enrol_base: float = 0.35
     loyalty_selection: float = 1.4
     loyalty_enrol_delay_days: float = 45.0
@@ -324,7 +324,7 @@ class Scenario:
     loyalty_breakage: float = 0.25
     loyalty_points_expiry_days: int = 365
     loyalty_tier_threshold: float = 20_000.0
-    loyalty_bunching_share: float = 0.35
+    loyalty_bunching_share: float = 0.6
 
     # --- market basket ----------------------------------------------------------
     basket_rule_confidence: tuple[float, float, float, float] = (0.35, 0.60, 0.35, 0.18)
