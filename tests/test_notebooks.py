@@ -36,6 +36,12 @@ def test_structure(path):
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for part in ("Question", "Method", "Result", "Discussion", "Quiz", "truth"):
         assert part in text, f"{path.name}: no '{part}' section"
+    # the truth is read only in the final "check against the truth" section
+    check = next(i for i, c in enumerate(nb.cells)
+                 if c.cell_type == "markdown" and "Check against the truth" in c.source)
+    for c in nb.cells[:check]:
+        if c.cell_type == "code":
+            assert "data.truth" not in c.source, f"{path.name}: the truth is read before the check section"
     # executed with outputs, no errors
     assert all(c.get("execution_count") for c in code), "commit the notebook executed (scripts/build_notebooks.py)"
     for c in code:

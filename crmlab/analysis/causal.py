@@ -711,6 +711,11 @@ class _Imputer:
                         n_members=0, n_rows=0, n_dropped_rows=imp["n_dropped"])
         S, bread = self.bread()
         ratio, psi = _ratio_influence(self.design, imp, S, bread)
+        if ratio <= 0:  # no orders at all among these member-months (tiny samples): no log-scale CI
+            return dict(effect=ratio - 1, ci_low=np.nan, ci_high=np.nan, se_log=np.nan,
+                        observed=float(self.design.y[imp["post"]].sum()), imputed=float(imp["mu0"].sum()),
+                        n_members=int(len(np.unique(self.design.unit[imp["post"]]))), n_rows=int(len(imp["post"])),
+                        n_dropped_rows=imp["n_dropped"])
         se_log = _cluster_se(psi, self.clusters) / ratio
         lo, hi = _ci(ratio, se_log, alpha)
         return dict(effect=ratio - 1, ci_low=lo, ci_high=hi, se_log=se_log,

@@ -149,8 +149,11 @@ if events is not None:
 
 # %%
 if events is not None:
-    hr_cox = churn.failure_hazard_ratios(orders, events, as_of=as_of, method="cox", window_days=window)
     hr = churn.failure_hazard_ratios(orders, events, as_of=as_of, method="frailty")
+    try:
+        hr_cox = churn.failure_hazard_ratios(orders, events, as_of=as_of, method="cox", window_days=window)
+    except np.linalg.LinAlgError:  # too few events of some kind (small data)
+        hr_cox = hr.assign(hazard_ratio=np.nan)
     table = pd.DataFrame({"naive Cox": hr_cox["hazard_ratio"], "latent dropout": hr["hazard_ratio"],
                           "ci_low": hr["ci_low"], "ci_high": hr["ci_high"], "n_events": hr["n_events"]})
     display(table.round(2))
