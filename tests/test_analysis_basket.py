@@ -253,7 +253,7 @@ def test_decoy_candidates_validation(six):
         decoy_candidates(six, r, lift_band=-1)
     with pytest.raises(ValueError, match=r"rules is missing column\(s\) \['antecedent'\]"):
         decoy_candidates(six, r.drop(columns=["antecedent"]))
-    d = decoy_candidates(six, support_quantile=0.0).set_index("item")
+    d = decoy_candidates(six, support_quantile=0.0, z=0).set_index("item")
     assert d["n_rules"].isna().all() and set(d.index) == {"tv", "bracket", "cable"}
     # tv's partners: bracket (lift 2) and cable (lift 1) -> half of them in the band
     assert d.loc["tv", "n_partners"] == 2 and d.loc["tv", "share_near_one"] == pytest.approx(0.5)

@@ -5,10 +5,11 @@ Tolerances (stated once, here):
 * 01 survey: NPS within 8 points; strongest driver correct; every Cronbach's alpha >= 0.70.
 * 02 churn (20,000 customers, for precise hazard ratios): AUC 0.70-0.88; top-decile lift >= 1.2
   and >= 85% of its ceiling 1/base rate (the issue's 1.8 is impossible when most customers churn:
-  lift <= 1/base rate); price-change-cancellation hazard ratio within ±35%; the campaign ATE's 95%
-  CI covers the truth.
-* 04 loyalty: the causal estimate within 3 standard errors of the truth in every seed and its 95%
-  CI covering the truth in at least 2 of 3 seeds; naive / causal >= 2.
+  lift <= 1/base rate); price-change-cancellation hazard ratio within ±35%; the campaign ATE within
+  3 standard errors of the truth (the truth is an expected uplift, computed analytically).
+* 04 loyalty (20,000 customers; at 5,000 the CI is about +-0.15 around a 0.14 effect): the causal
+  estimate within 3 standard errors of the truth in every seed and its 95% CI covering the truth
+  in at least 2 of 3 seeds; the naive lift at least twice the causal CI's upper bound.
 * 03 segmentation: ARI against the planted segments >= 0.6; as many segments as planted;
   top 20% of customers hold 55-80% of revenue.
 * 05 basket: the planted TV -> wall bracket rule among the top 5 rules by lift; the decoy item not.
@@ -79,14 +80,15 @@ def test_churn_notebook(seed, tmp_path):
     assert abs(hr / true_hr - 1) <= 0.35, (hr, true_hr)
     assert set(res["hazard_ratios"]) == set(truth["churn"]["hazard_ratios"])
     lo, hi = res["campaign_ate_ci"]
-    assert lo <= truth["campaign"]["ate"] <= hi, (lo, hi, truth["campaign"]["ate"])
+    se = (hi - lo) / (2 * 1.96)
+    assert abs(res["campaign_ate"] - truth["campaign"]["ate"]) < 3 * se, (res["campaign_ate"], lo, hi, truth["campaign"]["ate"])
 
 
 @pytest.fixture(scope="module")
 def loyalty_runs(tmp_path_factory):
     out = {}
     for seed in SEEDS:
-        out[seed] = _run("04_loyalty_program", seed, tmp_path_factory.mktemp(f"loyalty{seed}"))
+        out[seed] = _run("04_loyalty_program", seed, tmp_path_factory.mktemp(f"loyalty{seed}"), n_customers=20000)
     return out
 
 
@@ -101,5 +103,5 @@ def test_loyalty_notebook(loyalty_runs):
         z = (math.log1p(res["causal_effect"]) - math.log1p(att)) / se
         assert abs(z) < 3, f"seed {seed}: estimate {res['causal_effect']:.3f} vs truth {att:.3f} (z = {z:.2f})"
         covered += lo <= att <= hi
-        assert res["causal_effect"] > 0 and res["naive_effect"] / res["causal_effect"] >= 2, res
+        assert res["naive_effect"] >= 2 * hi, f"seed {seed}: naive {res['naive_effect']:.2f} vs causal CI {lo:.2f}..{hi:.2f}"
     assert covered >= 2, f"the 95% CI covered the truth in {covered} of {len(loyalty_runs)} seeds"

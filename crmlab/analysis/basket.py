@@ -525,6 +525,7 @@ def decoy_candidates(
     rules: pd.DataFrame | None = None,
     support_quantile: float = 0.9,
     lift_band: float = 0.15,
+    z: float = 1.96,
     min_support: float = 0.01,
     min_partners: int = 3,
     min_share: float = 0.75,
@@ -541,8 +542,12 @@ def decoy_candidates(
     support_quantile : float in [0, 1]
         Only items whose support is at least this quantile of all item
         supports are examined (the "popular" items).
+    z : float
+        Normal quantile of the test that a pair's lift differs from 1.
     lift_band : float
-        A pair is uninformative when ``|lift - 1| <= lift_band``.
+        A pair is uninformative when ``|lift - 1| <= lift_band``, or when its
+        lift cannot be told apart from 1 (``|log lift| <= 1.96 / sqrt(n_pair)``,
+        the Poisson standard error of the pair count; ``z=0`` turns this off).
     min_support : float in (0, 1]
         Partners of an item are the items it shares at least this share of
         baskets with (use the ``min_support`` of the rules table).
@@ -608,7 +613,9 @@ def decoy_candidates(
         partner = joint[i] >= min_support
         partner[i] = False
         lift = joint[i, partner] / (sup[i] * sup[partner])
-        near = np.abs(lift - 1) <= lift_band
+        n_pair = joint[i, partner] * len(x)
+        # uninformative: inside the band, or not distinguishable from 1 (95%, se(log lift) ~ 1/sqrt(n))
+        near = (np.abs(lift - 1) <= lift_band) | (np.abs(np.log(lift)) <= z / np.sqrt(n_pair))
         k = int(partner.sum())
         share = float(near.mean()) if k else float("nan")
         rows.append(dict(
