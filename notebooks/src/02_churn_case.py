@@ -114,8 +114,10 @@ print(f"customers active before {pd.Timestamp(as_of) - pd.Timedelta(days=window)
 
 # %%
 sf = churn.survival_frame(orders, as_of=as_of, window_days=window)
-first_channel = orders.sort_values("order_ts").groupby("customer_id")["channel"].first()
-km = churn.kaplan_meier(sf, group=first_channel.reindex(sf.index))
+first_channel = orders.sort_values("order_ts").groupby("customer_id")["channel"].first().reindex(sf.index)
+if first_channel.nunique() < 2:  # e.g. an online-only extract: one curve
+    first_channel = first_channel.fillna("all").astype(str)
+km = churn.kaplan_meier(sf, group=first_channel)
 ax = plt.subplots()[1]
 for i, (g, cur) in enumerate(km.groupby("group")):
     ax.step(cur["time"], cur["survival"], where="post", color=plots.PALETTE[i], label=str(g))
@@ -124,8 +126,9 @@ ax.set_ylim(0, 1)
 plots.finish(ax, "Most customers never come back after their first order", "days since first order",
              "share still active (Kaplan-Meier)")
 plt.show()
-lr = churn.logrank_test(sf, first_channel.reindex(sf.index))
-print(f"log-rank test across first-order channels: p = {lr['p_value']:.3g}")
+if first_channel.nunique() >= 2:
+    lr = churn.logrank_test(sf, first_channel)
+    print(f"log-rank test across first-order channels: p = {lr['p_value']:.3g}")
 
 # %% [markdown]
 # ### 3. Why do customers leave? Service failures

@@ -123,7 +123,10 @@ decoys.head(6)
 
 # %%
 anchors = [a for a in ("tv", "ac", "phone", "laptop") if a in matrix.columns]
-pd.concat({a: basket.cross_sell_recommendations(rules, a, n=3) for a in anchors}, names=["anchor"])
+if not anchors:  # a real extract with other items: the most frequent antecedents
+    anchors = rules["antecedent"].value_counts().index[:3].tolist()
+lists = {a: basket.cross_sell_recommendations(rules, a, n=3) for a in anchors}
+pd.concat(lists, names=["anchor"]) if lists else "no rules to recommend from"
 
 # %% [markdown]
 # ### 5. When are baskets filled?
@@ -131,7 +134,8 @@ pd.concat({a: basket.cross_sell_recommendations(rules, a, n=3) for a in anchors}
 # relative to the rest of the day.
 
 # %%
-if products is not None and "category" in products:
+has_time = bool((data.orders["order_ts"].dt.normalize() != data.orders["order_ts"]).any())
+if products is not None and "category" in products and has_time:
     tod = basket.time_of_day_profile(data.orders, data.order_items, products, level="category")
     lead = tod.iloc[0]["item"]
     plots.bar(tod.set_index("item")["ratio"], f"{lead.replace('_', ' ').title()} orders lean to the evening online",
@@ -140,7 +144,7 @@ if products is not None and "category" in products:
     plt.show()
 else:
     tod = None
-    print("no product categories: time-of-day profile skipped")
+    print("no product categories or no time of day in the data: time-of-day profile skipped")
 
 # %% [markdown]
 # ## Result
