@@ -17,7 +17,7 @@ import pandas as pd
 
 from .dataset import Dataset
 
-__all__ = ["get_data", "require_tables", "MissingTablesError", "write_results", "truth_check"]
+__all__ = ["get_data", "require_tables", "MissingTablesError", "write_results", "truth_check", "orders_with_value"]
 
 
 class MissingTablesError(RuntimeError):
@@ -49,6 +49,19 @@ def require_tables(data: Mapping[str, pd.DataFrame], tables: Iterable[str], *, p
     if missing:
         have = ", ".join(data) or "none"
         raise MissingTablesError(f"{purpose} needs the table(s) {', '.join(missing)}; this dataset has: {have}")
+
+
+def orders_with_value(data: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The orders table with ``order_value`` (computed from the lines when an extract lacks it)."""
+    orders = data["orders"]
+    if "order_value" in orders and orders["order_value"].notna().all():
+        return orders
+    if "order_items" not in data:
+        raise MissingTablesError("order values need either orders.order_value or the order_items table")
+    it = data["order_items"]
+    disc = it["discount"].fillna(0) if "discount" in it else 0.0
+    value = (it["quantity"] * it["unit_price"] - disc).groupby(it["order_id"]).sum()
+    return orders.assign(order_value=orders["order_id"].map(value).fillna(0.0).round(2))
 
 
 def _jsonable(x: Any) -> Any:

@@ -101,7 +101,8 @@ CONTRACT: dict[str, Table] = {
         Table("customers", ("customer_id",), "The customer archive (档案): one row per registered customer.", (
             C("customer_id", "str", "Customer identifier (`C` + 7 digits).", unique=True),
             C("signup_date", "date", "Registration date."),
-            C("signup_channel", "str", "Channel of registration.", allowed=("store", "web", "app")),
+            C("signup_channel", "str", "Channel of registration (empty in an extract that does not record it "
+              "for customers without orders).", allowed=("store", "web", "app"), nullable=True),
             C("gender", "str", "Gender as registered.", nullable=True, allowed=("female", "male")),
             C("birth_year", "int", "Year of birth.", nullable=True, lo=1900, hi=2020),
             C("province", "str", "Province code (snake_case pinyin, e.g. `jiangsu`)."),

@@ -52,7 +52,7 @@ import pandas as pd
 import crmlab
 from crmlab import plots
 from crmlab.analysis.facts import FACT_LABELS, stylized_facts
-from crmlab.notebook import get_data, require_tables, truth_check, write_results
+from crmlab.notebook import get_data, orders_with_value, require_tables, truth_check, write_results
 
 plots.set_theme()
 pd.set_option("display.precision", 3)
@@ -88,7 +88,7 @@ data.orders.head()
 
 # %%
 crmlab.validate_dataset(data.tables)
-o = data.orders
+o = orders_with_value(data)
 checks = pd.Series({
     "orders without a customer": int(o["customer_id"].isna().sum()),
     "duplicate order ids": int(o["order_id"].duplicated().sum()),
