@@ -202,8 +202,25 @@ def _categorical_cdf(weights: Sequence[float] | np.ndarray) -> np.ndarray:
 
 
 def _sample(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Map uniform draws ``u`` in [0, 1) to category indices of ``cdf``."""
-    return np.minimum(np.searchsorted(cdf, u, side="right"), len(cdf) - 1)
+    """Map uniform draws ``u`` in [0, 1) to category indices of ``cdf``.
+
+    Same result as ``searchsorted(cdf, u, side="right")`` (the first index
+    whose cumulative weight exceeds ``u``), but through a guide table
+    (Chen & Asau 1974): ``u`` picks one of ``M`` equal buckets whose first
+    candidate index is precomputed, and only draws that fall past the next
+    boundary inside their bucket step forward. With ``M`` = 8 x categories that
+    is a few passes over a shrinking subset instead of a binary search per draw.
+    """
+    k = len(cdf)
+    m = int(min(1 << 16, max(256, 8 * k)))
+    guide = np.searchsorted(cdf, np.arange(m) / m, side="right")
+    idx = guide[np.minimum((u * m).astype(np.int64), m - 1)]
+    todo = np.flatnonzero((idx < k - 1) & (cdf[np.minimum(idx, k - 1)] <= u))
+    while len(todo):
+        idx[todo] += 1
+        still = (idx[todo] < k - 1) & (cdf[idx[todo]] <= u[todo])
+        todo = todo[still]
+    return np.minimum(idx, k - 1)
 
 
 @dataclass(frozen=True)
