@@ -69,7 +69,7 @@ import pandas as pd
 
 from .config import CATEGORIES
 from .dataset import Dataset
-from .io import DatasetError
+from .io import DatasetError, _sha256
 from .schema import CONTRACT, Problem, ValidationError, coerce_table, validate_dataset
 
 __all__ = [
@@ -313,14 +313,6 @@ def _read_source(path: Path, *, encoding: str | None = None, sep: str | None = N
         info.update(format="gzip text" if low.endswith(".gz") else "text", encoding=codec.replace("-sig", ""))
     info["rows"] = int(sum(len(r.frame) for r in raws))
     return raws, info
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 # ============================================================================ value parsing
