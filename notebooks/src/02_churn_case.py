@@ -168,6 +168,9 @@ if events is not None:
     ax.axvline(1, color="grey", lw=1)
     ax.set_yticks(y, hr.index)
     ax.set_xscale("log")
+    ticks = [t for t in (0.5, 0.75, 1, 1.5, 2, 3, 4, 6) if hr["ci_low"].min() / 1.2 <= t <= hr["ci_high"].max() * 1.2]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.legend(frameon=False, fontsize=8)
     top = hr["hazard_ratio"].idxmax().replace("_", " ")
     plots.finish(ax, f"A {top} raises the churn hazard most", "hazard ratio (log scale)", "")
