@@ -51,7 +51,8 @@ def bar(values: pd.Series, title: str, xlabel: str, ylabel: str, *, horizontal: 
         ax.invert_yaxis()
     else:
         ax.bar(values.index.astype(str), values.to_numpy(), color=color)
-        if len(values) > 6:
+        labels = [str(i) for i in values.index]
+        if len(values) > 6 or len(values) * max(map(len, labels), default=0) > 60:
             plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
     if fmt:
         for i, v in enumerate(values.to_numpy()):
