@@ -27,6 +27,8 @@ _EPILOG = """examples:
   crmlab run 01 02 -p seed 7 --out runs/seed7
   crmlab import online-retail online_retail_II.xlsx --out data/uci
   crmlab scorecard datasets/classroom --against data/uci --plot scorecard.png
+  crmlab assignment --roster roster.csv --notebooks 01 05 --salt "$COURSE_SALT" --out term1
+  crmlab grade term1/students/s001/notebooks/05_market_basket.ipynb --key term1/keys/s001/answers.json
 """
 
 
@@ -252,9 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-q", "--quiet", action="store_true", help="print only failures")
     r.set_defaults(func=cmd_run)
 
-    from .cli_extracts import add_subcommands
+    from . import cli_extracts, teaching
 
-    add_subcommands(sub)
+    cli_extracts.add_subcommands(sub)
+    teaching.add_subcommands(sub)
     return p
 
 
