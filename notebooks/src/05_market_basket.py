@@ -176,6 +176,63 @@ print("decoy item(s):", ", ".join(decoy_items) or "none")
 # 3. Why would you not put beer next to diapers on the strength of one query?
 
 # %% [markdown]
+# ## Exercises
+# Write your code between the markers; the cell after each exercise checks your answer. The
+# variables named on the `# answer:` lines are graded against your own dataset.
+#
+# **Exercise 1.** What share of baskets contain exactly one item group? Store it in
+# `single_item_share`.
+
+# %% tags=["exercise"]
+# answer: single_item_share rel=1e-6 points=1
+### BEGIN SOLUTION
+single_item_share = float((matrix.sum(axis=1) == 1).mean())
+### END SOLUTION
+
+# %%
+assert 0 <= single_item_share <= 1
+### BEGIN HIDDEN TESTS
+assert abs(single_item_share - float((matrix.sum(axis=1) == 1).mean())) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Exercise 2.** A cross-sell is worth acting on when it is both strong and common. How many rules
+# in `rules` have a lift above 2 *and* a support of at least 2%? Store the count in `n_actionable`.
+
+# %% tags=["exercise"]
+# answer: n_actionable abs=0 points=1
+### BEGIN SOLUTION
+n_actionable = int(((rules["lift"] > 2) & (rules["support"] >= 0.02)).sum())
+### END SOLUTION
+
+# %%
+assert isinstance(n_actionable, int) and 0 <= n_actionable <= len(rules)
+### BEGIN HIDDEN TESTS
+assert n_actionable == int(((rules["lift"] > 2) & (rules["support"] >= 0.02)).sum())
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Exercise 3.** Recompute the lift of the strongest rule (the first row of `top`) directly from the
+# basket matrix, as $P(A \cap B) / (P(A)P(B))$. Store it in `strongest_lift` (use `float("nan")` if
+# there are no rules).
+
+# %% tags=["exercise"]
+# answer: strongest_lift rel=1e-6 points=2
+### BEGIN SOLUTION
+if top.empty:
+    strongest_lift = float("nan")
+else:
+    a, b = top.iloc[0]["antecedent"], top.iloc[0]["consequent"]
+    strongest_lift = float((matrix[a] & matrix[b]).mean() / (matrix[a].mean() * matrix[b].mean()))
+### END SOLUTION
+
+# %%
+assert top.empty or strongest_lift >= 1
+### BEGIN HIDDEN TESTS
+assert top.empty or abs(strongest_lift - float(top.iloc[0]["lift"])) < 1e-6
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Check against the truth (synthetic data only)
 
 # %%
