@@ -1,8 +1,8 @@
-"""Teaching mode on a real course notebook: 05_market_basket carries three exercises.
+"""Teaching mode on the course notebooks: every notebook carries graded exercises.
 
-Per-student assignment built from the committed notebook (tiny preset for speed): student versions
-hold no solution or hidden test and stop at the first exercise with NotImplementedError; the answer
-key of each student is computed on that student's data; grading the solution scores full marks."""
+A two-student assignment is built from all committed notebooks (tiny preset for speed): student
+versions hold no solution or hidden test; the answer key of each student is computed on that
+student's data; grading a solution scores full marks."""
 
 from __future__ import annotations
 
@@ -16,24 +16,26 @@ from crmlab import teaching
 from crmlab.runner import source_to_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "notebooks" / "src" / "05_market_basket.py"
+SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
 
 pytestmark = pytest.mark.slow
 
 
-def test_exercises_are_found_and_well_formed():
-    nb = source_to_notebook(SOURCE.read_text(encoding="utf-8"))
-    found = teaching.find_exercises(nb, "05_market_basket")
-    assert len(found) == 3
+@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+def test_exercises_are_found_and_well_formed(source):
+    nb = source_to_notebook(source.read_text(encoding="utf-8"))
+    found = teaching.find_exercises(nb, source.stem)
+    assert len(found) >= 2
     names = [a["name"] for ex in found for a in ex["answers"]]
-    assert names == ["single_item_share", "n_actionable", "strongest_lift"]
+    assert len(names) == len(set(names)) == len(found)
 
 
 @pytest.fixture(scope="module")
 def assignment(tmp_path_factory):
     out = tmp_path_factory.mktemp("course") / "term1"
     roster = pd.DataFrame({"student_id": ["s001", "s002"], "name": ["Li Lei", "Han Meimei"]})
-    info = teaching.build_assignment(roster, ["05"], out, salt="a course salt for tests", preset="tiny")
+    info = teaching.build_assignment(roster, [p.stem for p in SOURCES], out, salt="a course salt for tests",
+                                     preset="tiny")
     return out, info
 
 
@@ -46,13 +48,17 @@ def test_students_get_different_data_and_answers(assignment):
     assert not (out / "students" / "s001" / "data" / "truth.json").exists()
 
 
-def test_student_notebook_has_no_solutions(assignment):
+@pytest.mark.parametrize("stem", [p.stem for p in SOURCES])
+def test_student_notebook_has_no_solutions(assignment, stem):
     out, _ = assignment
-    nb = nbformat.read(out / "students" / "s001" / "notebooks" / "05_market_basket.ipynb", as_version=4)
+    nb = nbformat.read(out / "students" / "s001" / "notebooks" / f"{stem}.ipynb", as_version=4)
+    solution = teaching.find_exercises(source_to_notebook((ROOT / "notebooks" / "src" / f"{stem}.py").read_text()), stem)
     text = "\n".join(c.source for c in nb.cells)
-    for banned in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "single_item_share = float(", "n_actionable = int("):
+    for banned in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS"):
         assert banned not in text
-    assert text.count("raise NotImplementedError()") == 3
+    assert text.count("raise NotImplementedError()") == len(solution)
+    for c in nb.cells:
+        assert not c.get("outputs"), "student notebooks are handed out without outputs"
 
 
 def test_grading_the_solution_gives_full_marks(assignment):
@@ -60,3 +66,4 @@ def test_grading_the_solution_gives_full_marks(assignment):
     key = out / "keys" / "s002" / "05_market_basket" / "05_market_basket.ipynb"
     table = teaching.grade_submission(key, out / "keys" / "s002" / "answers.json")
     assert table.attrs["score"] == table.attrs["max_score"] == 4
+    assert not table.attrs["errors"]

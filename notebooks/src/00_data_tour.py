@@ -182,6 +182,41 @@ pd.Series({FACT_LABELS[k]: v for k, v in facts.items() if v is not None}, name="
 # 3. The app share grows over time. What could that do to a comparison of store and app customers?
 
 # %% [markdown]
+# ## Exercises
+# Write your code between the markers; the cell after each exercise checks your answer. The
+# variables named on the `# answer:` lines are graded against your own dataset.
+#
+# **Exercise 1.** How many customers placed exactly one completed order? Store it in `n_one_time`.
+
+# %% tags=["exercise"]
+# answer: n_one_time abs=0 points=1
+### BEGIN SOLUTION
+n_one_time = int((done.groupby("customer_id").size() == 1).sum())
+### END SOLUTION
+
+# %%
+assert isinstance(n_one_time, int) and n_one_time >= 0
+### BEGIN HIDDEN TESTS
+assert n_one_time == int((done.groupby("customer_id").size() == 1).sum())
+### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 2.** What share of completed revenue falls in November (all years together)? Store it in `november_share`.
+
+# %% tags=["exercise"]
+# answer: november_share rel=1e-6 points=1
+### BEGIN SOLUTION
+november_share = float(done.loc[done["order_ts"].dt.month == 11, "order_value"].sum() / done["order_value"].sum())
+### END SOLUTION
+
+# %%
+assert 0 <= november_share <= 1
+### BEGIN HIDDEN TESTS
+assert abs(november_share - done.loc[done["order_ts"].dt.month == 11, "order_value"].sum() / done["order_value"].sum()) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Check against the truth (synthetic data only)
 # The truth file records what the simulator planted; real extracts have none.
 

@@ -206,6 +206,60 @@ print(f"NPS {nps['nps']:+.1f} (95% CI {nps['ci_low']:+.1f} .. {nps['ci_high']:+.
 # 3. NPS moved from +28 to +31 between two waves of 800 responses. Is that news?
 
 # %% [markdown]
+# ## Exercises
+# Write your code between the markers; the cell after each exercise checks your answer. The
+# variables named on the `# answer:` lines are graded against your own dataset.
+#
+# **Exercise 1.** Compute Cronbach's alpha of the service items yourself, with the formula in the Theory section (drop incomplete rows first). Store it in `alpha_service`.
+
+# %% tags=["exercise"]
+# answer: alpha_service rel=1e-6 points=2
+### BEGIN SOLUTION
+items_s = sv[dims["service"]].dropna().astype(float)
+k = items_s.shape[1]
+alpha_service = float(k / (k - 1) * (1 - items_s.var(ddof=1).sum() / items_s.sum(axis=1).var(ddof=1)))
+### END SOLUTION
+
+# %%
+assert 0 < alpha_service < 1
+### BEGIN HIDDEN TESTS
+assert abs(alpha_service - survey.cronbach_alpha(sv[dims["service"]])) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 2.** Compute the NPS in points from `sv["recommend"]` without the library: % promoters (9-10) minus % detractors (0-6). Store it in `nps_value`.
+
+# %% tags=["exercise"]
+# answer: nps_value rel=1e-6 points=1
+### BEGIN SOLUTION
+r = sv["recommend"].dropna().astype(float)
+nps_value = float(100 * ((r >= 9).mean() - (r <= 6).mean()))
+### END SOLUTION
+
+# %%
+assert -100 <= nps_value <= 100
+### BEGIN HIDDEN TESTS
+assert abs(nps_value - survey.nps(sv["recommend"])) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 3.** Which dimension has the largest relative weight in the key-driver analysis? Store its name (a string such as `"price"`) in `top_driver`.
+
+# %% tags=["exercise"]
+# answer: top_driver points=1
+### BEGIN SOLUTION
+top_driver = str(drivers["relative_weight"].idxmax())
+### END SOLUTION
+
+# %%
+assert top_driver in dims
+### BEGIN HIDDEN TESTS
+assert top_driver == drivers["relative_weight"].idxmax()
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Check against the truth (synthetic data only)
 
 # %%

@@ -307,6 +307,65 @@ if effect is not None:
 # 3. Why may contacting a loyal, high-value customer with a discount reduce their purchases?
 
 # %% [markdown]
+# ## Exercises
+# Write your code between the markers; the cell after each exercise checks your answer. The
+# variables named on the `# answer:` lines are graded against your own dataset.
+#
+# **Exercise 1.** What is the highest top-decile lift any model could reach on the test customers? (Hint: the riskiest 10% cannot churn more than 100%.) Store it in `lift_ceiling`.
+
+# %% tags=["exercise"]
+# answer: lift_ceiling rel=1e-6 points=1
+### BEGIN SOLUTION
+lift_ceiling = float(1 / split.y_test.mean())
+### END SOLUTION
+
+# %%
+assert lift_ceiling >= 1
+### BEGIN HIDDEN TESTS
+assert abs(lift_ceiling - 1 / metrics["base_rate"]) < 1e-6
+### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 2.** What share of orders had at least one service failure (any event other than a complaint)? Store it in `failure_order_share` (use `float("nan")` if the data have no service events).
+
+# %% tags=["exercise"]
+# answer: failure_order_share rel=1e-6 points=1
+### BEGIN SOLUTION
+if events is None:
+    failure_order_share = float("nan")
+else:
+    failed = events.loc[events["event_type"] != "complaint", "order_id"].unique()
+    failure_order_share = float(orders["order_id"].isin(failed).mean())
+### END SOLUTION
+
+# %%
+assert events is None or 0 <= failure_order_share <= 1
+### BEGIN HIDDEN TESTS
+assert events is None or abs(failure_order_share - orders["order_id"].isin(events.loc[events["event_type"] != "complaint", "order_id"]).mean()) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 3.** Estimate the campaign's average treatment effect yourself: response rate of treated minus control. Store it in `ate_manual` (`float("nan")` without a campaigns table).
+
+# %% tags=["exercise"]
+# answer: ate_manual rel=1e-6 points=1
+### BEGIN SOLUTION
+if "campaigns" not in data:
+    ate_manual = float("nan")
+else:
+    c = data.campaigns
+    ate_manual = float(c.loc[c["treated"], "responded"].mean() - c.loc[~c["treated"], "responded"].mean())
+### END SOLUTION
+
+# %%
+assert "campaigns" not in data or -1 <= ate_manual <= 1
+### BEGIN HIDDEN TESTS
+assert "campaigns" not in data or abs(ate_manual - effect["ate"]) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Check against the truth (synthetic data only)
 
 # %%

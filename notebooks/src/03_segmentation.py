@@ -212,6 +212,58 @@ print("segments by size:", ", ".join(f"{n} {s:.0%}" for n, s in named.value_coun
 # 3. The silhouette favours k = 2. Why might you still use five segments?
 
 # %% [markdown]
+# ## Exercises
+# Write your code between the markers; the cell after each exercise checks your answer. The
+# variables named on the `# answer:` lines are graded against your own dataset.
+#
+# **Exercise 1.** Compute the revenue share of the top 20% of customers yourself from `table["monetary"]` (the top ceil(20%) customers by spend). Store it in `top20_manual`.
+
+# %% tags=["exercise"]
+# answer: top20_manual rel=1e-6 points=1
+### BEGIN SOLUTION
+m = table["monetary"].sort_values(ascending=False)
+top20_manual = float(m.iloc[: int(np.ceil(0.2 * len(m)))].sum() / m.sum())
+### END SOLUTION
+
+# %%
+assert 0.2 <= top20_manual <= 1
+### BEGIN HIDDEN TESTS
+assert abs(top20_manual - rfm.top_share(table["monetary"], 0.2)) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 2.** How many customers are in the top tier (the key customers, 重要客户) of the pyramid? Store it in `n_key`.
+
+# %% tags=["exercise"]
+# answer: n_key abs=0 points=1
+### BEGIN SOLUTION
+n_key = int((pyramid.customers["tier"] == "top").sum())
+### END SOLUTION
+
+# %%
+assert isinstance(n_key, int) and n_key >= 1
+### BEGIN HIDDEN TESTS
+assert n_key == int(pyramid.summary.loc["top", "n_customers"])
+### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 3.** Which named segment holds the most customers? Store its name in `largest_segment`.
+
+# %% tags=["exercise"]
+# answer: largest_segment points=1
+### BEGIN SOLUTION
+largest_segment = str(named.value_counts().idxmax())
+### END SOLUTION
+
+# %%
+assert largest_segment in set(named)
+### BEGIN HIDDEN TESTS
+assert largest_segment == named.value_counts().idxmax()
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Check against the truth (synthetic data only)
 
 # %%

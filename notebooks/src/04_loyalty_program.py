@@ -195,6 +195,44 @@ print(f"naive lift {naive['rate_lift']:+.0%}; matching {matched['effect']:+.0%};
 # 3. Why would heavy buyers react least to a points programme?
 
 # %% [markdown]
+# ## Exercises
+# Write your code between the markers; the cell after each exercise checks your answer. The
+# variables named on the `# answer:` lines are graded against your own dataset.
+#
+# **Exercise 1.** By how many times does the naive comparison overstate the causal estimate? Store naive lift / DiD effect in `overstatement`.
+
+# %% tags=["exercise"]
+# answer: overstatement rel=1e-6 points=1
+### BEGIN SOLUTION
+overstatement = float(naive["rate_lift"] / did["effect"])
+### END SOLUTION
+
+# %%
+assert isinstance(overstatement, float)
+### BEGIN HIDDEN TESTS
+assert np.isclose(overstatement, naive["rate_lift"] / did["effect"], rtol=1e-9, equal_nan=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 2.** Compute the points liability yourself from the outstanding points (`points["liability_points"]`), the point value (0.01 yuan) and the breakage estimated above: balance x value x (1 - breakage). Store it in `liability_manual` (yuan; `float("nan")` without a ledger).
+
+# %% tags=["exercise"]
+# answer: liability_manual rel=1e-6 points=2
+### BEGIN SOLUTION
+if points is None:
+    liability_manual = float("nan")
+else:
+    liability_manual = float(points["liability_points"] * 0.01 * (1 - points["breakage"]))
+### END SOLUTION
+
+# %%
+assert points is None or not liability_manual < 0
+### BEGIN HIDDEN TESTS
+assert points is None or np.isclose(liability_manual, points["liability_yuan"], rtol=1e-6, equal_nan=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Check against the truth (synthetic data only)
 
 # %%
