@@ -67,3 +67,39 @@ def test_grading_the_solution_gives_full_marks(assignment):
     table = teaching.grade_submission(key, out / "keys" / "s002" / "answers.json")
     assert table.attrs["score"] == table.attrs["max_score"] == 4
     assert not table.attrs["errors"]
+
+
+def test_unmodified_student_notebook_runs_up_to_the_exercises(assignment):
+    """Every cell outside the exercises runs; only the exercise cells raise NotImplementedError."""
+    out, _ = assignment
+    sub = out / "students" / "s001" / "notebooks" / "05_market_basket.ipynb"
+    table = teaching.grade_submission(sub, out / "keys" / "s001" / "answers.json")
+    errors = table.attrs["errors"]
+    assert errors and all("NotImplementedError" in e for e in errors if "NameError" not in e), errors
+    assert sum("NotImplementedError" in e for e in errors) == 3
+    graded = table[table["points"] > 0]
+    assert graded["earned"].sum() == 0
+
+
+def test_instructor_scripts(tmp_path):
+    import importlib.util
+
+    def load(name):
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\ns9,Wang Fang\n", encoding="utf-8")
+    versions = load("build_student_versions")
+    assert versions.main(["--roster", str(roster), "--notebooks", "05", "--out", str(tmp_path / "t"),
+                          "--salt", "another course salt", "--preset", "tiny"]) == 0
+    assert (tmp_path / "t" / "students" / "s9" / "notebooks" / "05_market_basket.ipynb").exists()
+    assert not (tmp_path / "t" / "keys" / "s9" / "answers.json").exists()
+    keys = load("build_answer_keys")
+    assert keys.main(["--roster", str(roster), "--notebooks", "05", "--out", str(tmp_path / "k"),
+                      "--salt", "another course salt", "--preset", "tiny"]) == 0
+    assert (tmp_path / "k" / "keys" / "s9" / "answers.json").exists()
+    assert versions.main(["--roster", str(roster), "--notebooks", "05", "--out", str(tmp_path / "t"),
+                          "--salt", "another course salt", "--preset", "tiny"]) == 1  # refuses to overwrite

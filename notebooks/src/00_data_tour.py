@@ -217,6 +217,21 @@ assert abs(november_share - done.loc[done["order_ts"].dt.month == 11, "order_val
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# **Exercise 3.** Which sales channel brought the most completed revenue over the whole period? Store its code (e.g. `"store"`) in `top_channel`.
+
+# %% tags=["exercise"]
+# answer: top_channel points=1
+### BEGIN SOLUTION
+top_channel = str(done.groupby("channel")["order_value"].sum().idxmax())
+### END SOLUTION
+
+# %%
+assert top_channel in set(done["channel"])
+### BEGIN HIDDEN TESTS
+assert top_channel == done.groupby("channel")["order_value"].sum().idxmax()
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Check against the truth (synthetic data only)
 # The truth file records what the simulator planted; real extracts have none.
 

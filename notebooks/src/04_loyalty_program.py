@@ -233,6 +233,21 @@ assert points is None or np.isclose(liability_manual, points["liability_yuan"], 
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# **Exercise 3.** Members' order rate in the six months *before* they joined, relative to never-members: compute `before["members, before joining"] / before["never members"]` and store it in `pre_ratio`. A value well above 1 is the self-selection.
+
+# %% tags=["exercise"]
+# answer: pre_ratio rel=1e-6 points=1
+### BEGIN SOLUTION
+pre_ratio = float(before["members, before joining"] / before["never members"])
+### END SOLUTION
+
+# %%
+assert pre_ratio > 0
+### BEGIN HIDDEN TESTS
+assert np.isclose(pre_ratio, pre["orders"].mean() / never["orders"].mean(), rtol=1e-9, equal_nan=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## Check against the truth (synthetic data only)
 
 # %%
