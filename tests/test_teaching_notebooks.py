@@ -103,3 +103,24 @@ def test_instructor_scripts(tmp_path):
     assert (tmp_path / "k" / "keys" / "s9" / "answers.json").exists()
     assert versions.main(["--roster", str(roster), "--notebooks", "05", "--out", str(tmp_path / "t"),
                           "--salt", "another course salt", "--preset", "tiny"]) == 1  # refuses to overwrite
+
+
+def test_source_folder_is_valid_for_nbgrader(assignment):
+    """nbgrader accepts the source folder: metadata validates; its ClearSolutions and ClearHiddenTests
+    produce a student version without solutions or hidden tests."""
+    from nbgrader.nbgraderformat import MetadataValidator
+    from nbgrader.nbgraderformat import read as nbgrader_read
+    from nbgrader.preprocessors import CheckCellMetadata, ClearHiddenTests, ClearSolutions
+
+    out, info = assignment
+    sources = sorted((out / "source" / info["assignment"]).glob("*.ipynb"))
+    assert len(sources) == len(SOURCES)
+    for f in sources:
+        nb = nbgrader_read(str(f), as_version=4)
+        MetadataValidator().validate_nb(nb)
+        CheckCellMetadata().preprocess(nbformat.read(f, as_version=4), {})
+        cleared, _ = ClearSolutions(enforce_metadata=True).preprocess(nbformat.read(f, as_version=4), {})
+        cleared, _ = ClearHiddenTests(enforce_metadata=True).preprocess(cleared, {})
+        text = "\n".join(c.source for c in cleared.cells)
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+        assert text.count("raise NotImplementedError()") == len(teaching.find_exercises(nb, f.stem))
