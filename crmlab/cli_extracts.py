@@ -22,10 +22,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import cli as _cli  # attributes are looked up at call time: crmlab.cli may import this module at its top
 
@@ -208,27 +207,5 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     s.set_defaults(func=cmd_scorecard, command="scorecard")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """A ``crmlab`` parser with only the extract commands (for :func:`main` and tests)."""
-    p = argparse.ArgumentParser(prog="crmlab", description="Import real extracts; compare realism.")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    add_subcommands(sub)
-    return p
-
-
 #: run a parsed command with the main CLI's error handling
 run = _cli.run_command
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point for the extract commands alone; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return _cli.EXIT_USAGE
-    return run(args)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -53,15 +53,13 @@ def require_tables(data: Mapping[str, pd.DataFrame], tables: Iterable[str], *, p
 
 def orders_with_value(data: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The orders table with ``order_value`` (computed from the lines when an extract lacks it)."""
-    orders = data["orders"]
-    if "order_value" in orders and orders["order_value"].notna().all():
-        return orders
-    if "order_items" not in data:
-        raise MissingTablesError("order values need either orders.order_value or the order_items table")
-    it = data["order_items"]
-    disc = it["discount"].fillna(0) if "discount" in it else 0.0
-    value = (it["quantity"] * it["unit_price"] - disc).groupby(it["order_id"]).sum()
-    return orders.assign(order_value=orders["order_id"].map(value).fillna(0.0).round(2))
+    from .analysis.facts import order_values
+
+    items = data["order_items"] if "order_items" in data else None
+    try:
+        return data["orders"].assign(order_value=order_values(data["orders"], items).round(2))
+    except ValueError:
+        raise MissingTablesError("order values need either orders.order_value or the order_items table") from None
 
 
 def _jsonable(x: Any) -> Any:

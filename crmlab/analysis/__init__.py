@@ -12,9 +12,21 @@ Every function takes tables of the data contract and works on real extracts too;
 truth.
 """
 
-from . import basket, causal, churn, facts, rfm, survey, survival
-from .facts import FACT_LABELS, stylized_facts
-from .survival import counting_process, cox_hazard_ratios
+import importlib
+from typing import Any
 
-__all__ = ["basket", "causal", "churn", "facts", "rfm", "survey", "survival", "FACT_LABELS", "stylized_facts",
-           "counting_process", "cox_hazard_ratios"]
+from .facts import FACT_LABELS, stylized_facts
+
+_MODULES = ("basket", "causal", "churn", "facts", "rfm", "survey", "survival")
+
+__all__ = [*_MODULES, "FACT_LABELS", "stylized_facts", "counting_process", "cox_hazard_ratios"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the topic modules on first use: they pull in scikit-learn, statsmodels and mlxtend,
+    which ``crmlab describe`` or ``stylized_facts`` do not need."""
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("counting_process", "cox_hazard_ratios"):
+        return getattr(importlib.import_module(".survival", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

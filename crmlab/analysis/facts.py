@@ -11,7 +11,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["stylized_facts", "FACT_LABELS"]
+__all__ = ["stylized_facts", "FACT_LABELS", "order_values", "line_values"]
 
 #: Human-readable label of each fact (for tables and plots).
 FACT_LABELS: dict[str, str] = {
@@ -145,10 +145,42 @@ def stylized_facts(data: Mapping[str, pd.DataFrame] | Any) -> dict[str, Any]:
     return out
 
 
-def _order_values(orders: pd.DataFrame, items: pd.DataFrame | None) -> pd.Series | None:
+def line_values(order_items: pd.DataFrame) -> pd.Series:
+    """Net value of each order line: ``quantity * unit_price - discount`` (missing discount = 0)."""
+    missing = [c for c in ("order_id", "quantity", "unit_price") if c not in order_items.columns]
+    if missing:
+        raise ValueError(f"order_items is missing column(s) {', '.join(missing)}")
+    disc = order_items["discount"].astype(float).fillna(0.0) if "discount" in order_items else 0.0
+    return order_items["quantity"].astype(float) * order_items["unit_price"].astype(float) - disc
+
+
+def order_values(orders: pd.DataFrame, order_items: pd.DataFrame | None = None) -> pd.Series:
+    """Value per order: ``orders.order_value``, filled in from the lines where it is missing.
+
+    Real extracts often lack ``order_value``; it is then the sum of :func:`line_values`
+    of the order's lines (0 for an order without lines).
+
+    Raises
+    ------
+    ValueError
+        Neither ``orders.order_value`` nor ``order_items`` is available.
+    """
     if "order_value" in orders:
-        return orders["order_value"].astype(float)
-    if items is None:
+        value = orders["order_value"].astype(float)
+        if not value.isna().any():
+            return value
+    elif order_items is None:
+        raise ValueError("orders has no 'order_value' column; pass order_items to compute order values")
+    else:
+        value = pd.Series(np.nan, index=orders.index)
+    if order_items is not None:
+        by_order = line_values(order_items).groupby(order_items["order_id"]).sum()
+        value = value.fillna(orders["order_id"].map(by_order))
+    return value.fillna(0.0)
+
+
+def _order_values(orders: pd.DataFrame, items: pd.DataFrame | None) -> pd.Series | None:
+    try:
+        return order_values(orders, items)
+    except ValueError:
         return None
-    v = (items["quantity"] * items["unit_price"] - items.get("discount", 0)).groupby(items["order_id"]).sum()
-    return orders["order_id"].map(v).fillna(0.0).astype(float)

@@ -69,6 +69,7 @@ from sklearn.metrics import (
 from sklearn.preprocessing import StandardScaler
 
 from ..config import CATEGORIES
+from .facts import line_values, order_values
 
 __all__ = [
     "CHANNELS",
@@ -156,30 +157,6 @@ def _as_of(as_of: Any) -> pd.Timestamp:
     if pd.isna(ts):
         raise ValueError(f"as_of: {as_of!r} is not a date")
     return ts.normalize()
-
-
-def _item_values(order_items: pd.DataFrame) -> pd.Series:
-    """Net line value ``quantity * unit_price - discount`` (missing discount = 0)."""
-    _need_columns(order_items, ("order_id", "quantity", "unit_price"), "order_items")
-    disc = order_items["discount"].astype(float).fillna(0.0) if "discount" in order_items else 0.0
-    return order_items["quantity"].astype(float) * order_items["unit_price"].astype(float) - disc
-
-
-def _order_values(orders: pd.DataFrame, order_items: pd.DataFrame | None) -> pd.Series:
-    """Value per order: ``orders.order_value``, filled in from the lines where missing."""
-    if "order_value" in orders:
-        value = orders["order_value"].astype(float)
-        if not value.isna().any():
-            return value
-    elif order_items is None:
-        raise ValueError("orders has no 'order_value' column; pass order_items to compute order values")
-    else:
-        value = pd.Series(np.nan, index=orders.index)
-    if order_items is not None:
-        _need_columns(orders, ("order_id",), "orders")
-        by_order = _item_values(order_items).groupby(order_items["order_id"]).sum()
-        value = value.fillna(orders["order_id"].map(by_order))
-    return value.fillna(0.0)
 
 
 def _timestamps(values: pd.Series, name: str) -> pd.Series:
@@ -300,7 +277,7 @@ def rfm_table(
     """
     as_of = _as_of(as_of)
     o = _completed_orders(orders, as_of, customer_col)
-    o = o.assign(_value=_order_values(o, order_items).to_numpy(), _day=o["_ts"].dt.normalize())
+    o = o.assign(_value=order_values(o, order_items).to_numpy(), _day=o["_ts"].dt.normalize())
     g = o.groupby(customer_col, sort=True)
     first = g["_day"].min()
     last = g["_day"].max()
@@ -705,7 +682,7 @@ def behaviour_features(
     items = order_items[order_items["quantity"].astype(float) > 0]
     items = items.merge(o[["order_id", "customer_id"]], on="order_id", how="inner")
     items = items.merge(products[["sku", "category", "subcategory"]].drop_duplicates("sku"), on="sku", how="inner")
-    items = items.assign(_v=_item_values(items).clip(lower=0).to_numpy())
+    items = items.assign(_v=line_values(items).clip(lower=0).to_numpy())
     spend = _counts(items, "category", idx, CATEGORIES, weights="_v")
     total = spend.sum(axis=1)
     shares = spend.div(total.where(total > 0), axis=0)
