@@ -14,7 +14,7 @@ help:
 	@echo "make data       regenerate datasets/classroom from its recorded scenario"
 	@echo "make bench      generation benchmarks (PII vs Faker; scaling to 1M customers)"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=/path/to/python3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

@@ -13,13 +13,13 @@ The public API:
 
 from __future__ import annotations
 
+from ._version import __version__
 from .config import PRESETS, Scenario, ScenarioError, get_scenario
 from .dataset import Dataset, make_retail_crm
 from .extracts import load_extract
 from .io import DatasetError, get_data_home, load_dataset, save_dataset
 from .schema import CONTRACT, ValidationError, validate_dataset
 
-__version__ = "0.1.0"
 
 __all__ = [
     "CONTRACT",

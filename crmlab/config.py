@@ -22,6 +22,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .domain import CATEGORIES, MAIN_CATEGORIES
+
 __all__ = [
     "Scenario",
     "Segment",
@@ -32,21 +34,6 @@ __all__ = [
     "get_scenario",
 ]
 
-#: Product categories of the data contract, in a fixed order used everywhere.
-CATEGORIES: tuple[str, ...] = (
-    "tv",
-    "fridge",
-    "washer",
-    "ac",
-    "phone",
-    "laptop",
-    "small_appliance",
-    "accessory",
-    "service",
-)
-
-#: Categories whose main item can be bought as the first line of an order.
-MAIN_CATEGORIES: tuple[str, ...] = CATEGORIES[:8]
 
 
 class ScenarioError(ValueError):

@@ -67,9 +67,10 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .config import CATEGORIES
+from .domain import CATEGORIES
 from .dataset import Dataset
-from .io import DatasetError, _sha256
+from ._fs import sha256_file
+from .io import DatasetError
 from .schema import CONTRACT, Problem, ValidationError, coerce_table, validate_dataset
 
 __all__ = [
@@ -297,7 +298,7 @@ def _read_source(path: Path, *, encoding: str | None = None, sep: str | None = N
     """Read a CSV (optionally gzip), whitespace text, Excel or Parquet file; one _Raw per sheet."""
     _check_file(path, key)
     low = path.name.lower()
-    info: dict[str, Any] = {"file": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
+    info: dict[str, Any] = {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
     if low.endswith(_EXCEL):
         raws = _read_excel(path, sheet)
         info["sheets"] = [r.label.split("sheet ", 1)[-1].strip("'") for r in raws]
@@ -736,7 +737,7 @@ def _parse_online_retail(raw: _Raw, date_format: str | None, log: _Log,
 
 
 def _source_info(sources: list[dict[str, Any]], kind: str, **options: Any) -> dict[str, Any]:
-    from . import __version__
+    from ._version import __version__
 
     return {"kind": kind, "files": sources, "options": {k: v for k, v in options.items() if v is not None},
             "imported_with": f"crmlab {__version__}"}
@@ -1035,7 +1036,7 @@ def _read_cdnow_text(path: Path, encoding: str | None) -> tuple[_Raw, dict[str, 
         raise ExtractError(f"{path.name}: cannot be parsed as whitespace-separated text ({msg})") from None
     _check_truncated(text, path.name, df.shape[1], _WHITESPACE, False)
     df = _with_lines(df, path.name, skip + 1)
-    info = {"file": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path),
+    info = {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path),
             "format": "gzip text" if path.name.lower().endswith(".gz") else "text",
             "encoding": codec.replace("-sig", ""), "rows": int(len(df)), "header_line": bool(header)}
     return _Raw(path.name, df, "line"), info

@@ -16,12 +16,9 @@ was there untouched.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
-import shutil
-import tempfile
 import warnings
 from importlib import metadata, resources
 from pathlib import Path
@@ -29,11 +26,13 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from ._fs import json_text, make_temp_dir, replace_dir, sha256_file, target_problem, write_json_atomic
+from ._resources import bundled_dataset
 from .dataset import Dataset
 from .schema import CONTRACT, ValidationError, coerce_table, csv_read_kwargs, validate_dataset
 
 __all__ = ["DatasetError", "save_dataset", "load_dataset", "get_data_home", "read_table", "FORMATS",
-           "write_json_atomic", "dataset_files"]
+           "dataset_files", "write_json_atomic"]
 
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"
@@ -57,30 +56,7 @@ def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
     return home
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
-
-def _json_text(obj: Any) -> str:
-    return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def write_json_atomic(obj: Any, path: str | os.PathLike) -> Path:
-    """Write JSON to ``path`` via a temporary file and ``os.replace``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(_json_text(obj))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _versions() -> dict[str, str]:
@@ -159,38 +135,35 @@ def save_dataset(
     if format not in FORMATS:
         raise DatasetError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     target = Path(path).expanduser()
-    if target.exists() and not target.is_dir():
-        raise DatasetError(f"{target} exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not force:
-        raise DatasetError(f"{target} exists and is not empty; choose another folder or use --force / force=True")
+    problem = target_problem(target, force=force)
+    if problem:
+        hint = "" if problem.endswith("folder") else "; choose another folder or use --force / force=True"
+        raise DatasetError(f"{target} {problem}{hint}")
     ds = data if isinstance(data, Dataset) else Dataset(data)
     truth = ds.truth if include_truth else None
     faults = bool(truth and truth.get("faults")) or bool(ds.manifest and ds.manifest.get("faults"))
     if validate and not faults:
         validate_dataset(ds.tables)
-    parent = target.parent
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
-        os.chmod(tmp, 0o777 & ~_umask())
+        tmp = make_temp_dir(target)
     except OSError as e:
-        raise DatasetError(f"cannot write to {parent}: {e.strerror or e}") from None
+        raise DatasetError(f"cannot write to {target.parent}: {e.strerror or e}") from None
     try:
         files: dict[str, dict[str, Any]] = {}
         ext = ".csv" if format == "csv" else ".parquet"
         for name, df in ds.tables.items():
             p = tmp / f"{name}{ext}"
             _write_table(df, p, format)
-            files[p.name] = {"table": name, "rows": int(len(df)), "sha256": _sha256(p)}
+            files[p.name] = {"table": name, "rows": int(len(df)), "sha256": sha256_file(p)}
         if truth is not None:
             p = tmp / TRUTH
-            p.write_text(_json_text(truth), encoding="utf-8")
-            files[p.name] = {"sha256": _sha256(p)}
+            p.write_text(json_text(truth), encoding="utf-8")
+            files[p.name] = {"sha256": sha256_file(p)}
             if ds.truth_customers is not None:
                 p = tmp / f"{TRUTH_CUSTOMERS}{ext}"
                 _write_table(ds.truth_customers, p, format)
                 files[p.name] = {"table": TRUTH_CUSTOMERS, "rows": int(len(ds.truth_customers)),
-                                 "sha256": _sha256(p)}
+                                 "sha256": sha256_file(p)}
         scenario = ds.scenario
         manifest = {
             "crmlab_dataset_version": 1,
@@ -204,35 +177,16 @@ def save_dataset(
             "source": (ds.manifest or {}).get("source"),
             "versions": _versions(),
         }
-        (tmp / MANIFEST).write_text(_json_text(manifest), encoding="utf-8")
-        _replace_dir(tmp, target)
+        (tmp / MANIFEST).write_text(json_text(manifest), encoding="utf-8")
+        replace_dir(tmp, target)
     except BaseException as e:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _rmtree(tmp)
         if isinstance(e, OSError):
             raise DatasetError(f"writing {target} failed: {e}; the previous contents are untouched") from e
         raise
     return target
 
 
-def _umask() -> int:
-    old = os.umask(0o022)
-    os.umask(old)
-    return old
-
-
-def _replace_dir(tmp: Path, target: Path) -> None:
-    if not target.exists():
-        tmp.rename(target)
-        return
-    backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    backup.rmdir()
-    target.rename(backup)
-    try:
-        tmp.rename(target)
-    except BaseException:
-        backup.rename(target)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
 
 
 # ----------------------------------------------------------------------------- load
@@ -273,9 +227,10 @@ def _coerce_truth_customers(df: pd.DataFrame) -> pd.DataFrame:
 _NAMED = ("classroom",)
 
 
-def _committed(name: str) -> Path | None:
-    here = Path(__file__).resolve().parent.parent / "datasets" / name
-    return here if (here / MANIFEST).is_file() else None
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def load_dataset(
@@ -316,7 +271,7 @@ def load_dataset(
     if not p.exists() and name in PRESETS:
         p = None
         if name in _NAMED and seed in (None, 0):
-            p = _committed(name)
+            p = bundled_dataset(name)
         if p is None:
             cache = get_data_home(data_home) / f"{name}-seed{seed or 0}"
             if not (cache / MANIFEST).is_file():
@@ -341,7 +296,7 @@ def load_dataset(
     if manifest:
         for fname, info in manifest.get("files", {}).items():
             fp = p / fname
-            if fp.is_file() and info.get("sha256") and _sha256(fp) != info["sha256"]:
+            if fp.is_file() and info.get("sha256") and sha256_file(fp) != info["sha256"]:
                 warnings.warn(f"{fp.name} differs from the checksum in manifest.json (edited after writing?)",
                               stacklevel=2)
     faults = bool(manifest and manifest.get("faults"))

@@ -33,11 +33,12 @@ def get_data(data_dir: str | None = None, preset: str = "classroom", seed: int =
     ``preset="classroom", seed=0`` with the default size, else generated.
     """
     from .dataset import make_retail_crm
-    from .io import _committed, load_dataset
+    from ._resources import bundled_dataset
+    from .io import load_dataset
 
     if data_dir:
         return load_dataset(data_dir)
-    if preset == "classroom" and seed == 0 and n_customers is None and _committed("classroom"):
+    if preset == "classroom" and seed == 0 and n_customers is None and bundled_dataset("classroom"):
         return load_dataset("classroom")
     overrides = {} if n_customers is None else {"n_customers": int(n_customers)}
     return make_retail_crm(preset, seed=seed, **overrides)

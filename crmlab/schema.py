@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .config import CATEGORIES
+from .domain import CATEGORIES, CHANNELS, EVENT_TYPES, ORDER_STATUSES, STORE_FORMATS, TIERS
 
 __all__ = [
     "Column",
@@ -46,10 +46,6 @@ __all__ = [
     "data_dictionary_markdown",
     "pandera_schema",
 ]
-
-EVENT_TYPES = ("late_delivery", "failed_delivery", "failed_installation", "price_change_cancel",
-               "expired_coupon", "complaint")
-
 
 @dataclass(frozen=True)
 class Column:
@@ -102,7 +98,7 @@ CONTRACT: dict[str, Table] = {
             C("customer_id", "str", "Customer identifier (`C` + 7 digits).", unique=True),
             C("signup_date", "date", "Registration date."),
             C("signup_channel", "str", "Channel of registration (empty in an extract that does not record it "
-              "for customers without orders).", allowed=("store", "web", "app"), nullable=True),
+              "for customers without orders).", allowed=CHANNELS, nullable=True),
             C("gender", "str", "Gender as registered.", nullable=True, allowed=("female", "male")),
             C("birth_year", "int", "Year of birth.", nullable=True, lo=1900, hi=2020),
             C("province", "str", "Province code (snake_case pinyin, e.g. `jiangsu`)."),
@@ -118,7 +114,7 @@ CONTRACT: dict[str, Table] = {
         Table("stores", ("store_id",), "Physical stores.", (
             C("store_id", "str", "Store identifier (`S` + 4 digits).", unique=True),
             C("name", "str", "Store name in the dataset's locale."),
-            C("format", "str", "Store format.", allowed=("flagship", "standard", "community")),
+            C("format", "str", "Store format.", allowed=STORE_FORMATS),
             C("city", "str", "City code."),
             C("city_name", "str", "City display name."),
             C("province", "str", "Province code."),
@@ -139,9 +135,9 @@ CONTRACT: dict[str, Table] = {
             C("order_id", "str", "Order identifier (`O` + 8 digits, in time order).", unique=True),
             C("customer_id", "str", "Ordering customer."),
             C("order_ts", "datetime", "Time the order was placed (local time)."),
-            C("channel", "str", "Sales channel.", allowed=("store", "web", "app")),
+            C("channel", "str", "Sales channel.", allowed=CHANNELS),
             C("store_id", "str", "Store of an in-store order; empty for web and app orders.", nullable=True),
-            C("status", "str", "Final status.", allowed=("completed", "cancelled", "returned")),
+            C("status", "str", "Final status.", allowed=ORDER_STATUSES),
             C("payment", "str", "Payment method.", nullable=True),
             C("coupon_id", "str", "Coupon applied to the order, if any.", nullable=True),
             C("order_value", "float", "Net value of the order's lines, yuan (sum of quantity x unit_price - discount).",
@@ -169,7 +165,7 @@ CONTRACT: dict[str, Table] = {
         Table("loyalty", ("customer_id",), "Loyalty-programme members.", (
             C("customer_id", "str", "Member.", unique=True),
             C("enrol_date", "date", "Enrolment date."),
-            C("tier", "str", "Tier from the last annual evaluation.", allowed=("standard", "gold", "platinum")),
+            C("tier", "str", "Tier from the last annual evaluation.", allowed=TIERS),
             C("points_balance", "int", "Points balance at the end of the window (1 point = 0.01 yuan)."),
             C("qualifying_spend", "float", "Completed spend in the 365 days before the last tier evaluation, yuan.",
               required=False, nullable=True, lo=0),

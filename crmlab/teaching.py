@@ -534,7 +534,7 @@ def build_assignment(roster: str | os.PathLike | pd.DataFrame, notebooks: Sequen
     crmlab.runner.NotebookRunError
         A solution notebook fails on a student's data (nothing is written).
     """
-    from .io import _replace_dir, write_json_atomic
+    from ._fs import replace_dir, write_json_atomic
 
     target = Path(out).expanduser()
     if target.exists() and not target.is_dir():
@@ -558,7 +558,7 @@ def build_assignment(roster: str | os.PathLike | pd.DataFrame, notebooks: Sequen
         info = _build_into(tmp, students, prepared, name=name, salt=salt, preset=preset, n_customers=n_customers,
                            execute_keys=execute_keys, timeout=timeout, progress=progress)
         write_json_atomic(info, tmp / "assignment.json")
-        _replace_dir(tmp, target)
+        replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -11,6 +11,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ..domain import line_values, order_values
+
 __all__ = ["stylized_facts", "FACT_LABELS", "order_values", "line_values"]
 
 #: Human-readable label of each fact (for tables and plots).
@@ -144,39 +146,6 @@ def stylized_facts(data: Mapping[str, pd.DataFrame] | Any) -> dict[str, Any]:
             out["survey_mean_item"] = round(float(vals.mean()), 3)
     return out
 
-
-def line_values(order_items: pd.DataFrame) -> pd.Series:
-    """Net value of each order line: ``quantity * unit_price - discount`` (missing discount = 0)."""
-    missing = [c for c in ("order_id", "quantity", "unit_price") if c not in order_items.columns]
-    if missing:
-        raise ValueError(f"order_items is missing column(s) {', '.join(missing)}")
-    disc = order_items["discount"].astype(float).fillna(0.0) if "discount" in order_items else 0.0
-    return order_items["quantity"].astype(float) * order_items["unit_price"].astype(float) - disc
-
-
-def order_values(orders: pd.DataFrame, order_items: pd.DataFrame | None = None) -> pd.Series:
-    """Value per order: ``orders.order_value``, filled in from the lines where it is missing.
-
-    Real extracts often lack ``order_value``; it is then the sum of :func:`line_values`
-    of the order's lines (0 for an order without lines).
-
-    Raises
-    ------
-    ValueError
-        Neither ``orders.order_value`` nor ``order_items`` is available.
-    """
-    if "order_value" in orders:
-        value = orders["order_value"].astype(float)
-        if not value.isna().any():
-            return value
-    elif order_items is None:
-        raise ValueError("orders has no 'order_value' column; pass order_items to compute order values")
-    else:
-        value = pd.Series(np.nan, index=orders.index)
-    if order_items is not None:
-        by_order = line_values(order_items).groupby(order_items["order_id"]).sum()
-        value = value.fillna(orders["order_id"].map(by_order))
-    return value.fillna(0.0)
 
 
 def _order_values(orders: pd.DataFrame, items: pd.DataFrame | None) -> pd.Series | None:

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..config import MAIN_CATEGORIES, Scenario
+from ..config import Scenario
+from ..domain import CHANNELS, MAIN_CATEGORIES
 from .calendar import SeasonClock
 from .pii import draw_people
 
-__all__ = ["Latent", "simulate_customers", "CHANNELS"]
+__all__ = ["Latent", "simulate_customers"]
 
-CHANNELS = ("store", "web", "app")
 #: purchase rate used as the reference point of loyalty self-selection (orders/year)
 _REF_RATE = 1.5
 

@@ -16,15 +16,17 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..config import CATEGORIES, MAIN_CATEGORIES, Scenario
+from ..config import Scenario
+from ..domain import CATEGORIES, CHANNELS, EVENT_TYPES, MAIN_CATEGORIES, PAYMENTS
+from ..domain import ORDER_STATUSES as STATUS
 from . import loyalty as _loy
 from ._streams import rng_for
 from .calendar import SeasonClock, daily_season
 from .catalog import BASKET_RULES, DECOY_SUBCATEGORY, simulate_products
-from .customers import CHANNELS, simulate_customers
+from .customers import simulate_customers
 from .items import rule_truth, simulate_items
 from .pii import load_cities
-from .purchases import EVENT_TYPES, EVENING_HOURS, PAYMENTS, STATUS, simulate_purchases
+from .purchases import EVENING_HOURS, simulate_purchases
 from .stores import simulate_stores
 from .survey import DIMENSIONS, ITEMS, simulate_survey
 

@@ -27,7 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import MAIN_CATEGORIES, Scenario
+from ..config import Scenario
+from ..domain import MAIN_CATEGORIES
 from .catalog import BASKET_RULES, DECOY_SUBCATEGORY
 
 __all__ = ["simulate_items", "rule_truth", "ItemArrays"]

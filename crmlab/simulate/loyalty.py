@@ -28,12 +28,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..config import MAIN_CATEGORIES, Scenario
+from ..config import Scenario
+from ..domain import MAIN_CATEGORIES, TIERS
 from .catalog import BASKET_RULES, DECOY_SUBCATEGORY
 
 __all__ = ["simulate_rollout", "evaluation_days", "plan_topups", "assign_tiers", "simulate_ledger"]
 
-TIERS = ("standard", "gold", "platinum")
 
 
 def simulate_rollout(scenario: Scenario, rng: np.random.Generator, cities: pd.DataFrame) -> np.ndarray:

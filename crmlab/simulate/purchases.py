@@ -38,26 +38,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..config import MAIN_CATEGORIES, Scenario
+from ..config import Scenario
+from ..domain import EVENT_TYPES, MAIN_CATEGORIES, PAYMENTS
+from ..domain import ORDER_STATUSES as STATUS
 from .calendar import SeasonClock, month_category_effects
 from .catalog import BIG_CATEGORIES, INSTALL_CATEGORIES
 from .customers import Latent
 
-__all__ = ["EVENT_TYPES", "OrderStream", "simulate_purchases", "hazard_log_multipliers"]
+__all__ = ["OrderStream", "simulate_purchases", "hazard_log_multipliers"]
 
-#: Service event codes (index = code).
-EVENT_TYPES = (
-    "late_delivery",
-    "failed_delivery",
-    "failed_installation",
-    "price_change_cancel",
-    "expired_coupon",
-    "complaint",
-)
 _LATE, _FDEL, _FINST, _PCC, _EXP, _COMP = range(6)
 
-STATUS = ("completed", "cancelled", "returned")
-PAYMENTS = ("alipay", "wechat_pay", "bank_card", "suning_pay", "cash", "installment")
 _PAY_ONLINE = np.array([0.38, 0.30, 0.10, 0.14, 0.0, 0.08])
 _PAY_STORE = np.array([0.25, 0.27, 0.25, 0.05, 0.10, 0.08])
 

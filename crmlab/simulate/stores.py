@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..config import Scenario
+from ..domain import STORE_FORMATS as FORMATS
 
-__all__ = ["simulate_stores", "FORMATS"]
+__all__ = ["simulate_stores"]
 
-FORMATS = ("flagship", "standard", "community")
 _TIER_STORE_WEIGHT = np.array([3.0, 2.0, 1.3, 1.0, 0.7])
 _FORMAT_ZH = {"flagship": "旗舰店", "standard": "门店", "community": "社区店"}
 

@@ -1,0 +1,1 @@
+"""The crmlab lessons. Installed as the package data ``crmlab.lessons`` (see crmlab._resources)."""
