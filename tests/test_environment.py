@@ -20,7 +20,7 @@ def _parse(spec: str) -> tuple[str, str | None]:
 
 def _pyproject() -> dict[str, str | None]:
     proj = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    deps = list(proj["dependencies"]) + list(proj["optional-dependencies"]["test"])
+    deps = [*proj["dependencies"], *(d for extra in proj["optional-dependencies"].values() for d in extra)]
     return dict(_parse(d) for d in deps)
 
 
