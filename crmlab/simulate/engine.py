@@ -1,15 +1,18 @@
 """Putting it together: one scenario -> all tables of the data contract + the truth.
 
-Customers are simulated in chunks of ``scenario.chunk_size``; every chunk has
-its own random streams (:func:`~crmlab.simulate._streams.rng_for`), so the
-result does not depend on the number of processes or the order chunks run in.
-Global identifiers (``order_id``, ``event_id``, ...) are assigned after the
-chunks are combined, in time order.
+Customers are simulated in chunks of ``scenario.chunk_size``
+(:func:`simulate_chunk`); every chunk has its own random streams
+(:func:`~crmlab.simulate._streams.rng_for`), so the result does not depend on
+the number of processes or the order chunks run in. Global identifiers
+(``order_id``, ``event_id``, ...) are assigned from the sort keys of all chunks,
+in time order (:mod:`crmlab.simulate.assemble`); the truth is merged from
+per-chunk sums (:mod:`crmlab.simulate.truth`). :func:`simulate_tables` does all
+of it in one process (or a pool for the chunks); :mod:`crmlab.scale` runs the
+same steps as tasks that each write their own part files.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable
 
@@ -17,20 +20,21 @@ import numpy as np
 import pandas as pd
 
 from ..config import Scenario
-from ..domain import CATEGORIES, CHANNELS, EVENT_TYPES, MAIN_CATEGORIES, PAYMENTS
-from ..domain import ORDER_STATUSES as STATUS
+from ..domain import EVENT_TYPES, MAIN_CATEGORIES
 from . import loyalty as _loy
 from ._streams import rng_for
+from .assemble import build_frames, chunk_keys, chunk_rows, concat_rows, global_ranks
 from .calendar import SeasonClock, daily_season
-from .catalog import BASKET_RULES, DECOY_SUBCATEGORY, simulate_products
+from .catalog import simulate_products
 from .customers import simulate_customers
-from .items import rule_truth, simulate_items
+from .items import simulate_items
 from .pii import load_cities
-from .purchases import EVENING_HOURS, simulate_purchases
+from .purchases import simulate_purchases
 from .stores import simulate_stores
-from .survey import DIMENSIONS, ITEMS, simulate_survey
+from .survey import simulate_survey
+from .truth import merge_truth, truth_customers_frame, truth_partial
 
-__all__ = ["simulate_tables", "TABLES"]
+__all__ = ["simulate_tables", "TABLES", "global_context", "simulate_chunk", "n_chunks", "static_tables"]
 
 #: The tables of the data contract, in the order they are written.
 TABLES = (
@@ -49,7 +53,8 @@ TABLES = (
 Progress = Callable[[int], None]
 
 
-def _global_context(scenario: Scenario) -> dict[str, Any]:
+def global_context(scenario: Scenario) -> dict[str, Any]:
+    """What every chunk shares: cities, stores, products, the season curve, the loyalty rollout."""
     cities = load_cities()
     stores = simulate_stores(scenario, rng_for(scenario.seed, "stores"), cities)
     products = simulate_products()
@@ -66,7 +71,14 @@ def _campaign_probability(a: np.ndarray, h: np.ndarray) -> np.ndarray:
     return p
 
 
-def _simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[str, Any]:
+def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[str, Any]:
+    """Simulate the customers of chunk ``chunk`` (global indices from ``chunk * chunk_size``).
+
+    Returns the chunk's arrays (orders, items, ledger, survey, latent traits,
+    ...) with local customer and order indices; :mod:`crmlab.simulate.assemble`
+    turns them into rows of the tables, :mod:`crmlab.simulate.truth` into the
+    chunk's share of the truth.
+    """
     seed = scenario.seed
     offset = chunk * scenario.chunk_size
     n = min(scenario.chunk_size, scenario.n_customers - offset)
@@ -161,15 +173,14 @@ def _order_values(items: dict[str, np.ndarray], n_orders: int) -> np.ndarray:
     return np.bincount(items["order"], weights=v, minlength=n_orders)
 
 
-def _ts(start: dt.date, days: np.ndarray) -> np.ndarray:
-    """Days since start (float) -> datetime64[s]."""
-    secs = np.floor(np.asarray(days, float) * 86400).astype(np.int64)
-    return np.datetime64(start, "s") + secs.astype("timedelta64[s]")
+def n_chunks(scenario: Scenario) -> int:
+    """Number of customer chunks of a scenario (``ceil(n_customers / chunk_size)``)."""
+    return -(-scenario.n_customers // scenario.chunk_size)
 
 
-def _ids(prefix: str, n: int, width: int) -> np.ndarray:
-    s = pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(width)
-    return (prefix + s).to_numpy()
+def static_tables(ctx: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The tables that do not depend on the customers: ``stores`` and ``products``."""
+    return dict(stores=ctx["stores"], products=ctx["products"].drop(columns=["popularity"]))
 
 
 def simulate_tables(
@@ -193,309 +204,43 @@ def simulate_tables(
     tables : dict of DataFrames (keys :data:`TABLES`)
     truth : dict (the content of ``truth.json``)
     truth_customers : DataFrame (latent traits per customer)
+
+    Examples
+    --------
+    >>> from crmlab.config import get_scenario
+    >>> tables, truth, latent = simulate_tables(get_scenario("tiny", seed=1, n_customers=200))
+    >>> list(tables) == list(TABLES), len(tables["customers"]), len(latent)
+    (True, 200, 200)
     """
-    ctx = _global_context(scenario)
-    n_chunks = -(-scenario.n_customers // scenario.chunk_size)
+    ctx = global_context(scenario)
+    k = n_chunks(scenario)
     results: list[dict[str, Any]] = []
-    if n_jobs > 1 and n_chunks > 1:
+    if n_jobs > 1 and k > 1:
         with ProcessPoolExecutor(max_workers=n_jobs) as ex:
-            futs = [ex.submit(_simulate_chunk, scenario, k, ctx) for k in range(n_chunks)]
+            futs = [ex.submit(simulate_chunk, scenario, c, ctx) for c in range(k)]
             for f in futs:
                 results.append(f.result())
                 if progress:
                     progress(results[-1]["n"])
     else:
-        for k in range(n_chunks):
-            results.append(_simulate_chunk(scenario, k, ctx))
+        for c in range(k):
+            results.append(simulate_chunk(scenario, c, ctx))
             if progress:
                 progress(results[-1]["n"])
-    return _assemble(scenario, ctx, results)
-
-
-def _assemble(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, Any]]):
-    start = scenario.start_date
-    products = ctx["products"]
-    stores = ctx["stores"]
-    cities = ctx["cities"]
-
-    customers = pd.concat([r["customers"] for r in results], ignore_index=True)
-    cust_ids = customers["customer_id"].to_numpy()
-
-    # ---------------------------------------------------------------- orders
-    o_off = np.cumsum([0] + [len(r["orders"]["cust"]) for r in results])
-    def cat(key, sub="orders"):  # noqa: E306
-        return np.concatenate([r[sub][key] for r in results])
-    gcust = np.concatenate([r["orders"]["cust"] + r["offset"] for r in results])
-    t = cat("t")
-    order_key = np.lexsort((np.arange(len(t)), gcust, np.floor(t * 86400)))
-    rank = np.empty(len(t), np.int64)
-    rank[order_key] = np.arange(len(t))
-    order_ids = _ids("O", len(t), 8)[rank]  # id by time order; indexed by concatenated position
-    store_idx = cat("store")
-    store_ids = np.where(store_idx >= 0, stores["store_id"].to_numpy()[np.maximum(store_idx, 0)], None)
-    coupon = cat("coupon")
-    status = cat("status")
-    value = np.concatenate([r["value"] for r in results])
-    orders = pd.DataFrame(
-        {
-            "order_id": order_ids,
-            "customer_id": cust_ids[gcust],
-            "order_ts": _ts(start, t),
-            "channel": np.array(CHANNELS)[cat("channel")],
-            "store_id": store_ids,
-            "status": np.array(STATUS)[status],
-            "payment": np.array(PAYMENTS)[cat("payment")],
-            "coupon_id": np.where(coupon, np.char.replace(order_ids.astype(str), "O", "CP"), None),
-            "order_value": np.round(value, 2),
-        }
-    ).iloc[order_key].reset_index(drop=True)
-
-    # ---------------------------------------------------------------- items
-    io = np.concatenate([r["items"]["order"] + o_off[i] for i, r in enumerate(results)])
-    order_items = pd.DataFrame(
-        {
-            "order_id": order_ids[io],
-            "line_no": cat("line_no", "items").astype(np.int64),
-            "sku": products["sku"].to_numpy()[cat("sku_row", "items")],
-            "quantity": cat("quantity", "items").astype(np.int64),
-            "unit_price": cat("unit_price", "items"),
-            "discount": cat("discount", "items"),
-        }
-    )
-    order_items = order_items.iloc[np.lexsort((order_items["line_no"].to_numpy(), rank[io]))].reset_index(drop=True)
-
-    # ---------------------------------------------------------------- events
-    eo = np.concatenate([r["orders"]["ev_order"] + o_off[i] for i, r in enumerate(results)])
-    ev_t = cat("ev_t")
-    ev_type = cat("ev_type")
-    resolved = cat("ev_resolved")
-    ev_value = cat("ev_value")
-    ek = np.lexsort((ev_type, rank[eo], np.floor(ev_t * 86400)))
-    events = pd.DataFrame(
-        {
-            "event_id": _ids("E", len(ek), 7),
-            "customer_id": cust_ids[gcust[eo[ek]]],
-            "order_id": order_ids[eo[ek]],
-            "event_ts": _ts(start, ev_t[ek]),
-            "event_type": np.array(EVENT_TYPES)[ev_type[ek]],
-            "resolved": pd.array(np.where(resolved[ek] < 0, None, resolved[ek] == 1), dtype="boolean"),
-            "value_yuan": ev_value[ek],
-        }
-    )
-
-    # ---------------------------------------------------------------- loyalty
-    enrol = np.concatenate([r["latent"].enrol_day for r in results])
-    tier = np.concatenate([r["tier"] for r in results])
-    qual = np.concatenate([r["qual"] for r in results])
-    evald = np.concatenate([r["evald"] for r in results])
-    lg = {k: np.concatenate([r["ledger"][k] + (r["offset"] if k == "cust" else (o_off[i] if k == "order" else 0))
-                             for i, r in enumerate(results)]) for k in ("cust", "t", "kind", "points", "order")}
-    balance = np.bincount(lg["cust"], weights=lg["points"], minlength=len(customers)).astype(np.int64)
-    mem = np.flatnonzero(np.isfinite(enrol))
-    city_idx = np.concatenate([r["latent"].city_index for r in results])
-    loyalty = pd.DataFrame(
-        {
-            "customer_id": cust_ids[mem],
-            "enrol_date": _ts(start, np.floor(enrol[mem])),
-            "tier": np.array(_loy.TIERS)[tier[mem]],
-            "points_balance": balance[mem],
-            "qualifying_spend": qual[mem],
-            "tier_date": pd.Series(_ts(start, np.nan_to_num(evald[mem], nan=0))).where(~np.isnan(evald[mem])).to_numpy(),
-            "city_launch_date": _ts(start, ctx["launch"][city_idx[mem]]),
-        }
-    )
-    lk = np.lexsort((lg["kind"], np.floor(lg["t"] * 86400), lg["cust"]))
-    points_ledger = pd.DataFrame(
-        {
-            "customer_id": cust_ids[lg["cust"][lk]],
-            "ts": _ts(start, lg["t"][lk]),
-            "kind": np.array(["earn", "redeem", "expire"])[lg["kind"][lk]],
-            "points": lg["points"][lk].astype(np.int64),
-            "order_id": order_ids[lg["order"][lk]],
-        }
-    )
-
-    # ---------------------------------------------------------------- campaigns
-    elig = np.concatenate([r["eligible"] for r in results])
-    treated = np.concatenate([r["latent"].treated for r in results])
-    responded = np.concatenate([r["responded"] for r in results])
-    ce = np.flatnonzero(elig)
-    sent = start + dt.timedelta(days=scenario.campaign_day)
-    campaign_id = f"RET-{sent:%Y-%m}"
-    cost = np.where(treated[ce], scenario.campaign_contact_cost + np.where(responded[ce], scenario.campaign_offer_value, 0.0), 0.0)
-    campaigns = pd.DataFrame(
-        {
-            "campaign_id": np.full(len(ce), campaign_id, dtype=object),
-            "customer_id": cust_ids[ce],
-            "treated": treated[ce],
-            "offer_cost": cost,
-            "sent_date": np.full(len(ce), np.datetime64(sent, "s")),
-            "responded": responded[ce],
-        }
-    )
-
-    # ---------------------------------------------------------------- survey
-    sv = [r["survey"] for r in results]
-    scust = np.concatenate([s["cust"] + r["offset"] for s, r in zip(sv, results)])
-    st = np.concatenate([s["t"] for s in sv])
-    sk = np.lexsort((scust, np.floor(st * 86400)))
-    survey = pd.DataFrame({"response_id": _ids("R", len(sk), 6), "customer_id": cust_ids[scust[sk]],
-                           "response_date": _ts(start, st[sk])})
-    for col in [*ITEMS, "overall_satisfaction", "recommend"]:
-        survey[col] = np.concatenate([s[col] for s in sv])[sk].astype(np.int64)
-    for col in ("competitor", "competitor_comparison", "survey_channel", "comment"):
-        survey[col] = np.concatenate([s[col] for s in sv])[sk]
-
-    tables = dict(
-        customers=customers,
-        stores=stores,
-        products=products.drop(columns=["popularity"]),
-        orders=orders,
-        order_items=order_items,
-        service_events=events,
-        loyalty=loyalty,
-        points_ledger=points_ledger,
-        campaigns=campaigns,
-        survey=survey,
-    )
-    truth, truth_customers = _truth(scenario, ctx, results, cust_ids, elig)
-    return tables, truth, truth_customers
-
-
-def _truth(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, Any]], cust_ids: np.ndarray,
-           elig: np.ndarray) -> tuple[dict[str, Any], pd.DataFrame]:
-    start = scenario.start_date
-    T = scenario.n_days
-    L = lambda attr: np.concatenate([getattr(r["latent"], attr) for r in results])  # noqa: E731
-    O = lambda attr: np.concatenate([getattr(r["outcome"], attr) for r in results])  # noqa: E731
-    R = lambda key: np.concatenate([r[key] for r in results])  # noqa: E731
-    seg = L("segment")
-    names = scenario.segment_names
-    death = O("death_day")
-    first = L("first_order_day")
-    enrol = L("enrol_day")
-    lam = L("purchase_rate")
-    uplift = R("uplift")
-    eff = L("loyalty_effect")
-    alive_enrol = R("alive_at_enrol")
-
-    def rnd(x, k=6):
-        return None if x is None or not np.isfinite(x) else round(float(x), k)
-
-    # churn
-    window = scenario.churn_window_days
-    base = np.isfinite(first) & (first < T - window)
-    churn_rate = float(np.mean(np.isfinite(death[base]))) if base.any() else float("nan")
-    hr = dict(
-        price_change_cancel=scenario.hr_price_change_cancel,
-        failed_delivery=scenario.hr_failed_delivery,
-        failed_installation=scenario.hr_failed_installation,
-        unresolved_complaint=scenario.hr_unresolved_complaint,
-        expired_coupon=scenario.hr_expired_coupon,
-        late_delivery=scenario.hr_late_delivery,
-    )
-    # campaign
-    ate = float(uplift[elig].mean()) if elig.any() else float("nan")
-    by_seg = {n: rnd(uplift[elig & (seg == k)].mean()) if (elig & (seg == k)).any() else None
-              for k, n in enumerate(names)}
-    # loyalty ATT: members alive at enrolment, weighted by their purchase rate
-    w = np.where(alive_enrol, lam, 0.0)
-    att = float((w * eff).sum() / w.sum()) if w.sum() > 0 else float("nan")
-    att_seg = {n: rnd(eff[seg == k][0]) if (seg == k).any() else None for k, n in enumerate(names)}
-    sums = {k: sum(r["sums"][k] for r in results) for k in results[0]["sums"]}
-    launch = ctx["launch"]
-    cities = ctx["cities"]
-    rollout = {c: str(start + dt.timedelta(days=int(d))) for c, d in zip(cities["city"], launch)}
-    segs = {s.name: s for s in scenario.segments}
-
-    truth = {
-        "crmlab_truth_version": 1,
-        "scenario": scenario.to_dict(),
-        "survey": {
-            "nps": rnd(sums["nps"] / max(sums["n_resp"], 1), 3),
-            "driver_weights": {d: rnd(w_ / sum(scenario.driver_weights), 4)
-                               for d, w_ in zip(DIMENSIONS, scenario.driver_weights)},
-            "driver_ranking": [d for _, d in sorted(zip(scenario.driver_weights, DIMENSIONS), reverse=True)],
-            "dimensions": {d: [k for k, v in ITEMS.items() if v[0] == d] for d in DIMENSIONS},
-            "loadings": {k: v[1] for k, v in ITEMS.items()},
-            "top2box_target": scenario.survey_top2box,
-            "n_responses": int(sums["n_resp"]),
-            "fielded": [str(start + dt.timedelta(days=scenario.survey_day)),
-                        str(start + dt.timedelta(days=scenario.survey_day + scenario.survey_days - 1))],
-        },
-        "churn": {
-            "window_days": window,
-            "rate": rnd(churn_rate),
-            "rate_definition": "share of customers with a first order at least window_days before the end "
-                               "whose latent lifetime ended inside the window",
-            "hazard_ratios": hr,
-            "satisfaction_log_hazard_per_sd": scenario.satisfaction_churn_effect,
-            "base_hazard_per_year": {s.name: s.churn_hazard for s in scenario.segments},
-        },
-        "campaign": {
-            "campaign_id": f"RET-{start + dt.timedelta(days=scenario.campaign_day):%Y-%m}",
-            "sent_date": str(start + dt.timedelta(days=scenario.campaign_day)),
-            "response_window_days": scenario.campaign_window_days,
-            "ate": rnd(ate),
-            "ate_definition": "mean over targeted customers of P(order in window | offer) - P(order in window | no offer)",
-            "uplift_by_segment": by_seg,
-            "sleeping_dog_segments": [s.name for s in scenario.segments if s.sleeping_dog_risk > 0],
-            "n_targeted": int(elig.sum()),
-        },
-        "segments": {
-            "n": len(names),
-            "names": names,
-            "shares": {n: rnd(np.mean(seg == k), 4) for k, n in enumerate(names)},
-            "purchase_rate_per_year": {n: segs[n].purchase_rate for n in names},
-            "premium": {n: segs[n].premium for n in names},
-        },
-        "basket": {
-            "item_level": "products.subcategory",
-            "rules": rule_truth(scenario, sums["cat_prob"]),
-            "decoy_sku": str(ctx["products"].loc[ctx["products"]["subcategory"] == DECOY_SUBCATEGORY, "sku"].iloc[0]),
-            "decoy_item": DECOY_SUBCATEGORY,
-            "decoy_rate": scenario.basket_decoy_rate,
-            "time_of_day": {"hours": list(EVENING_HOURS), "channels": ["web", "app"],
-                            "boosted_categories": ["phone", "accessory"],
-                            "log_odds_boost": scenario.basket_evening_boost},
-        },
-        "loyalty": {
-            "att": rnd(att),
-            "att_definition": "relative lift in purchase rate during the full-effect period after enrolment, "
-                              "averaged over members alive at enrolment, weighted by their purchase rate",
-            "att_by_segment": att_seg,
-            "full_effect_days": scenario.loyalty_full_effect_days,
-            "fade_end_days": scenario.loyalty_fade_end_days,
-            "rollout": rollout,
-            "breakage": rnd(sums["break_pts"] / sums["pts"]) if sums["pts"] else None,
-            "points_rate": scenario.loyalty_points_rate,
-            "points_expiry_days": scenario.loyalty_points_expiry_days,
-            "tier_threshold": scenario.loyalty_tier_threshold,
-            "bunching_share": scenario.loyalty_bunching_share,
-            "n_topup_orders": int(sum(r["is_topup"].sum() for r in results)),
-            "selection_log_odds_per_log_rate": scenario.loyalty_selection,
-        },
-        "purchases": {
-            "categories": list(CATEGORIES),
-            "seasonal_peaks": ["chinese_new_year_run_up", "618", "double11", "double12", "national_day"],
-        },
-    }
-    camp_up = np.where(elig, uplift, np.nan)
-    tc = pd.DataFrame(
-        {
-            "customer_id": cust_ids,
-            "segment": np.array(names)[seg],
-            "purchase_rate": np.round(lam, 6),
-            "churn_hazard": np.round(L("churn_hazard"), 6),
-            "satisfaction": np.round(L("satisfaction"), 6),
-            "premium": np.round(L("premium"), 6),
-            "first_order_date": pd.Series(_ts(start, np.nan_to_num(first, posinf=0))).where(np.isfinite(first)).to_numpy(),
-            "churned": np.isfinite(death),
-            "churn_date": pd.Series(_ts(start, np.nan_to_num(death, posinf=0))).where(np.isfinite(death)).to_numpy(),
-            "sleeping_dog_churned": O("sleeping_dog_churned"),
-            "loyalty_effect": np.where(np.isfinite(enrol), eff, 0.0),
-            "campaign_uplift": np.round(camp_up, 6),
-            "hazard_multiplier": np.round(O("hazard_multiplier"), 6),
-        }
-    )
-    return truth, tc
+    ranks = global_ranks([chunk_keys(r) for r in results])
+    partials, customers, latent, rows = [], [], [], []
+    for c in range(k):  # consume the chunk results one by one (memory)
+        r = results[c]
+        results[c] = None  # type: ignore[call-overload]
+        partials.append(truth_partial(scenario, r))
+        customers.append(r["customers"])
+        latent.append(truth_customers_frame(scenario, r))
+        rows.append(chunk_rows(r, ranks[c]))
+        del r
+    merged = concat_rows(rows)
+    del rows
+    tables = dict(customers=pd.concat(customers, ignore_index=True), **static_tables(ctx))
+    tables.update(build_frames(scenario, ctx, merged))
+    tables = {name: tables[name] for name in TABLES}
+    truth = merge_truth(scenario, ctx, partials)
+    return tables, truth, pd.concat(latent, ignore_index=True)

@@ -1,0 +1,216 @@
+"""The planted truth: per-chunk partial results, merged into ``truth.json``.
+
+Every number of the truth that depends on the customers is a ratio of sums
+(a rate, a mean, a weighted mean) or a count. Each chunk contributes its
+sums and counts (:func:`truth_partial`, small and picklable); the truth is
+merged from them in chunk order (:func:`merge_truth`). One process and a
+cluster do exactly the same arithmetic, so the truth is identical for the same
+seed and chunk size however the chunks ran. :func:`truth_customers_frame`
+gives the latent traits of one chunk's customers (``truth_customers``).
+
+Examples
+--------
+>>> from crmlab.config import get_scenario
+>>> from crmlab.simulate.engine import global_context, simulate_chunk
+>>> sc = get_scenario("tiny", seed=1, n_customers=300, chunk_size=150)
+>>> ctx = global_context(sc)
+>>> parts = [truth_partial(sc, simulate_chunk(sc, k, ctx)) for k in range(2)]
+>>> truth = merge_truth(sc, ctx, parts)
+>>> sum(truth["segments"]["shares"].values())  # doctest: +ELLIPSIS
+1.0...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..config import Scenario
+from ..domain import CATEGORIES
+from ._text import decode, format_ids
+from .assemble import timestamps
+from .catalog import DECOY_SUBCATEGORY
+from .items import rule_truth
+from .purchases import EVENING_HOURS
+from .survey import DIMENSIONS, ITEMS
+
+__all__ = ["truth_partial", "merge_truth", "truth_customers_frame"]
+
+
+def truth_partial(scenario: Scenario, result: Mapping[str, Any]) -> dict[str, Any]:
+    """Sums and counts of one chunk from which :func:`merge_truth` builds the truth."""
+    lt, oc = result["latent"], result["outcome"]
+    seg = lt.segment
+    n_seg = len(scenario.segments)
+    first, death = lt.first_order_day, oc.death_day
+    base = np.isfinite(first) & (first < scenario.n_days - scenario.churn_window_days)
+    elig, uplift = result["eligible"], result["uplift"]
+    w = np.where(result["alive_at_enrol"], lt.purchase_rate, 0.0)
+    eff = lt.loyalty_effect
+    first_eff = []
+    for k in range(n_seg):
+        hit = np.flatnonzero(seg == k)
+        first_eff.append(float(eff[hit[0]]) if len(hit) else None)
+    return dict(
+        n=int(result["n"]),
+        seg_n=[int((seg == k).sum()) for k in range(n_seg)],
+        churn_base=int(base.sum()),
+        churn_churned=int(np.isfinite(death[base]).sum()),
+        elig_n=int(elig.sum()),
+        uplift_sum=float(uplift[elig].sum()),
+        seg_elig_n=[int((elig & (seg == k)).sum()) for k in range(n_seg)],
+        seg_uplift_sum=[float(uplift[elig & (seg == k)].sum()) for k in range(n_seg)],
+        att_num=float((w * eff).sum()),
+        att_den=float(w.sum()),
+        seg_first_effect=first_eff,
+        n_topup=int(result["is_topup"].sum()),
+        sums=dict(result["sums"]),
+    )
+
+
+def _rnd(x: float | None, k: int = 6) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), k)
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else float("nan")
+
+
+def merge_truth(scenario: Scenario, ctx: Mapping[str, Any], partials: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The content of ``truth.json`` from the partial results of every chunk, in chunk order."""
+    start = scenario.start_date
+    names = scenario.segment_names
+    segs = {s.name: s for s in scenario.segments}
+
+    def total(key: str):
+        return sum(p[key] for p in partials)
+
+    def per_seg(key: str) -> list:
+        return [sum(p[key][k] for p in partials) for k in range(len(names))]
+
+    n = total("n")
+    sums = {k: sum(p["sums"][k] for p in partials) for k in partials[0]["sums"]}
+    churn_base = total("churn_base")
+    churn_rate = total("churn_churned") / churn_base if churn_base else float("nan")
+    elig_n = total("elig_n")
+    ate = _ratio(total("uplift_sum"), elig_n)
+    seg_elig, seg_up = per_seg("seg_elig_n"), per_seg("seg_uplift_sum")
+    by_seg = {nm: _rnd(seg_up[k] / seg_elig[k]) if seg_elig[k] else None for k, nm in enumerate(names)}
+    att_den = total("att_den")
+    att = total("att_num") / att_den if att_den > 0 else float("nan")
+    first_eff = [next((p["seg_first_effect"][k] for p in partials if p["seg_first_effect"][k] is not None), None)
+                 for k in range(len(names))]
+    att_seg = {nm: _rnd(first_eff[k]) for k, nm in enumerate(names)}
+    seg_n = per_seg("seg_n")
+    launch, cities = ctx["launch"], ctx["cities"]
+    rollout = {c: str(start + dt.timedelta(days=int(d))) for c, d in zip(cities["city"], launch)}
+    products = ctx["products"]
+    sent = start + dt.timedelta(days=scenario.campaign_day)
+    hr = dict(
+        price_change_cancel=scenario.hr_price_change_cancel,
+        failed_delivery=scenario.hr_failed_delivery,
+        failed_installation=scenario.hr_failed_installation,
+        unresolved_complaint=scenario.hr_unresolved_complaint,
+        expired_coupon=scenario.hr_expired_coupon,
+        late_delivery=scenario.hr_late_delivery,
+    )
+    return {
+        "crmlab_truth_version": 1,
+        "scenario": scenario.to_dict(),
+        "survey": {
+            "nps": _rnd(sums["nps"] / max(sums["n_resp"], 1), 3),
+            "driver_weights": {d: _rnd(w_ / sum(scenario.driver_weights), 4)
+                               for d, w_ in zip(DIMENSIONS, scenario.driver_weights)},
+            "driver_ranking": [d for _, d in sorted(zip(scenario.driver_weights, DIMENSIONS), reverse=True)],
+            "dimensions": {d: [k for k, v in ITEMS.items() if v[0] == d] for d in DIMENSIONS},
+            "loadings": {k: v[1] for k, v in ITEMS.items()},
+            "top2box_target": scenario.survey_top2box,
+            "n_responses": int(sums["n_resp"]),
+            "fielded": [str(start + dt.timedelta(days=scenario.survey_day)),
+                        str(start + dt.timedelta(days=scenario.survey_day + scenario.survey_days - 1))],
+        },
+        "churn": {
+            "window_days": scenario.churn_window_days,
+            "rate": _rnd(churn_rate),
+            "rate_definition": "share of customers with a first order at least window_days before the end "
+                               "whose latent lifetime ended inside the window",
+            "hazard_ratios": hr,
+            "satisfaction_log_hazard_per_sd": scenario.satisfaction_churn_effect,
+            "base_hazard_per_year": {s.name: s.churn_hazard for s in scenario.segments},
+        },
+        "campaign": {
+            "campaign_id": f"RET-{sent:%Y-%m}",
+            "sent_date": str(sent),
+            "response_window_days": scenario.campaign_window_days,
+            "ate": _rnd(ate),
+            "ate_definition": "mean over targeted customers of P(order in window | offer) - P(order in window | no offer)",
+            "uplift_by_segment": by_seg,
+            "sleeping_dog_segments": [s.name for s in scenario.segments if s.sleeping_dog_risk > 0],
+            "n_targeted": int(elig_n),
+        },
+        "segments": {
+            "n": len(names),
+            "names": names,
+            "shares": {nm: _rnd(seg_n[k] / n, 4) for k, nm in enumerate(names)},
+            "purchase_rate_per_year": {nm: segs[nm].purchase_rate for nm in names},
+            "premium": {nm: segs[nm].premium for nm in names},
+        },
+        "basket": {
+            "item_level": "products.subcategory",
+            "rules": rule_truth(scenario, sums["cat_prob"]),
+            "decoy_sku": str(products.loc[products["subcategory"] == DECOY_SUBCATEGORY, "sku"].iloc[0]),
+            "decoy_item": DECOY_SUBCATEGORY,
+            "decoy_rate": scenario.basket_decoy_rate,
+            "time_of_day": {"hours": list(EVENING_HOURS), "channels": ["web", "app"],
+                            "boosted_categories": ["phone", "accessory"],
+                            "log_odds_boost": scenario.basket_evening_boost},
+        },
+        "loyalty": {
+            "att": _rnd(att),
+            "att_definition": "relative lift in purchase rate during the full-effect period after enrolment, "
+                              "averaged over members alive at enrolment, weighted by their purchase rate",
+            "att_by_segment": att_seg,
+            "full_effect_days": scenario.loyalty_full_effect_days,
+            "fade_end_days": scenario.loyalty_fade_end_days,
+            "rollout": rollout,
+            "breakage": _rnd(sums["break_pts"] / sums["pts"]) if sums["pts"] else None,
+            "points_rate": scenario.loyalty_points_rate,
+            "points_expiry_days": scenario.loyalty_points_expiry_days,
+            "tier_threshold": scenario.loyalty_tier_threshold,
+            "bunching_share": scenario.loyalty_bunching_share,
+            "n_topup_orders": int(total("n_topup")),
+            "selection_log_odds_per_log_rate": scenario.loyalty_selection,
+        },
+        "purchases": {
+            "categories": list(CATEGORIES),
+            "seasonal_peaks": ["chinese_new_year_run_up", "618", "double11", "double12", "national_day"],
+        },
+    }
+
+
+def truth_customers_frame(scenario: Scenario, result: Mapping[str, Any]) -> pd.DataFrame:
+    """Latent traits of one chunk's customers (the rows of ``truth_customers``)."""
+    start = scenario.start_date
+    lt, oc = result["latent"], result["outcome"]
+    elig = result["eligible"]
+    enrol = lt.enrol_day
+    return pd.DataFrame(
+        {
+            "customer_id": format_ids("C", np.asarray(lt.index, np.int64) + 1, 7),
+            "segment": decode(scenario.segment_names, lt.segment),
+            "purchase_rate": np.round(lt.purchase_rate, 6),
+            "churn_hazard": np.round(lt.churn_hazard, 6),
+            "satisfaction": np.round(lt.satisfaction, 6),
+            "premium": np.round(lt.premium, 6),
+            "first_order_date": timestamps(start, lt.first_order_day),
+            "churned": np.isfinite(oc.death_day),
+            "churn_date": timestamps(start, oc.death_day),
+            "sleeping_dog_churned": oc.sleeping_dog_churned,
+            "loyalty_effect": np.where(np.isfinite(enrol), lt.loyalty_effect, 0.0),
+            "campaign_uplift": np.round(np.where(elig, result["uplift"], np.nan), 6),
+            "hazard_multiplier": np.round(oc.hazard_multiplier, 6),
+        }
+    )
