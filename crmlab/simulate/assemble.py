@@ -62,8 +62,8 @@ def timestamps(start: dt.date, days: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import datetime as dt, numpy as np
-    >>> timestamps(dt.date(2024, 1, 1), np.array([0.5, np.inf]))
-    array(['2024-01-01T12:00:00',                 'NaT'], dtype='datetime64[s]')
+    >>> timestamps(dt.date(2024, 1, 1), np.array([0.5, np.inf])).tolist()
+    [datetime.datetime(2024, 1, 1, 12, 0), None]
     """
     days = np.asarray(days, float)
     finite = np.isfinite(days)
