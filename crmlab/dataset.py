@@ -32,6 +32,12 @@ class Dataset(Mapping[str, pd.DataFrame]):
         What :func:`crmlab.save_dataset` recorded (scenario, versions, checksums).
     path : Path or None
         The folder the dataset was loaded from.
+    generated : bool
+        True for the output of :func:`make_retail_crm`: its identifiers are
+        unique and its foreign keys resolve by construction, so
+        :func:`crmlab.save_dataset` does not check them again (every other
+        rule of the contract is checked; tables read from files are always
+        checked in full).
     """
 
     def __init__(
@@ -42,12 +48,14 @@ class Dataset(Mapping[str, pd.DataFrame]):
         truth_customers: pd.DataFrame | None = None,
         manifest: dict[str, Any] | None = None,
         path: str | Path | None = None,
+        generated: bool = False,
     ):
         object.__setattr__(self, "_tables", {k: tables[k] for k in _ordered(tables)})
         object.__setattr__(self, "truth", truth)
         object.__setattr__(self, "truth_customers", truth_customers)
         object.__setattr__(self, "manifest", manifest)
         object.__setattr__(self, "path", Path(path) if path is not None else None)
+        object.__setattr__(self, "generated", bool(generated))
 
     # Mapping protocol ---------------------------------------------------------
     def __getitem__(self, name: str) -> pd.DataFrame:
@@ -97,7 +105,7 @@ class Dataset(Mapping[str, pd.DataFrame]):
 
     def without_truth(self) -> "Dataset":
         """A copy without the truth (what a student or a real extract has)."""
-        return Dataset(self._tables, manifest=self.manifest, path=self.path)
+        return Dataset(self._tables, manifest=self.manifest, path=self.path, generated=self.generated)
 
     def describe(self) -> dict[str, Any]:
         """Row counts and stylized facts (see :func:`crmlab.analysis.facts.stylized_facts`)."""
@@ -193,4 +201,4 @@ def make_retail_crm(
     if scenario.faults:
         tables, fault_log = add_faults(scenario, tables)
         truth["faults"] = fault_log
-    return Dataset(tables, truth=truth, truth_customers=truth_customers)
+    return Dataset(tables, truth=truth, truth_customers=truth_customers, generated=not scenario.faults)

@@ -358,8 +358,11 @@ def _py(v: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- pandera
-def pandera_schema(table: str, *, required_only: bool = False):
-    """The pandera ``DataFrameSchema`` of a table (types, ranges, allowed codes, keys)."""
+def pandera_schema(table: str, *, required_only: bool = False, keys: bool = True):
+    """The pandera ``DataFrameSchema`` of a table (types, ranges, allowed codes, keys).
+
+    With ``keys=False`` the uniqueness of the key columns is not part of the schema.
+    """
     import pandera.pandas as pa
 
     spec = CONTRACT[table]
@@ -373,11 +376,11 @@ def pandera_schema(table: str, *, required_only: bool = False):
         if c.hi is not None:
             checks.append(pa.Check.le(c.hi, error=f"value must be <= {c.hi:g}"))
         cols[c.name] = pa.Column(
-            None, checks=checks, nullable=c.nullable, unique=c.unique,
+            None, checks=checks, nullable=c.nullable, unique=c.unique and keys,
             required=c.required and not required_only or (c.name in spec.key),
         )
     return pa.DataFrameSchema(cols, strict=False, name=table,
-                              unique=list(spec.key) if len(spec.key) > 1 else None)
+                              unique=list(spec.key) if len(spec.key) > 1 and keys else None)
 
 
 def _dtype_ok(c: Column, s: pd.Series) -> bool:
@@ -393,7 +396,7 @@ def _dtype_ok(c: Column, s: pd.Series) -> bool:
 
 
 def validate_table(df: pd.DataFrame, table: str, *, source: str | None = None,
-                   line_offset: int | None = None, required_only: bool = False) -> None:
+                   line_offset: int | None = None, required_only: bool = False, keys: bool = True) -> None:
     """Check one table against the contract; raise :class:`ValidationError`.
 
     Parameters
@@ -408,6 +411,9 @@ def validate_table(df: pd.DataFrame, table: str, *, source: str | None = None,
         a CSV with a header line). Without it, messages give row positions.
     required_only : bool
         Only the key columns must be present (for real extracts).
+    keys : bool, default True
+        Check that the key is unique. ``False`` skips it (for tables whose
+        keys are unique by construction, see :func:`validate_dataset`).
     """
     import pandera.errors as pe
 
@@ -429,7 +435,7 @@ def validate_table(df: pd.DataFrame, table: str, *, source: str | None = None,
         raise ValidationError([(src, p) for p in problems], {src: line_offset})
     frame = df.reset_index(drop=True)
     try:
-        pandera_schema(table, required_only=required_only).validate(frame, lazy=True)
+        pandera_schema(table, required_only=required_only, keys=keys).validate(frame, lazy=True)
     except pe.SchemaErrors as err:
         problems += _from_pandera(table, frame, err)
     if problems:
@@ -464,23 +470,65 @@ def _from_pandera(table: str, frame: pd.DataFrame, err) -> list[Problem]:
 
 def _isin(values: pd.Series, reference: pd.Series) -> pd.Series:
     """``values.isin(reference)`` via pyarrow (pandas 3's string ``isin`` loops in Python)."""
+    return _isin_many([values], reference)[0]
+
+
+def _isin_many(columns: list[pd.Series], reference: pd.Series) -> list[pd.Series]:
+    """``[c.isin(reference) for c in columns]``, hashing ``reference`` once (pyarrow ``is_in``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
-        ref = pc.unique(pa.array(reference.dropna(), from_pandas=True))
-        got = pc.is_in(pa.array(values, from_pandas=True), value_set=ref)
-        return pd.Series(np.asarray(got.to_numpy(zero_copy_only=False), dtype=bool), index=values.index)
+        ref = pa.array(reference.dropna(), from_pandas=True)
+        arrs = [pa.array(c, from_pandas=True) for c in columns]
+        if len({a.type for a in arrs} | {ref.type}) != 1:
+            raise pa.ArrowTypeError("mixed types")
+        got = pc.is_in(pa.concat_arrays(arrs) if len(arrs) > 1 else arrs[0], value_set=ref)
+        flags = np.asarray(got.to_numpy(zero_copy_only=False), dtype=bool)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return values.isin(reference)
+        return [c.isin(reference) for c in columns]
+    out, start = [], 0
+    for c in columns:
+        out.append(pd.Series(flags[start:start + len(c)], index=c.index))
+        start += len(c)
+    return out
 
 
 def validate_dataset(tables: Mapping[str, pd.DataFrame], *, sources: Mapping[str, str] | None = None,
-                     line_offsets: Mapping[str, int | None] | None = None, required_only: bool = False) -> None:
+                     line_offsets: Mapping[str, int | None] | None = None, required_only: bool = False,
+                     keys: bool = True) -> None:
     """Validate every present table and the foreign keys between them.
 
     A dataset may hold any subset of the contract's tables (real extracts lack
     surveys or campaigns); foreign keys are checked where both tables exist.
+
+    Parameters
+    ----------
+    tables : mapping of table name -> DataFrame
+    sources, line_offsets : mappings, optional
+        File name and line offset per table, for the messages (see :func:`validate_table`).
+    required_only : bool
+        Only the key columns must be present (for real extracts).
+    keys : bool, default True
+        Check that keys are unique and that foreign keys resolve. ``False``
+        skips these two checks - the slowest on large tables - and keeps every
+        other rule (columns, types, codes, ranges, missing values). Only for
+        tables whose identifiers are unique and consistent by construction,
+        such as the output of :func:`crmlab.make_retail_crm`; data read from
+        files is always checked in full.
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> data = crmlab.make_retail_crm("tiny", seed=1)
+    >>> validate_dataset(data.tables)
+    >>> orphan = data.orders.assign(customer_id="C9999999")
+    >>> try:  # doctest: +ELLIPSIS
+    ...     validate_dataset({**data.tables, "orders": orphan})
+    ... except ValidationError as e:
+    ...     print(str(e).splitlines()[1].split(";")[0])
+      - column 'customer_id': values not found in customers.customer_id (... rows)
+    >>> validate_dataset({**data.tables, "orders": orphan}, keys=False)
     """
     sources = dict(sources or {})
     offsets = dict(line_offsets or {})
@@ -493,21 +541,31 @@ def validate_dataset(tables: Mapping[str, pd.DataFrame], *, sources: Mapping[str
         src = sources.get(name, name)
         off_by_src[src] = offsets.get(name)
         try:
-            validate_table(df, name, source=src, line_offset=offsets.get(name), required_only=required_only)
+            validate_table(df, name, source=src, line_offset=offsets.get(name), required_only=required_only,
+                           keys=keys)
         except ValidationError as e:
             problems += e.problems
-    for name, df in tables.items():
-        if name not in CONTRACT:
-            continue
-        for col, other, ocol in CONTRACT[name].foreign_keys:
-            if other not in tables or col not in df.columns or ocol not in tables[other].columns:
+    if keys:
+        # group the foreign keys by the column they reference, so that each is hashed once
+        refs: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for name, df in tables.items():
+            if name not in CONTRACT:
                 continue
-            vals = df[col]
-            ok = vals.isna() | _isin(vals, tables[other][ocol])
-            if not ok.all():
-                problems.append((sources.get(name, name),
-                                 _problem(name, col, f"values not found in {other}.{ocol}", vals.reset_index(drop=True),
-                                          ~ok.reset_index(drop=True))))
+            for col, other, ocol in CONTRACT[name].foreign_keys:
+                if other in tables and col in df.columns and ocol in tables[other].columns:
+                    refs.setdefault((other, ocol), []).append((name, col))
+        failed: dict[tuple[str, str], Problem] = {}
+        for (other, ocol), users in refs.items():
+            cols = [tables[name][col] for name, col in users]
+            for (name, col), vals, found in zip(users, cols, _isin_many(cols, tables[other][ocol])):
+                ok = vals.isna() | found
+                if not ok.all():
+                    failed[(name, col)] = _problem(name, col, f"values not found in {other}.{ocol}",
+                                                   vals.reset_index(drop=True), ~ok.reset_index(drop=True))
+        for name, df in tables.items():  # report in table order
+            for col, _, _ in CONTRACT.get(name, Table(name, (), "", ())).foreign_keys:
+                if (name, col) in failed:
+                    problems.append((sources.get(name, name), failed[(name, col)]))
     if unknown:
         warnings.warn(f"tables outside the contract were not validated: {', '.join(unknown)}", stacklevel=2)
     if problems:

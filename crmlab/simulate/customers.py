@@ -15,6 +15,7 @@ import pandas as pd
 from ..config import Scenario
 from ..domain import CHANNELS, MAIN_CATEGORIES
 from .calendar import SeasonClock
+from ._text import decode, format_ids
 from .pii import draw_people
 
 __all__ = ["Latent", "simulate_customers"]
@@ -156,49 +157,37 @@ def simulate_customers(
     breakage = rng.beta(max(b * conc, 1e-3), max((1 - b) * conc, 1e-3), n)
 
     # --- home store ------------------------------------------------------------------
-    store_city = stores["city"].to_numpy()
-    store_prov = stores["province"].to_numpy()
-    cust_city = cities["city"].to_numpy()[city_idx]
-    cust_prov = cities["province"].to_numpy()[city_idx]
-    prov_first = pd.Series(np.arange(len(stores))).groupby(store_prov).first()
     # a random store of the home city if there is one, else the province's first store
-    stores_by_city = pd.Series(np.arange(len(stores))).groupby(store_city).apply(list).to_dict()
-    pick = rng.random(n)
-    home = np.full(n, -1, dtype=np.int64)
-    for c in np.unique(cust_city):
-        if c in stores_by_city:
-            rows = np.flatnonzero(cust_city == c)
-            opts = np.array(stores_by_city[c])
-            home[rows] = opts[np.minimum((pick[rows] * len(opts)).astype(int), len(opts) - 1)]
-    missing = home < 0
-    if missing.any():
-        home[missing] = pd.Series(cust_prov[missing]).map(prov_first).fillna(-1).to_numpy(np.int64)
+    home = _home_stores(cities, stores, city_idx, rng.random(n))
     province_store = home >= 0
 
     # --- the archive -------------------------------------------------------------------
     idx = offset + np.arange(n)
-    c = cities.iloc[city_idx]
     zh = scenario.locale == "zh_CN"
+
+    def city_col(name: str):
+        return cities[name].array.take(city_idx)
+
     df = pd.DataFrame(
         {
-            "customer_id": _ids("C", idx, 7),
+            "customer_id": format_ids("C", idx + 1, 7),
             "signup_date": _to_dates(scenario.start_date, signup),
-            "signup_channel": np.array(CHANNELS)[signup_channel],
-            "gender": gender,
+            "signup_channel": decode(CHANNELS, signup_channel),
+            "gender": decode(("female", "male"), (~female).astype(np.int64)),
             "birth_year": birth_year,
-            "province": c["province"].to_numpy(),
-            "province_name": (c["province_name_zh"] if zh else c["province_name_en"]).to_numpy(),
-            "city": c["city"].to_numpy(),
-            "city_name": (c["city_name_zh"] if zh else c["city_name_en"]).to_numpy(),
-            "city_tier": c["tier"].to_numpy().astype(np.int64),
+            "province": city_col("province"),
+            "province_name": city_col("province_name_zh" if zh else "province_name_en"),
+            "city": city_col("city"),
+            "city_name": city_col("city_name_zh" if zh else "city_name_en"),
+            "city_tier": cities["tier"].to_numpy()[city_idx].astype(np.int64),
             "is_member": np.isfinite(enrol_day),
         }
     )
     if scenario.pii:
         people = draw_people(pii_rng, n, locale=scenario.locale, gender=gender, birth_year=birth_year,
-                             city=c["city"].to_numpy())
+                             city=cities["city"].to_numpy()[city_idx])
         for col in ("name", "phone", "email"):
-            df[col] = people[col].to_numpy()
+            df[col] = people[col].array
     latent = Latent(
         index=idx,
         segment=seg,
@@ -224,10 +213,28 @@ def simulate_customers(
     return df, latent
 
 
-def _ids(prefix: str, idx: np.ndarray, width: int) -> np.ndarray:
-    """Zero-padded string ids, e.g. ``C0000042``."""
-    s = pd.Series(np.asarray(idx) + 1).astype(str).str.zfill(width)
-    return (prefix + s).to_numpy()
+def _home_stores(cities: pd.DataFrame, stores: pd.DataFrame, city_idx: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """Home store row per customer: a store of the home city chosen by ``pick`` in [0, 1), else the first
+    store (lowest row) of the home province, else -1."""
+    n_cities = len(cities)
+    codes = pd.Index(cities["city"])
+    s_city = codes.get_indexer(stores["city"])
+    known = np.flatnonzero(s_city >= 0)
+    rows_by_city = known[np.argsort(s_city[known], kind="stable")]  # store rows grouped by city, in row order
+    count = np.bincount(s_city[known], minlength=n_cities)
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    cnt = count[city_idx]
+    home = np.full(len(city_idx), -1, dtype=np.int64)
+    has = np.flatnonzero(cnt > 0)
+    if len(has):
+        k = np.minimum((pick[has] * cnt[has]).astype(int), cnt[has] - 1)
+        home[has] = rows_by_city[first[city_idx[has]] + k]
+    missing = home < 0
+    if missing.any():
+        prov_first = pd.Series(np.arange(len(stores))).groupby(stores["province"].to_numpy()).first()
+        by_city = pd.Series(cities["province"].to_numpy()).map(prov_first).fillna(-1).to_numpy(np.int64)
+        home[missing] = by_city[city_idx[missing]]
+    return home
 
 
 def _to_dates(start: dt.date, days: np.ndarray) -> np.ndarray:
