@@ -59,6 +59,8 @@ def test_leader_needs_a_clear_lead():
     ests = {"service": Estimate(0.40, 0.35, 0.45), "quality": Estimate(0.30, 0.26, 0.34), "price": Estimate(0.1, 0, 0.2)}
     c = leader("m", ests, TEXTS)
     assert c.supported and c.text.startswith("service leads quality")
+    assert c.detail == {"leader": "service", "runner_up": "quality"}
+    assert claims_json([c])[0]["detail"] == c.detail
     assert c.estimate == pytest.approx(0.10) and c.ci == pytest.approx((0.35 - 0.34, 0.45 - 0.26))
     overlapping = {**ests, "quality": Estimate(0.38, 0.33, 0.43)}
     c = leader("m", overlapping, TEXTS)

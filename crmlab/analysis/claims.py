@@ -75,6 +75,10 @@ class Claim(Result):
     supported : bool
         True exactly when ``ci`` excludes ``null`` (the sentence then uses a
         directional word; otherwise it says the data cannot tell).
+    detail : dict
+        What the estimate refers to when that depends on the run (for a leader
+        claim: ``{"leader": ..., "runner_up": ...}``), so that the audit can
+        look up the matching truth.
     """
 
     id: str
@@ -83,6 +87,7 @@ class Claim(Result):
     ci: tuple[float, float]
     null: float
     supported: bool
+    detail: dict = dataclasses.field(default_factory=dict)
 
     @property
     def direction(self) -> int:
@@ -113,7 +118,7 @@ def _as_estimate(est: Any) -> Estimate:
 
 
 def directional(claim_id: str, est: Any, messages: Messages, *, null: float = 0.0, lang: str = "en",
-                **values: Any) -> Claim:
+                detail: Mapping[str, Any] | None = None, **values: Any) -> Claim:
     """A claim that an effect is above or below ``null`` - made only when the interval says so.
 
     Parameters
@@ -126,6 +131,8 @@ def directional(claim_id: str, est: Any, messages: Messages, *, null: float = 0.
     null : float, default 0
         "No effect" (1 for ratios).
     lang : {"en", "zh"}
+    detail : mapping, optional
+        Recorded on the claim (what the estimate refers to, e.g. a segment).
     **values
         Extra template values.
     """
@@ -134,7 +141,8 @@ def directional(claim_id: str, est: Any, messages: Messages, *, null: float = 0.
     supported = e.excludes(null)
     key = "unclear" if not supported else ("up" if e.ci_low > null else "down")
     text = messages(f"{claim_id}.{key}", lang, **{**_values(e), **values})
-    return Claim(claim_id, text, float(e.estimate), (float(e.ci_low), float(e.ci_high)), float(null), supported)
+    return Claim(claim_id, text, float(e.estimate), (float(e.ci_low), float(e.ci_high)), float(null), supported,
+                 dict(detail or {}))
 
 
 def leader(claim_id: str, estimates: Mapping[Any, Any], messages: Messages, *,
@@ -186,7 +194,8 @@ def leader(claim_id: str, estimates: Mapping[Any, Any], messages: Messages, *,
     text = messages(f"{claim_id}.{'leader' if supported else 'unclear'}", lang,
                     **{**_values(diff), "leader": show(top), "runner_up": show(second),
                        "leader_estimate": a.estimate, "runner_up_estimate": b.estimate, **values})
-    return Claim(claim_id, text, float(diff.estimate), (float(diff.ci_low), float(diff.ci_high)), 0.0, supported)
+    return Claim(claim_id, text, float(diff.estimate), (float(diff.ci_low), float(diff.ci_high)), 0.0, supported,
+                 {"leader": str(top), "runner_up": str(second)})
 
 
 def claims_json(claims: Iterable[Claim]) -> list[dict[str, Any]]:
@@ -196,6 +205,9 @@ def claims_json(claims: Iterable[Claim]) -> list[dict[str, Any]]:
         if c.id in seen:
             raise ValueError(f"claim id {c.id!r} used twice")
         seen.add(c.id)
-        out.append({"id": c.id, "text": c.text, "estimate": c.estimate, "ci": list(c.ci), "null": c.null,
-                    "supported": c.supported})
+        row = {"id": c.id, "text": c.text, "estimate": c.estimate, "ci": list(c.ci), "null": c.null,
+               "supported": c.supported}
+        if c.detail:
+            row["detail"] = dict(c.detail)
+        out.append(row)
     return out
