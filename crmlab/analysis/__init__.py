@@ -4,7 +4,7 @@
 * :mod:`crmlab.analysis.survey` - reliability, factors, key drivers, IPA, NPS;
 * :mod:`crmlab.analysis.churn` - churn windows, survival, hazard ratios, churn models, BG/NBD, uplift;
 * :mod:`crmlab.analysis.rfm` - RFM, customer pyramid, behavioural segments, CLV;
-* :mod:`crmlab.analysis.causal` - loyalty-programme evaluation (DiD, matching, bunching, breakage);
+* :mod:`crmlab.analysis.loyalty` - loyalty-programme evaluation (DiD, matching, bunching, breakage);
 * :mod:`crmlab.analysis.basket` - baskets, association rules, decoys, time of day;
 * :mod:`crmlab.analysis.survival` - counting-process data and Cox hazard ratios.
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from .facts import FACT_LABELS, stylized_facts
 
-_MODULES = ("basket", "causal", "churn", "facts", "rfm", "survey", "survival")
+_MODULES = ("basket", "churn", "facts", "loyalty", "rfm", "survey", "survival")
 
 __all__ = [*_MODULES, "FACT_LABELS", "stylized_facts", "counting_process", "cox_hazard_ratios"]
 
