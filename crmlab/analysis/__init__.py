@@ -2,11 +2,13 @@
 
 * :mod:`crmlab.analysis.facts` - stylized facts of a dataset (realism checks);
 * :mod:`crmlab.analysis.survey` - reliability, factors, key drivers, IPA, NPS;
-* :mod:`crmlab.analysis.churn` - churn windows, survival, hazard ratios, churn models, BG/NBD, uplift;
+* :mod:`crmlab.analysis.churn` - churn windows and labels, churn models, failure hazard ratios;
+* :mod:`crmlab.analysis.clv` - BG/NBD P(alive) and expected purchases (:mod:`crmlab.analysis.clv.bgnbd`);
+* :mod:`crmlab.analysis.uplift` - retention campaigns: effect, uplift, targeting, profit;
 * :mod:`crmlab.analysis.rfm` - RFM, customer pyramid, behavioural segments, CLV;
 * :mod:`crmlab.analysis.causal` - loyalty-programme evaluation (DiD, matching, bunching, breakage);
 * :mod:`crmlab.analysis.basket` - baskets, association rules, decoys, time of day;
-* :mod:`crmlab.analysis.survival` - counting-process data and Cox hazard ratios.
+* :mod:`crmlab.analysis.survival` - time to churn, Kaplan-Meier, log-rank, counting-process data, Cox.
 
 Every function takes tables of the data contract and works on real extracts too; none reads the
 truth.
@@ -17,7 +19,7 @@ from typing import Any
 
 from .facts import FACT_LABELS, stylized_facts
 
-_MODULES = ("basket", "causal", "churn", "facts", "rfm", "survey", "survival")
+_MODULES = ("basket", "causal", "churn", "clv", "facts", "rfm", "survey", "survival", "uplift")
 
 __all__ = [*_MODULES, "FACT_LABELS", "stylized_facts", "counting_process", "cox_hazard_ratios"]
 
