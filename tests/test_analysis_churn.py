@@ -353,6 +353,7 @@ def test_fit_dropout_model_recovers_hazard_ratio_on_its_own_model():
     np.testing.assert_allclose(fit3.hazard_ratios.loc[kinds, "hazard_ratio"], hr, rtol=1e-6)
     # the fit is a frozen result; a lower confidence level narrows the interval around the same estimate
     assert isinstance(fit, C.DropoutFit) and fit.confidence_level == 0.95
+    assert "theta" not in repr(fit) and repr(fit).startswith("DropoutFit(hazard_ratios=<DataFrame 2x5>")
     with pytest.raises(AttributeError):
         fit.loglik = 0.0
     fit90 = C.fit_dropout_model(o, e, as_of=end, n_classes=1, kinds=kinds, confidence_level=0.9)

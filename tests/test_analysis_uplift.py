@@ -57,6 +57,10 @@ def test_uplift_by_group_with_series_and_column():
     pd.testing.assert_frame_equal(u, u2)
     assert list(u.columns) == ["uplift", "se", "ci_low", "ci_high", "n_treated", "n_control", "rate_treated",
                                "rate_control"]
+    with pytest.raises(ValueError, match="campaigns is missing column.*nope"):
+        U.uplift_by_group(c, "nope")
+    with pytest.raises(ValueError, match="no campaign customer"):
+        U.uplift_by_group(c, pd.Series(["x"], index=["someone else"]))
     u90 = U.uplift_by_group(c, seg, confidence_level=0.9)
     assert (u90["ci_high"] < u["ci_high"]).all() and u90["uplift"].equals(u["uplift"])
 
@@ -91,7 +95,8 @@ def test_qini_and_targeting_comparison_known_answer():
     # the interval of the random row is the campaign's ATE interval at the same confidence level
     ate = U.campaign_effect(c, confidence_level=0.8)
     t80 = U.targeting_comparison(c, risk_score, uplift_score, budget_share=0.25, confidence_level=0.8)
-    assert t80.loc["random", ["uplift", "ci_low", "ci_high"]].tolist() == pytest.approx([ate.ate, ate.ci_low, ate.ci_high])
+    random_row = t80.loc["random", ["uplift", "ci_low", "ci_high"]].tolist()
+    assert random_row == pytest.approx([ate.ate, ate.ci_low, ate.ci_high])
 
 
 def test_tlearner_uplift_finds_heterogeneous_effect():

@@ -102,7 +102,8 @@ def survival_frame(
     >>> import pandas as pd
     >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "c"], "status": "completed",
     ...     "order_ts": pd.to_datetime(["2024-01-01", "2024-01-21", "2024-02-01", "2024-03-20", "2024-04-10"])})
-    >>> survival_frame(orders, as_of="2024-06-01", window_days=60)[["duration_days", "churned"]]  # doctest: +NORMALIZE_WHITESPACE
+    >>> sf = survival_frame(orders, as_of="2024-06-01", window_days=60)
+    >>> sf[["duration_days", "churned"]]  # doctest: +NORMALIZE_WHITESPACE
                  duration_days  churned
     customer_id
     a                     20.0     True
@@ -265,9 +266,7 @@ def _group_values(frame: pd.DataFrame, group: str | pd.Series | None) -> list[tu
     if group is None:
         return [(None, frame.index)]
     if isinstance(group, str):
-        if group not in frame.columns:
-            raise ValueError(f"frame: missing group column: {group}")
-        g = frame[group]
+        g = require_columns(frame, [group], table="frame")[group]
     else:
         g = pd.Series(group).reindex(frame.index)
     g = g[g.notna()]

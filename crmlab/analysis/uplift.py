@@ -203,9 +203,7 @@ def uplift_by_group(
     z_value(confidence_level)
     c = _campaign(campaigns, outcome)
     if isinstance(groups, str):
-        if groups not in c.columns:
-            raise ValueError(f"campaigns: missing group column: {groups}")
-        g = c[groups]
+        g = require_columns(c, [groups], table="campaigns")[groups]
     else:
         g = c["customer_id"].map(pd.Series(groups))
     rows = {}

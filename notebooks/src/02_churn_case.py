@@ -198,7 +198,8 @@ print(f"AUC {metrics.auc:.3f}; top-decile lift {metrics.top_decile_lift:.2f} "
 
 # %%
 gains = churn.gains_table(split.y_test, score)
-plots.gains_chart(gains, f"The riskiest {gains['cum_share_customers'].iloc[2]:.0%} hold {gains['cum_share_churners'].iloc[2]:.0%} of churners")
+plots.gains_chart(gains, f"The riskiest {gains['cum_share_customers'].iloc[2]:.0%} hold "
+                         f"{gains['cum_share_churners'].iloc[2]:.0%} of churners")
 plt.show()
 calib = churn.calibration_table(split.y_test, score)
 print(f"expected calibration error: {calib.ece:.3f} (a model trained on an earlier period drifts)")

@@ -198,7 +198,10 @@ def churn_labels(
     w = positive_int(window_days, "window_days")
     o = purchases(orders, statuses)
     end = cut + pd.Timedelta(days=w)
-    data_end = (o["order_ts"].max().normalize() + pd.Timedelta(days=1)) if as_of is None else as_timestamp(as_of, "as_of")
+    if as_of is None:
+        data_end = o["order_ts"].max().normalize() + pd.Timedelta(days=1)
+    else:
+        data_end = as_timestamp(as_of, "as_of")
     if end > data_end:
         raise ValueError(f"window_days: the outcome window ends {end.date()}, after the end of the data "
                          f"({data_end.date()}); choose an earlier cutoff or a shorter window")

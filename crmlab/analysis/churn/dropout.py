@@ -82,6 +82,9 @@ class DropoutFit(Result):
     confidence_level: float = DEFAULT_CONFIDENCE
     theta: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
+    def __repr__(self) -> str:
+        return super().__repr__().split(", theta=")[0] + ")"
+
 
 def _histories(orders: pd.DataFrame, service_events: pd.DataFrame | None, as_of: pd.Timestamp,
                kinds: Sequence[str], statuses: Sequence[str] | None) -> dict[str, Any]:

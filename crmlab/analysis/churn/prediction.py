@@ -254,8 +254,10 @@ def out_of_time_split(
     >>> import crmlab
     >>> d = crmlab.make_retail_crm("tiny", seed=1)
     >>> sp = out_of_time_split(d.orders, d.service_events, as_of="2025-07-01", window_days=150)
-    >>> sp
-    OutOfTimeSplit(train_cutoff=Timestamp('2024-09-04 00:00:00'), test_cutoff=Timestamp('2025-02-01 00:00:00'), window_days=150)
+    >>> sp.train_cutoff, sp.test_cutoff
+    (Timestamp('2024-09-04 00:00:00'), Timestamp('2025-02-01 00:00:00'))
+    >>> sp.X_test.index.equals(sp.y_test.index)
+    True
     """
     end = as_timestamp(as_of, "as_of")
     w = positive_int(window_days, "window_days")

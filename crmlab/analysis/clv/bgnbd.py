@@ -363,8 +363,8 @@ class BGNBD:
             return lead * (1 - (al / (al + tt)) ** r * special.hyp2f1(r, b + shift, a + b - 1 + shift, z))
         x, tx, TT = _arrays(frequency, recency, T)
         z = tt / (al + TT + tt)
-        num = (a + b + x - 1 + shift) / (a - 1) * (
-            1 - ((al + TT) / (al + TT + tt)) ** (r + x) * special.hyp2f1(r + x, b + x + shift, a + b + x - 1 + shift, z))
+        hyp = special.hyp2f1(r + x, b + x + shift, a + b + x - 1 + shift, z)
+        num = (a + b + x - 1 + shift) / (a - 1) * (1 - ((al + TT) / (al + TT + tt)) ** (r + x) * hyp)
         return num * self.p_alive(x, tx, TT)
 
 
