@@ -129,9 +129,15 @@ def quadrant_chart(x: pd.Series, y: pd.Series, title: str, xlabel: str, ylabel: 
     return finish(ax, title, xlabel, ylabel)
 
 
-def gains_chart(gains: pd.DataFrame, title: str, *, x: str = "share_targeted", y: str = "share_captured",
+def gains_chart(gains: pd.DataFrame, title: str, *, x: str = "cum_share_customers", y: str = "cum_share_churners",
                 ax: plt.Axes | None = None) -> plt.Axes:
-    """Cumulative gains: share of churners captured vs share of customers targeted."""
+    """Cumulative gains: share of churners captured vs share of customers targeted.
+
+    ``gains`` is a gains table, by default as
+    :func:`crmlab.analysis.churn.prediction.gains_table` returns it (columns
+    ``cum_share_customers`` and ``cum_share_churners``); ``x`` and ``y``
+    name other columns.
+    """
     ax = ax or plt.subplots(figsize=(5.5, 5))[1]
     ax.plot(np.r_[0, gains[x].to_numpy()], np.r_[0, gains[y].to_numpy()], marker="o", ms=4,
             color=PALETTE[0], label="model")
