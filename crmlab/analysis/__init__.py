@@ -1,6 +1,5 @@
 """Methods the notebooks teach, small and unit-tested, one module per topic.
 
-* :mod:`crmlab.analysis.facts` - stylized facts of a dataset (realism checks);
 * :mod:`crmlab.analysis.survey` - reliability, factors, key drivers, IPA, NPS;
 * :mod:`crmlab.analysis.churn` - churn windows, survival, hazard ratios, churn models, BG/NBD, uplift;
 * :mod:`crmlab.analysis.rfm` - RFM, customer pyramid, behavioural segments, CLV;
@@ -15,16 +14,14 @@ truth.
 import importlib
 from typing import Any
 
-from .facts import FACT_LABELS, stylized_facts
+_MODULES = ("basket", "causal", "churn", "rfm", "survey", "survival")
 
-_MODULES = ("basket", "causal", "churn", "facts", "rfm", "survey", "survival")
-
-__all__ = [*_MODULES, "FACT_LABELS", "stylized_facts", "counting_process", "cox_hazard_ratios"]
+__all__ = [*_MODULES, "counting_process", "cox_hazard_ratios"]
 
 
 def __getattr__(name: str) -> Any:
     """Import the topic modules on first use: they pull in scikit-learn, statsmodels and mlxtend,
-    which ``crmlab describe`` or ``stylized_facts`` do not need."""
+    which ``crmlab describe`` does not need."""
     if name in _MODULES:
         return importlib.import_module(f".{name}", __name__)
     if name in ("counting_process", "cox_hazard_ratios"):

@@ -14,7 +14,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .._checks import as_datetimes
+from .._checks import as_datetimes, require_columns
 from .._fs import atomic_path
 from ..dataset import Dataset
 from ..domain import line_values
@@ -64,7 +64,9 @@ def export_online_retail(data: Dataset | Mapping[str, pd.DataFrame], path: str |
     for t in ("orders", "order_items"):
         if t not in tables:
             raise ValueError(f"export_online_retail needs the table {t!r}")
-    orders, items = tables["orders"], tables["order_items"]
+    orders = require_columns(tables["orders"], ["order_id", "customer_id", "order_ts", "status"], table="orders")
+    items = require_columns(tables["order_items"], ["order_id", "line_no", "sku", "quantity", "unit_price"],
+                            table="order_items")
     products = tables.get("products")
     m = items.merge(orders[["order_id", "customer_id", "order_ts", "status"]], on="order_id", how="inner",
                     validate="many_to_one")
