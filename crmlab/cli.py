@@ -122,7 +122,7 @@ def _contract_tables() -> list[str]:
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    from .analysis.facts import FACT_LABELS
+    from .realism import FACT_LABELS
     from .io import load_dataset
 
     data = load_dataset(args.path, validate=not args.no_validate, truth=False)

@@ -111,7 +111,7 @@ def _name(path: str) -> str:
 
 def cmd_scorecard(args: argparse.Namespace) -> int:
     """``crmlab scorecard DIR [--against DIR2] [--plot FILE] [--json]``."""
-    from .scorecard import format_scorecard, plot_scorecard, scorecard, scorecard_json
+    from .realism import format_scorecard, plot_scorecard, scorecard, scorecard_json
 
     data, cleaning = _load_for_scorecard(args.path)
     names = [_name(args.path)]

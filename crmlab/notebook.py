@@ -54,7 +54,7 @@ def require_tables(data: Mapping[str, pd.DataFrame], tables: Iterable[str], *, p
 
 def orders_with_value(data: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The orders table with ``order_value`` (computed from the lines when an extract lacks it)."""
-    from .analysis.facts import order_values
+    from .domain import order_values
 
     items = data["order_items"] if "order_items" in data else None
     try:

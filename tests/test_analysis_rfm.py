@@ -12,7 +12,7 @@ from threadpoolctl import threadpool_limits
 
 import crmlab
 from crmlab.analysis import rfm as R
-from crmlab.analysis.facts import stylized_facts
+from crmlab.realism import stylized_facts
 
 SEEDS = (0, 1, 2)
 

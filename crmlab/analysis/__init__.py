@@ -18,11 +18,9 @@ in scikit-learn, statsmodels and mlxtend.
 import importlib
 from typing import Any
 
-from .facts import FACT_LABELS, stylized_facts
+_MODULES = ("basket", "churn", "claims", "clv", "loyalty", "rfm", "survey", "survival", "uplift")
 
-_MODULES = ("basket", "churn", "claims", "clv", "facts", "loyalty", "rfm", "survey", "survival", "uplift")
-
-__all__ = [*_MODULES, "FACT_LABELS", "stylized_facts"]
+__all__ = list(_MODULES)
 
 
 def __getattr__(name: str) -> Any:

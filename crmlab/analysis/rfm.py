@@ -69,7 +69,7 @@ from sklearn.metrics import (
 from sklearn.preprocessing import StandardScaler
 
 from ..config import CATEGORIES
-from .facts import line_values, order_values
+from ..domain import line_values, order_values
 
 __all__ = [
     "CHANNELS",

@@ -51,7 +51,7 @@ import pandas as pd
 
 import crmlab
 from crmlab import plots
-from crmlab.analysis.facts import FACT_LABELS, stylized_facts
+from crmlab.realism import FACT_LABELS, stylized_facts
 from crmlab.notebook import get_data, orders_with_value, require_tables, truth_check, write_results
 
 plots.set_theme()

@@ -1,6 +1,6 @@
 """Realism scorecard: a dataset's stylized facts against ranges from real public data.
 
-:func:`realism_facts` adds to :func:`crmlab.analysis.facts.stylized_facts`
+:func:`realism_facts` adds to :func:`crmlab.realism.facts.stylized_facts`
 the facts realism is usually argued with: the inter-purchase time
 distribution, items per basket, seasonality strength, survey skew, repeat
 buying within 39 weeks and the extract-quality shares (missing customer ids,
@@ -14,7 +14,7 @@ imported extract), never read the truth, print nothing and show nothing.
 Examples
 --------
 >>> import crmlab
->>> from crmlab.scorecard import scorecard
+>>> from crmlab.realism import scorecard
 >>> card = scorecard(crmlab.make_retail_crm("tiny", seed=1), names=("tiny",))
 >>> card.loc["items_per_basket", "verdict tiny"] in ("inside", "outside")
 True
@@ -28,7 +28,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .analysis.facts import FACT_LABELS, stylized_facts
+from ..domain import COUNTED_STATUSES, order_values
+from ._tables import get_table, purchases
+from .facts import FACT_LABELS, stylized_facts
 
 __all__ = ["Reference", "REFERENCES", "SCORECARD_LABELS", "realism_facts", "seasonality_strength", "scorecard",
            "scorecard_json", "format_scorecard", "plot_scorecard", "verdict"]
@@ -84,34 +86,13 @@ SCORECARD_LABELS: dict[str, str] = {
 _WEEKS_39 = pd.Timedelta(weeks=39)
 
 
-def _tbl(data: Any, name: str) -> pd.DataFrame | None:
-    try:
-        t = data[name]
-    except (KeyError, TypeError):
-        return None
-    return t if isinstance(t, pd.DataFrame) else None
-
-
-def _ts(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return s
-    return pd.to_datetime(s, errors="coerce", format="mixed")
-
-
-def _completed(orders: pd.DataFrame) -> pd.DataFrame:
-    o = orders.dropna(subset=["customer_id"]).assign(order_ts=lambda d: _ts(d["order_ts"])).dropna(subset=["order_ts"])
-    if "status" in o:
-        o = o[o["status"].eq("completed")]
-    return o
-
-
 def _r(x: float, nd: int = 4) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), nd)
 
 
 # ----------------------------------------------------------------------------- individual facts
 def _one_time_39w(done: pd.DataFrame) -> float | None:
-    """Share of customers with no completed order on a later day within 39 weeks of their first.
+    """Share of customers with no counted order on a later day within 39 weeks of their first.
 
     Only customers whose first order is at least 39 weeks before the last
     order in the data count (everyone had 39 weeks to come back).
@@ -155,15 +136,11 @@ def _baskets(done: pd.DataFrame, items: pd.DataFrame | None) -> dict[str, float 
 
 
 def _monthly_revenue(done: pd.DataFrame, items: pd.DataFrame | None) -> pd.Series | None:
-    if "order_value" in done:
-        value = pd.to_numeric(done["order_value"], errors="coerce")
-    elif items is not None:
-        disc = items["discount"].fillna(0) if "discount" in items else 0.0
-        v = (items["quantity"] * items["unit_price"] - disc).groupby(items["order_id"]).sum()
-        value = done["order_id"].map(v)
-    else:
-        return None
     if done.empty:
+        return None
+    try:
+        value = order_values(done, items)
+    except ValueError:  # neither order values nor order lines
         return None
     ts = done["order_ts"]
     first_day, last_day = ts.min().normalize(), ts.max().normalize()
@@ -265,8 +242,8 @@ def _quality(orders: pd.DataFrame, items: pd.DataFrame | None,
 
 
 # ----------------------------------------------------------------------------- all facts
-def realism_facts(data: Mapping[str, pd.DataFrame] | Any, *, cleaning: Mapping[str, Any] | None = None
-                  ) -> dict[str, Any]:
+def realism_facts(data: Mapping[str, pd.DataFrame] | Any, *, cleaning: Mapping[str, Any] | None = None,
+                  statuses: Sequence[str] | None = COUNTED_STATUSES) -> dict[str, Any]:
     """Stylized facts plus the realism facts of :data:`SCORECARD_LABELS`.
 
     Parameters
@@ -279,6 +256,8 @@ def realism_facts(data: Mapping[str, pd.DataFrame] | Any, *, cleaning: Mapping[s
         or ``Dataset.manifest["cleaning"]``; taken from the manifest when not
         given). Its ``profile`` - shares measured on the raw file before
         cleaning - replaces the extract-quality facts computed from the tables.
+    statuses : sequence of str or None, default :data:`crmlab.domain.COUNTED_STATUSES`
+        Orders that count as purchases; ``None`` counts every order.
 
     Returns
     -------
@@ -287,12 +266,13 @@ def realism_facts(data: Mapping[str, pd.DataFrame] | Any, *, cleaning: Mapping[s
 
     Notes
     -----
-    Orders count when completed and with a customer id. Baskets are counted
-    in distinct products (``sku``) per completed order, as in market-basket
-    analysis. Inter-purchase times are between consecutive completed orders
+    Orders count when their status is in ``statuses`` (completed, by
+    default) and they have a customer id and a date. Baskets are counted
+    in distinct products (``sku``) per counted order, as in market-basket
+    analysis. Inter-purchase times are between consecutive counted orders
     of a customer. ``one_time_buyer_share_39w`` looks at customers whose first
     order is at least 39 weeks before the end of the data and counts those
-    with no completed order on a later day within 39 weeks (the CDNOW
+    with no counted order on a later day within 39 weeks (the CDNOW
     calibration period; Fader & Hardie 2001). Seasonality uses complete
     months only (:func:`seasonality_strength`).
 
@@ -312,12 +292,12 @@ def realism_facts(data: Mapping[str, pd.DataFrame] | Any, *, cleaning: Mapping[s
     if cleaning is None:
         cleaning = (getattr(data, "manifest", None) or {}).get("cleaning")
     facts: dict[str, Any] = {k: None for k in SCORECARD_LABELS}
-    facts.update(stylized_facts(data))
-    orders = _tbl(data, "orders")
+    facts.update(stylized_facts(data, statuses=statuses))
+    orders = get_table(data, "orders")
     if orders is None or orders.empty:
         return facts
-    items = _tbl(data, "order_items")
-    done = _completed(orders)
+    items = get_table(data, "order_items")
+    done = purchases(orders, statuses).dropna(subset=["order_ts"])
     facts["one_time_buyer_share_39w"] = _one_time_39w(done)
     facts.update(_interpurchase(done))
     facts.update(_baskets(done, items))
@@ -326,7 +306,7 @@ def realism_facts(data: Mapping[str, pd.DataFrame] | Any, *, cleaning: Mapping[s
         facts["seasonality_strength"] = seasonality_strength(monthly)
         mean = float(monthly.mean())
         facts["monthly_revenue_cv"] = _r(float(monthly.std()) / mean, 3) if mean else None
-    facts.update(_survey(_tbl(data, "survey")))
+    facts.update(_survey(get_table(data, "survey")))
     facts.update(_quality(orders, items, cleaning))
     return facts
 
@@ -355,6 +335,7 @@ def scorecard(
     names: Sequence[str] | None = None,
     cleaning: Mapping[str, Any] | None = None,
     against_cleaning: Mapping[str, Any] | None = None,
+    statuses: Sequence[str] | None = COUNTED_STATUSES,
 ) -> pd.DataFrame:
     """Realism facts of one or two datasets side by side, with reference ranges and verdicts.
 
@@ -367,6 +348,8 @@ def scorecard(
         Column names for the datasets (default ``"dataset"``, ``"against"``).
     cleaning, against_cleaning : dict, optional
         Cleaning reports of imported extracts (see :func:`realism_facts`).
+    statuses : sequence of str or None, default :data:`crmlab.domain.COUNTED_STATUSES`
+        Orders that count as purchases (see :func:`realism_facts`).
 
     Returns
     -------
@@ -374,7 +357,9 @@ def scorecard(
         Index: fact keys, facts with a reference first. Columns: ``label``,
         one column of values per dataset, ``reference`` (what the source
         reports), ``range``, ``source``, and ``verdict <name>`` per dataset
-        (``inside``, ``outside``, ``n/a``; empty without a reference).
+        (``inside``, ``outside``, ``n/a``; empty without a reference). The
+        dataset names are the column names, and the ``verdict <name>``
+        columns give them back (:func:`format_scorecard` reads them there).
 
     Examples
     --------
@@ -391,7 +376,7 @@ def scorecard(
     names = list(names)[: len(sets)]
     if len(names) < len(sets) or len(set(names)) < len(names):
         raise ValueError(f"names must give {len(sets)} distinct column names, got {names!r}")
-    facts = [realism_facts(d, cleaning=c) for d, c in zip(sets, cleanings)]
+    facts = [realism_facts(d, cleaning=c, statuses=statuses) for d, c in zip(sets, cleanings)]
     refs = {r.fact: r for r in REFERENCES}
     keys = [r.fact for r in REFERENCES] + [k for k in SCORECARD_LABELS if k not in refs]
     rows = []
@@ -406,9 +391,12 @@ def scorecard(
         for n, f in zip(names, facts):
             row[f"verdict {n}"] = verdict(f.get(k), ref)
         rows.append(row)
-    card = pd.DataFrame(rows).set_index("fact")
-    card.attrs["names"] = names
-    return card
+    return pd.DataFrame(rows).set_index("fact")
+
+
+def _names(card: pd.DataFrame) -> list[str]:
+    """The dataset names of a scorecard, in order (from its ``verdict <name>`` columns)."""
+    return [str(c)[len("verdict "):] for c in card.columns if str(c).startswith("verdict ")]
 
 
 def _is_share(fact: str) -> bool:
@@ -439,8 +427,7 @@ def format_scorecard(card: pd.DataFrame) -> str:
     >>> text.splitlines()[0].split()[:3]
     ['fact', 'tiny', 'range']
     """
-    names = card.attrs.get("names") or [c for c in card.columns if c not in ("label", "reference", "range", "source")
-                                        and not c.startswith("verdict ")]
+    names = _names(card)
     header = ["fact", *names, "range", *[f"verdict {n}" if len(names) > 1 else "verdict" for n in names], "source"]
     rows = [header]
     for k, r in card.iterrows():
@@ -467,7 +454,7 @@ def scorecard_json(card: pd.DataFrame) -> dict[str, Any]:
     >>> j["datasets"], sorted(j["facts"][0])
     (['tiny'], ['fact', 'label', 'reference', 'values', 'verdicts'])
     """
-    names = card.attrs.get("names") or []
+    names = _names(card)
     refs = {r.fact: r for r in REFERENCES}
     facts = []
     for k, r in card.iterrows():
@@ -514,7 +501,7 @@ def plot_scorecard(card: pd.DataFrame):
     """
     from matplotlib.figure import Figure
 
-    names = card.attrs.get("names") or []
+    names = _names(card)
     refs = [r for r in REFERENCES if r.fact in card.index]
     fig = Figure(figsize=(8, 0.95 * len(refs) + 1.0), layout="constrained")
     axes = fig.subplots(len(refs), 1, squeeze=False)[:, 0]
