@@ -39,9 +39,16 @@ def register_cjk_font() -> str:
 
     from matplotlib import font_manager
 
-    if not any(f.name == CJK_FONT for f in font_manager.fontManager.ttflist):
+    import dataclasses
+
+    manager = font_manager.fontManager
+    if not any(f.name == CJK_FONT for f in manager.ttflist):
         with as_file(files("crmlab") / "data" / "fonts" / _CJK_FILE) as path:
-            font_manager.fontManager.addfont(str(path))
+            manager.addfont(str(path))
+        # Only the regular weight is shipped: register it for bold text too (titles), so matplotlib
+        # uses it there instead of logging "Failed to find font weight bold" on every figure.
+        regular = next(f for f in manager.ttflist if f.name == CJK_FONT)
+        manager.ttflist.append(dataclasses.replace(regular, weight=700))
     return CJK_FONT
 
 

@@ -56,7 +56,7 @@ def test_font_covers_every_chinese_character_of_the_project():
     assert len(used) > 100 and not missing, missing[:20]
 
 
-def test_chinese_figure_text_renders_without_glyph_warnings():
+def test_chinese_figure_text_renders_without_glyph_warnings(caplog):
     plots.set_theme()
     sample = "客户流失 满意度 净推荐值 会员卡 积分 购物篮分析 −12%"
     with warnings.catch_warnings():
@@ -67,6 +67,7 @@ def test_chinese_figure_text_renders_without_glyph_warnings():
         ax.set_xlabel("品类 (category)")
         fig.canvas.draw()
         plt.close(fig)
+    assert not [r for r in caplog.records if "findfont" in r.getMessage()]  # e.g. no bold weight for titles
     # drawn glyphs, not empty boxes: every character leaves ink, and two different characters differ
     a, b = _render("满"), _render("意")
     assert (a[..., :3] < 0.5).any() and (b[..., :3] < 0.5).any()

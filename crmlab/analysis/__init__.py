@@ -6,8 +6,10 @@
 * :mod:`crmlab.analysis.clv` - BG/NBD P(alive) and expected purchases, simple CLV;
 * :mod:`crmlab.analysis.uplift` - retention campaigns: effect, uplift, targeting, profit;
 * :mod:`crmlab.analysis.rfm` - RFM, customer pyramid, 80/20;
+* :mod:`crmlab.analysis.segmentation` - behavioural features, k-means, stability, profiles, naming;
 * :mod:`crmlab.analysis.loyalty` - loyalty-programme evaluation (DiD, matching, bunching, breakage);
-* :mod:`crmlab.analysis.basket` - baskets, association rules, decoys, time of day;
+* :mod:`crmlab.analysis.basket` - baskets, association rules, decoys, cross-sell;
+* :mod:`crmlab.analysis.basket_timing` - when baskets are bought (time of day);
 * :mod:`crmlab.analysis.claims` - findings as sentences that hold for the run's data.
 
 Every function takes tables of the data contract and works on real extracts too; none reads the
@@ -18,7 +20,8 @@ in scikit-learn, statsmodels and mlxtend.
 import importlib
 from typing import Any
 
-_MODULES = ("basket", "churn", "claims", "clv", "loyalty", "rfm", "survey", "survival", "uplift")
+_MODULES = ("basket", "basket_timing", "churn", "claims", "clv", "loyalty", "rfm", "segmentation", "survey", "survival",
+            "uplift")
 
 __all__ = list(_MODULES)
 
