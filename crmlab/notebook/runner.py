@@ -153,7 +153,8 @@ def run_notebook(path: str | os.PathLike, out_dir: str | os.PathLike, *, paramet
     ------
     NotebookRunError
         Unknown parameter, failing cell (the message names it and the executed
-        copy, which is written for inspection), timeout, kernel death.
+        copy, which is written for inspection), timeout, kernel death, failed
+        HTML export.
     """
     import nbformat
 
@@ -178,7 +179,16 @@ def run_notebook(path: str | os.PathLike, out_dir: str | os.PathLike, *, paramet
     _write_notebook(run.notebook, out_nb)
     res_file = dest / "results.json"
     results = json.loads(res_file.read_text(encoding="utf-8")) if res_file.is_file() else {}
-    return RunResult(path.stem, out_nb, time.perf_counter() - t0, results, export_html(out_nb) if html else None)
+    page = None
+    if html:
+        try:
+            page = export_html(out_nb)
+        except Exception as e:  # noqa: BLE001 - nbconvert templates missing or broken: say so, keep the run
+            text = (str(e).strip().splitlines() or [""])[0]
+            raise NotebookRunError(f"{path.name}: ran, but the HTML export failed ({type(e).__name__}: {text}); "
+                                   f"the executed notebook is {out_nb}; run without HTML to skip the export",
+                                   notebook=path.name) from None
+    return RunResult(path.stem, out_nb, time.perf_counter() - t0, results, page)
 
 
 def run_notebooks(paths: Iterable[str | os.PathLike], out_dir: str | os.PathLike, *,
