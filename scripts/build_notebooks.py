@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Build the committed notebooks from their sources and execute them on the classroom dataset.
 
-``notebooks/src/NN_name.py`` (percent format) -> ``notebooks/NN_name.ipynb`` with the
+``notebooks/src/NN_name.py`` (jupytext percent format, :mod:`crmlab.notebook.sources`) ->
+``notebooks/NN_name.ipynb`` executed by :mod:`crmlab.notebook.execute`, with the
 outputs of a run on the classroom preset (the default parameters). Timing metadata is
 stripped so that a rebuild without changes gives the same file. ``results.json`` of the
 run goes to a temporary folder, not into the repository.
@@ -25,6 +26,7 @@ SRC = ROOT / "notebooks" / "src"
 
 
 def _clean(nb) -> None:
+    """Drop what changes from run to run: timings, papermill metadata, empty tags."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
@@ -33,26 +35,42 @@ def _clean(nb) -> None:
             del cell.metadata["tags"]
 
 
-def build(src: Path, execute: bool = True, timeout: int = 600) -> Path:
+def _keep_ids(nb, target: Path) -> None:
+    """Reuse the cell ids of the committed notebook where a cell is unchanged (quiet diffs)."""
     import nbformat
-    import papermill
 
-    from crmlab.runner import source_to_notebook
+    if not target.is_file():
+        return
+    old = nbformat.read(target, as_version=4)
+    by_content = {}
+    for cell in old.cells:
+        by_content.setdefault((cell.cell_type, cell.source), []).append(cell.get("id"))
+    used = set()
+    for cell in nb.cells:
+        ids = [i for i in by_content.get((cell.cell_type, cell.source), []) if i and i not in used]
+        if ids:
+            cell["id"] = ids[0]
+            used.add(ids[0])
 
-    nb = source_to_notebook(src.read_text(encoding="utf-8"))
+
+def build(src: Path, execute: bool = True, timeout: int = 600) -> Path:
+    """Convert one source to ``notebooks/<name>.ipynb``, executed on the classroom dataset unless told not to."""
+    import nbformat
+
+    from crmlab._fs import atomic_path
+    from crmlab.notebook.execute import execute_notebook
+    from crmlab.notebook.sources import read_source
+
+    nb = read_source(src)
     target = ROOT / "notebooks" / f"{src.stem}.ipynb"
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / target.name
-        nbformat.write(nb, raw)
-        if execute:
-            out = Path(tmp) / "executed.ipynb"
-            papermill.execute_notebook(str(raw), str(out), kernel_name="python3", cwd=tmp,
-                                       execution_timeout=timeout, progress_bar=False)
-            nb = nbformat.read(out, as_version=4)
-        _clean(nb)
-        staged = target.with_suffix(".ipynb.tmp")
+    if execute:
+        with tempfile.TemporaryDirectory() as tmp:  # results.json of the run lands here, not in the repository
+            nb = execute_notebook(nb, cwd=tmp, timeout=timeout, name=src.stem).notebook
+    _clean(nb)
+    _keep_ids(nb, target)
+    nbformat.validate(nb)
+    with atomic_path(target) as staged:
         nbformat.write(nb, staged)
-        staged.replace(target)
     return target
 
 

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 import crmlab
-from crmlab.cli_extracts import add_subcommands, run
+from crmlab.cli import run_command as run
+from crmlab.cli.extracts import add_subcommands
 from crmlab.extracts import (
     EXTRACT_DEFAULTS,
     ExtractError,

@@ -1,11 +1,11 @@
-"""Command-line commands for real extracts: ``crmlab import`` and ``crmlab scorecard``.
+"""Commands for real extracts: ``crmlab import`` and ``crmlab scorecard``.
 
 :func:`add_subcommands` registers the commands on the ``crmlab`` parser's
-subparsers; they follow :mod:`crmlab.cli`'s conventions: a fault the user can
-fix raises :class:`crmlab.cli.CLIError` (exit 2), invalid data raises
-:class:`~crmlab.schema.ValidationError` or :class:`~crmlab.io.DatasetError`
-(exit 1), and nothing is written unless the whole dataset is valid.
-:func:`main` runs the commands on their own (``python -m crmlab.cli_extracts``).
+subparsers; they follow :mod:`crmlab.cli._common`'s conventions: a fault the
+user can fix raises :class:`~crmlab.cli._common.CLIError` (exit 2), invalid
+data raises :class:`~crmlab.schema.ValidationError` or
+:class:`~crmlab.io.DatasetError` (exit 1), and nothing is written unless the
+whole dataset is valid.
 
 Examples
 --------
@@ -21,49 +21,34 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import cli as _cli  # attributes are looked up at call time: crmlab.cli may import this module at its top
+from ._common import CLIError, HelpFormatter, check_out, resolve_salt, save_figure
 
-__all__ = ["add_subcommands", "cmd_import", "cmd_scorecard", "build_parser", "main"]
+__all__ = ["add_subcommands", "cmd_import", "cmd_scorecard", "CLEANING_REPORT", "SALT_ENV"]
 
 CLEANING_REPORT = "cleaning_report.json"
+#: Environment variable holding the pseudonymisation salt.
 SALT_ENV = "CRMLAB_SALT"
-
-_SALT_HELP = (f"--pseudonymize needs a secret salt: pass --salt SECRET or set the environment variable {SALT_ENV}, "
-              f"e.g.  export {SALT_ENV}=$(python -c 'import secrets; print(secrets.token_hex(16))')  "
-              "- keep it secret, and reuse it to get the same pseudonyms next time")
 
 
 # ----------------------------------------------------------------------------- import
-def _check_out(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise _cli.CLIError(f"--out {out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise _cli.CLIError(f"--out {out}: exists and is not empty; choose another folder or add --force")
-
-
 def _salt(args: argparse.Namespace) -> str | None:
-    salt = args.salt or os.environ.get(SALT_ENV) or None
-    if args.pseudonymize and not salt:
-        raise _cli.CLIError(_SALT_HELP)
     if args.salt and not args.pseudonymize:
-        raise _cli.CLIError("--salt is only used with --pseudonymize")
-    if args.pseudonymize and len(salt) < 8:
-        raise _cli.CLIError(f"the salt must be at least 8 characters long ({_SALT_HELP})")
-    return salt if args.pseudonymize else None
+        raise CLIError("--salt is only used with --pseudonymize")
+    if not args.pseudonymize:
+        return None
+    return resolve_salt(args.salt, SALT_ENV, needed_by="--pseudonymize", keeps="pseudonyms")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """``crmlab import KIND ...``: read, clean, validate, pseudonymise, write, report."""
-    from .extracts import format_cleaning_report, load_extract
-    from .io import save_dataset, write_json_atomic
+    from .._fs import write_json_atomic
+    from ..extracts import format_cleaning_report, load_extract
+    from ..io import save_dataset
 
-    out = Path(args.out).expanduser()
-    _check_out(out, args.force)
+    out = check_out(args.out, force=args.force)
     salt = _salt(args)
     kw: dict[str, Any] = dict(start=args.start, end=args.end, category=args.category,
                               pseudonymize=salt is not None, salt=salt)
@@ -74,12 +59,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             data = load_extract(args.file, kind=args.kind, encoding=args.encoding, date_format=args.date_format,
                                 sheet=args.sheet, drop_duplicates=not args.keep_duplicates, **kw)
     except ValueError as e:
-        from .extracts import ExtractError
-        from .schema import ValidationError
+        from ..extracts import ExtractError
+        from ..schema import ValidationError
 
         if isinstance(e, (ExtractError, ValidationError)):
             raise
-        raise _cli.CLIError(str(e)) from None
+        raise CLIError(str(e)) from None
     report = data.manifest["cleaning"]
     save_dataset(data, out, format=args.format, force=args.force)
     write_json_atomic({"source": data.manifest["source"], **report}, out / CLEANING_REPORT)
@@ -91,7 +76,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- scorecard
 def _load_for_scorecard(path: str):
-    from .io import load_dataset
+    from ..io import load_dataset
 
     data = load_dataset(path, validate=False, truth=False)
     cleaning = None
@@ -100,7 +85,7 @@ def _load_for_scorecard(path: str):
         try:
             cleaning = json.loads((folder / CLEANING_REPORT).read_text(encoding="utf-8"))
         except ValueError as e:
-            raise _cli.CLIError(f"{folder / CLEANING_REPORT}: not valid JSON ({e})") from None
+            raise CLIError(f"{folder / CLEANING_REPORT}: not valid JSON ({e})") from None
     return data, cleaning
 
 
@@ -111,7 +96,7 @@ def _name(path: str) -> str:
 
 def cmd_scorecard(args: argparse.Namespace) -> int:
     """``crmlab scorecard DIR [--against DIR2] [--plot FILE] [--json]``."""
-    from .realism import format_scorecard, plot_scorecard, scorecard, scorecard_json
+    from ..realism import format_scorecard, plot_scorecard, scorecard, scorecard_json
 
     data, cleaning = _load_for_scorecard(args.path)
     names = [_name(args.path)]
@@ -122,7 +107,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
         names.append(b if b != names[0] else f"{b} (against)")
     card = scorecard(data, other, names=tuple(names), cleaning=cleaning, against_cleaning=other_cleaning)
     if args.plot:
-        _save_plot(plot_scorecard(card), Path(args.plot).expanduser())
+        save_figure(plot_scorecard(card), args.plot)
     if args.json:
         print(json.dumps(scorecard_json(card), indent=2, ensure_ascii=False))
     else:
@@ -132,29 +117,13 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     return 0
 
 
-def _save_plot(fig, path: Path) -> None:
-    ext = path.suffix.lower().lstrip(".")
-    if ext not in ("png", "pdf", "svg"):
-        raise _cli.CLIError(f"--plot {path}: use a .png, .pdf or .svg file name")
-    if not path.parent.is_dir():
-        raise _cli.CLIError(f"--plot {path}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format=ext, dpi=120, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 # ----------------------------------------------------------------------------- parser
 def _common_import_options(p: argparse.ArgumentParser, *, file_options: bool) -> None:
     p.add_argument("--out", required=True, help="output folder (must not exist or be empty, unless --force)")
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format of the tables")
     p.add_argument("--force", action="store_true", help="replace a non-empty output folder once the import succeeded")
     if file_options:
-        p.add_argument("--encoding", default=None, help="text encoding of a CSV/text file (default utf-8)")
+        p.add_argument("--encoding", default=None, help="text encoding of a CSV/text file (default: utf-8)")
         p.add_argument("--date-format", default=None, metavar="FMT",
                        help="strptime format of the dates, e.g. '%%m/%%d/%%Y %%H:%%M' (default: detected)")
         p.add_argument("--sheet", default=None, help="read only this sheet of an Excel workbook (default: all)")
@@ -163,7 +132,7 @@ def _common_import_options(p: argparse.ArgumentParser, *, file_options: bool) ->
     p.add_argument("--start", default=None, metavar="DATE", help="drop orders before this date (YYYY-MM-DD)")
     p.add_argument("--end", default=None, metavar="DATE", help="drop orders after this date (YYYY-MM-DD, inclusive)")
     p.add_argument("--category", default=None,
-                   help="contract category of the products, which the extract lacks (default accessory)")
+                   help="contract category of the products, which the extract lacks (default: accessory)")
     p.add_argument("--pseudonymize", action="store_true",
                    help=f"replace customer ids, names, phones and e-mails with salted hashes (HMAC-SHA256) before "
                         f"anything is written; needs --salt or {SALT_ENV}")
@@ -178,18 +147,19 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         description="Read a real extract, clean it by documented rules, check it against the data contract and "
                     "write a dataset folder (atomically) plus cleaning_report.json. Every dropped, fixed or filled "
                     "row is counted and printed. Invalid data: one message naming file, column, rule and lines; "
-                    "exit 1; nothing written.")
+                    "exit 1; nothing written.",
+        formatter_class=HelpFormatter)
     kinds = imp.add_subparsers(dest="kind", metavar="KIND", required=True)
     o = kinds.add_parser("online-retail", help="UCI Online Retail (II): Excel (all sheets), CSV, .csv.gz or Parquet",
-                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                         formatter_class=HelpFormatter)
     o.add_argument("file", help="the extract file")
     _common_import_options(o, file_options=True)
     c = kinds.add_parser("cdnow", help="CDNOW_master.txt: customer id, YYYYMMDD, number of CDs, amount",
-                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                         formatter_class=HelpFormatter)
     c.add_argument("file", help="the extract file")
     _common_import_options(c, file_options=True)
     m = kinds.add_parser("csv", help="any files, described by a YAML mapping (see docs/extracts.md)",
-                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                         formatter_class=HelpFormatter)
     m.add_argument("--map", required=True, metavar="MAPPING.yml", help="the YAML mapping (files relative to it)")
     _common_import_options(m, file_options=False)
     for p in (o, c, m):
@@ -199,13 +169,10 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         "scorecard", help="realism scorecard: stylized facts against reference ranges from real data",
         description="Compute the stylized facts of a dataset (and of a second one with --against), side by side "
                     "with reference ranges from public real data (CDNOW, Online Retail II, Groceries, Olist) and "
-                    "an inside/outside verdict.")
+                    "an inside/outside verdict.",
+        formatter_class=HelpFormatter)
     s.add_argument("path", help="dataset folder, or a named dataset such as 'classroom'")
     s.add_argument("--against", metavar="DIR", help="a second dataset folder (or name) to compare with")
     s.add_argument("--plot", metavar="FILE.png", help="also save a plot of the facts against the ranges")
     s.add_argument("--json", action="store_true", help="print JSON instead of a table")
     s.set_defaults(func=cmd_scorecard, command="scorecard")
-
-
-#: run a parsed command with the main CLI's error handling
-run = _cli.run_command
