@@ -9,6 +9,7 @@ Examples
 
     crmlab run 01 02 -p seed 7 --out runs/seed7
     crmlab run 00 -p data_dir my_extract --out runs/extract
+    crmlab run --lang zh --out runs/zh           # the Chinese edition
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..notebook.runner import find_notebooks, run_notebooks
 
     try:
-        paths = find_notebooks(args.notebooks or None)
+        paths = find_notebooks(args.notebooks or None, lang=args.lang)
     except NotebookRunError as e:
         raise CLIError(str(e)) from None
     if not paths:
@@ -38,6 +39,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out.resolve() in {p.parent.resolve() for p in paths}:
         raise CLIError(f"--out {out}: refusing to write executed notebooks over the committed ones")
     params = {name: param_value(value) for name, value in (args.parameter or [])}
+    if "lang" in params and params["lang"] != args.lang:
+        raise CLIError(f"-p lang {params['lang']} contradicts --lang {args.lang}; use --lang")
+    if args.lang != "en":
+        params["lang"] = args.lang
     t0 = time.perf_counter()
     show = sys.stderr.isatty() and not args.quiet
     with progress_bar(show, len(paths), "running", "notebook") as bar:
@@ -66,6 +71,8 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     r.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="notebook parameter, e.g. -p seed 3 -p data_dir my_extract (repeatable)")
     r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="edition of the lessons: English or Chinese (text, figures and findings)")
     r.add_argument("--timeout", type=positive_seconds, default=600, help="per-cell timeout in seconds")
     r.add_argument("--no-html", action="store_true", help="skip the HTML export")
     r.add_argument("--keep-going", action="store_true", help="run the remaining notebooks after a failure")

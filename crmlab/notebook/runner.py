@@ -29,7 +29,8 @@ from .execute import KERNEL_NAME, NotebookRunError, execute_notebook
 __all__ = ["find_notebooks", "run_notebook", "run_notebooks", "export_html", "RunResult", "NotebookRunError"]
 
 
-def find_notebooks(names: Sequence[str] | None = None, folder: str | os.PathLike | None = None) -> list[Path]:
+def find_notebooks(names: Sequence[str] | None = None, folder: str | os.PathLike | None = None, *,
+                   lang: str = "en") -> list[Path]:
     """Lesson notebooks by name or number prefix (``"01"``, ``"02_churn_case"``); all if none given.
 
     Parameters
@@ -37,7 +38,10 @@ def find_notebooks(names: Sequence[str] | None = None, folder: str | os.PathLike
     names : sequence of str, optional
         Names, number prefixes or paths of ``.ipynb`` files.
     folder : path-like, optional
-        Where to look (default: the installed lessons, :func:`crmlab._resources.lessons_dir`).
+        Where to look (default: the installed lessons, :func:`crmlab._resources.lessons_dir`, and
+        its ``zh/`` folder for the Chinese edition).
+    lang : {"en", "zh"}, default "en"
+        The edition.
 
     Returns
     -------
@@ -49,8 +53,10 @@ def find_notebooks(names: Sequence[str] | None = None, folder: str | os.PathLike
         A name matches no notebook (the message lists the available ones).
     """
     from .._resources import lessons_dir
+    from ..i18n import check_lang
 
-    root = Path(folder) if folder is not None else lessons_dir()
+    check_lang(lang)
+    root = Path(folder) if folder is not None else lessons_dir() / ("zh" if lang == "zh" else "")
     all_nbs = sorted(root.glob("*.ipynb"))
     if not names:
         return all_nbs

@@ -9,6 +9,16 @@ one with :func:`jupytext.reads` into an nbformat v4 notebook with the
 clean); :func:`notebook_to_source` writes a notebook back as percent text
 (outputs dropped).
 
+**Two editions from one source.** A Markdown cell marked
+``# %% [markdown] lang="zh"`` is the Chinese translation of the English
+Markdown cell right before it. :func:`source_to_notebook` with ``lang="en"``
+drops the translations; with ``lang="zh"`` it puts each translation in place
+of its English cell. Code cells are the same in both editions: the language
+of what the code prints and draws is the notebook parameter ``lang``, which
+the build injects (:func:`crmlab.notebook.execute.inject_parameters`).
+:func:`translation_problems` lists Markdown cells without a translation and
+translations without an English cell.
+
 Examples
 --------
 >>> nb = source_to_notebook('# %% [markdown]\\n# # Title\\n\\n# %% tags=["parameters"]\\nseed = 0\\n')
@@ -32,7 +42,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["source_to_notebook", "notebook_to_source", "read_source", "SOURCE_FORMAT", "KERNELSPEC"]
+__all__ = ["source_to_notebook", "notebook_to_source", "read_source", "translation_problems", "SOURCE_FORMAT",
+           "KERNELSPEC", "LANG_KEY"]
 
 #: The jupytext format of the lesson sources.
 SOURCE_FORMAT = "py:percent"
@@ -41,30 +52,74 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python
 #: Cell metadata jupytext keeps only to reproduce the text layout; never written to a notebook.
 _LAYOUT_KEYS = ("lines_to_next_cell", "lines_to_end_of_cell_marker", "cell_marker", "skipline", "noskipline")
 #: Write cells with their tags only and no notebook header (the lesson sources carry none).
-_WRITE_FILTERS = {"notebook_metadata_filter": "-all", "cell_metadata_filter": "tags,-all"}
+_WRITE_FILTERS = {"notebook_metadata_filter": "-all", "cell_metadata_filter": "tags,lang,-all"}
+#: Cell metadata key marking a translation (``lang="zh"``).
+LANG_KEY = "lang"
 
 
-def source_to_notebook(text: str) -> Any:
-    """Convert percent-format source text to an nbformat v4 notebook.
-
-    Parameters
-    ----------
-    text : str
-        The source (see the module docstring for the format).
-
-    Returns
-    -------
-    nbformat.NotebookNode
-        Kernel ``python3``; cell tags kept; no ``jupytext`` metadata.
-    """
+def _parse(text: str) -> Any:
     import jupytext
-    import nbformat
 
     nb = jupytext.reads(text, fmt=SOURCE_FORMAT)
     nb.metadata.pop("jupytext", None)
     for cell in nb.cells:
         for key in _LAYOUT_KEYS:
             cell.metadata.pop(key, None)
+    return nb
+
+
+def translation_problems(text: str, lang: str = "zh") -> list[str]:
+    """What keeps a source from being a complete ``lang`` edition: cells without or with a misplaced translation.
+
+    >>> translation_problems('# %% [markdown]\\n# Hello\\n\\n# %% [markdown] lang="zh"\\n# 你好\\n\\n# %% [markdown]\\n# Bye\\n')
+    ['markdown cell 3 has no zh translation: Bye']
+    """
+    cells = _parse(text).cells
+    problems = []
+    for i, cell in enumerate(cells):
+        tr = cell.metadata.get(LANG_KEY)
+        if tr is not None:
+            prev = cells[i - 1] if i else None
+            if cell.cell_type != "markdown" or prev is None or prev.cell_type != "markdown" or LANG_KEY in prev.metadata:
+                problems.append(f"cell {i + 1} ({tr}) does not follow an English markdown cell")
+        elif cell.cell_type == "markdown":
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            if nxt is None or nxt.metadata.get(LANG_KEY) != lang:
+                first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+                problems.append(f"markdown cell {i + 1} has no {lang} translation: {first[:60]}")
+    return problems
+
+
+def source_to_notebook(text: str, lang: str = "en") -> Any:
+    """Convert percent-format source text to an nbformat v4 notebook of one edition.
+
+    Parameters
+    ----------
+    text : str
+        The source (see the module docstring for the format).
+    lang : {"en", "zh"}, default "en"
+        The edition: Markdown cells of this language (English cells whose
+        translation is missing stay English).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        Kernel ``python3``; cell tags kept; no ``jupytext`` or ``lang`` metadata.
+    """
+    import nbformat
+
+    from ..i18n import check_lang
+
+    check_lang(lang)
+    nb = _parse(text)
+    cells = []
+    for cell in nb.cells:
+        tr = cell.metadata.pop(LANG_KEY, None)
+        if tr is None:
+            cells.append(cell)
+        elif tr == lang and cells and cells[-1].cell_type == "markdown":
+            cells[-1] = cell
+    nb.cells = cells
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     nbformat.validate(nb)
@@ -84,6 +139,6 @@ def notebook_to_source(nb: Any) -> str:
     return jupytext.writes(nb, fmt=SOURCE_FORMAT)
 
 
-def read_source(path: str | os.PathLike) -> Any:
-    """Read a percent-format source file into a notebook (see :func:`source_to_notebook`)."""
-    return source_to_notebook(Path(path).read_text(encoding="utf-8"))
+def read_source(path: str | os.PathLike, lang: str = "en") -> Any:
+    """Read a percent-format source file into a notebook of one edition (see :func:`source_to_notebook`)."""
+    return source_to_notebook(Path(path).read_text(encoding="utf-8"), lang=lang)

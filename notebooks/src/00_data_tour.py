@@ -44,6 +44,7 @@ seed = 0
 n_customers = None
 as_of = "2025-12-31"
 output_dir = "."
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt

@@ -49,6 +49,7 @@ n_customers = None
 as_of = "2025-12-31"
 output_dir = "."
 n_boot = 2000
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt

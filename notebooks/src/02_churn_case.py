@@ -62,6 +62,7 @@ window_days = None
 budget_share = 0.3
 value_per_response = 500.0
 cost_per_contact = 1.0
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt

@@ -48,6 +48,7 @@ as_of = "2025-12-31"
 output_dir = "."
 n_segments = 5
 margin = 0.15
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt

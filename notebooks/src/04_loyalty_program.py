@@ -55,6 +55,7 @@ as_of = "2025-12-31"
 output_dir = "."
 effect_months = [1, 5]
 tier_threshold = 20000.0  # the programme's published rule: gold from 20,000 yuan spend in 365 days
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt

@@ -46,6 +46,7 @@ n_customers = None
 as_of = "2025-12-31"
 output_dir = "."
 min_support = 0.01
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt
