@@ -108,8 +108,8 @@ class Dataset(Mapping[str, pd.DataFrame]):
         return Dataset(self._tables, manifest=self.manifest, path=self.path, generated=self.generated)
 
     def describe(self) -> dict[str, Any]:
-        """Row counts and stylized facts (see :func:`crmlab.analysis.facts.stylized_facts`)."""
-        from .analysis.facts import stylized_facts
+        """Row counts and stylized facts (see :func:`crmlab.realism.stylized_facts`)."""
+        from .realism.facts import stylized_facts
 
         return {"rows": {k: len(v) for k, v in self._tables.items()}, **stylized_facts(self)}
 

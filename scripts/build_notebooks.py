@@ -1,8 +1,11 @@
 #!/usr/bin/env python
 """Build the committed notebooks from their sources and execute them on the classroom dataset.
 
-``notebooks/src/NN_name.py`` (percent format) -> ``notebooks/NN_name.ipynb`` with the
-outputs of a run on the classroom preset (the default parameters). Timing metadata is
+``notebooks/src/NN_name.py`` (jupytext percent format, :mod:`crmlab.notebook.sources`) ->
+``notebooks/NN_name.ipynb`` (English) and ``notebooks/zh/NN_name.ipynb`` (Chinese, once the
+source's Markdown is fully translated; the code cells are the same, the parameter ``lang`` is
+injected) executed by :mod:`crmlab.notebook.execute`, with the outputs of a run on the
+classroom preset (the default parameters). Timing metadata is
 stripped so that a rebuild without changes gives the same file. ``results.json`` of the
 run goes to a temporary folder, not into the repository.
 
@@ -11,6 +14,7 @@ Examples
     python scripts/build_notebooks.py              # all notebooks
     python scripts/build_notebooks.py 02 05        # some
     python scripts/build_notebooks.py --no-execute # convert only (no outputs)
+    python scripts/build_notebooks.py 01 --lang zh # one edition
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ SRC = ROOT / "notebooks" / "src"
 
 
 def _clean(nb) -> None:
+    """Drop what changes from run to run: timings, papermill metadata, empty tags."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
@@ -33,26 +38,54 @@ def _clean(nb) -> None:
             del cell.metadata["tags"]
 
 
-def build(src: Path, execute: bool = True, timeout: int = 600) -> Path:
+def _keep_ids(nb, target: Path) -> None:
+    """Reuse the cell ids of the committed notebook where a cell is unchanged (quiet diffs)."""
     import nbformat
-    import papermill
 
-    from crmlab.runner import source_to_notebook
+    if not target.is_file():
+        return
+    old = nbformat.read(target, as_version=4)
+    by_content = {}
+    for cell in old.cells:
+        by_content.setdefault((cell.cell_type, cell.source), []).append(cell.get("id"))
+    used = set()
+    for cell in nb.cells:
+        ids = [i for i in by_content.get((cell.cell_type, cell.source), []) if i and i not in used]
+        if ids:
+            cell["id"] = ids[0]
+            used.add(ids[0])
 
-    nb = source_to_notebook(src.read_text(encoding="utf-8"))
-    target = ROOT / "notebooks" / f"{src.stem}.ipynb"
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / target.name
-        nbformat.write(nb, raw)
-        if execute:
-            out = Path(tmp) / "executed.ipynb"
-            papermill.execute_notebook(str(raw), str(out), kernel_name="python3", cwd=tmp,
-                                       execution_timeout=timeout, progress_bar=False)
-            nb = nbformat.read(out, as_version=4)
-        _clean(nb)
-        staged = target.with_suffix(".ipynb.tmp")
+
+def has_edition(src: Path, lang: str) -> bool:
+    """Whether the source can be built in ``lang``: English always; another language once fully translated."""
+    from crmlab.notebook.sources import translation_problems
+
+    return lang == "en" or not translation_problems(src.read_text(encoding="utf-8"), lang)
+
+
+def build(src: Path, execute: bool = True, timeout: int = 600, lang: str = "en") -> Path:
+    """Convert one source to ``notebooks/<name>.ipynb`` (``notebooks/zh/`` for the Chinese edition),
+    executed on the classroom dataset unless told not to."""
+    import nbformat
+
+    from crmlab._fs import atomic_path
+    from crmlab.notebook.execute import execute_notebook, inject_parameters
+    from crmlab.notebook.sources import read_source
+
+    nb = read_source(src, lang=lang)
+    folder = ROOT / "notebooks" / ("" if lang == "en" else lang)
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{src.stem}.ipynb"
+    if lang != "en":  # the code is the same; the edition's language is a parameter
+        nb = inject_parameters(nb, {"lang": lang}, name=src.stem)
+    if execute:
+        with tempfile.TemporaryDirectory() as tmp:  # results.json of the run lands here, not in the repository
+            nb = execute_notebook(nb, cwd=tmp, timeout=timeout, name=src.stem).notebook
+    _clean(nb)
+    _keep_ids(nb, target)
+    nbformat.validate(nb)
+    with atomic_path(target) as staged:
         nbformat.write(nb, staged)
-        staged.replace(target)
     return target
 
 
@@ -61,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("names", nargs="*", help="number prefixes or names (default: all sources)")
     ap.add_argument("--no-execute", action="store_true", help="convert without running")
+    ap.add_argument("--lang", nargs="+", choices=["en", "zh"], default=["en", "zh"],
+                    help="editions to build (default: both; an edition is skipped until its translation is complete)")
     args = ap.parse_args(argv)
     sources = sorted(SRC.glob("*.py"))
     if args.names:
@@ -69,8 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         print("build_notebooks: no matching sources", file=sys.stderr)
         return 1
     for s in sources:
-        print(f"building {s.stem} ...", flush=True)
-        build(s, execute=not args.no_execute)
+        for lang in args.lang:
+            if not has_edition(s, lang):
+                print(f"skipping {s.stem} ({lang}): not fully translated yet", flush=True)
+                continue
+            print(f"building {s.stem} ({lang}) ...", flush=True)
+            build(s, execute=not args.no_execute, lang=lang)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Tests of crmlab.analysis.basket: hand-built baskets, then planted-truth recovery."""
+"""Tests of crmlab.analysis.basket and crmlab.analysis.basket_timing: hand-built baskets, then planted-truth
+recovery."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import pandas as pd
 import pytest
 
 import crmlab
-from crmlab.analysis import basket
+from crmlab.analysis import basket, basket_timing
 from crmlab.analysis.basket import (
+    RuleLift,
     association_rules_table,
     basket_matrix,
     cross_sell_recommendations,
@@ -18,9 +20,9 @@ from crmlab.analysis.basket import (
     frequent_itemsets,
     item_support,
     rule_lift,
-    time_of_day_profile,
     top_rules,
 )
+from crmlab.analysis.basket_timing import time_of_day_profile
 
 SEEDS = (0, 1, 2, 3, 4)
 
@@ -78,14 +80,19 @@ def test_negative_quantity_cancels_the_item(items, products):
     assert m2["wall_bracket"].sum() == 1
 
 
-def test_cancelled_orders_excluded_returned_kept(items, products):
+def test_statuses_decide_which_orders_count(items, products):
     orders = pd.DataFrame({"order_id": ["o1", "o2", "o3", "o4"],
                            "status": ["cancelled", "returned", "completed", "completed"]})
-    m = basket_matrix(items, products, orders=orders)
-    assert list(m.index) == ["o2", "o3", "o4"]
+    m = basket_matrix(items, products, orders=orders)  # the one rule: completed orders count
+    assert list(m.index) == ["o3", "o4"]
     assert "wall_bracket" not in m.columns  # only in the cancelled order
-    m_all = basket_matrix(items, products, orders=orders, exclude_status=())
+    kept = basket_matrix(items, products, orders=orders, statuses=("completed", "returned"))
+    assert list(kept.index) == ["o2", "o3", "o4"]
+    m_all = basket_matrix(items, products, orders=orders, statuses=None)
     assert list(m_all.index) == ["o1", "o2", "o3", "o4"]
+    # an orders table without status (some real extracts): every listed order counts
+    no_status = basket_matrix(items, products, orders=orders.drop(columns="status"))
+    assert list(no_status.index) == ["o1", "o2", "o3", "o4"]
 
 
 def test_orders_table_selects_baskets(items, products):
@@ -117,14 +124,14 @@ def test_basket_matrix_bad_level(items, kwargs, match):
 
 
 def test_basket_matrix_errors(items, products):
-    with pytest.raises(ValueError, match=r"order_items is missing column\(s\) \['sku'\]"):
+    with pytest.raises(ValueError, match=r"order_items is missing column\(s\): sku"):
         basket_matrix(items.drop(columns=["sku"]), products)
-    with pytest.raises(ValueError, match=r"products is missing column\(s\) \['subcategory'\]"):
+    with pytest.raises(ValueError, match=r"products is missing column\(s\): subcategory"):
         basket_matrix(items, products[["sku", "category"]])
     with pytest.raises(ValueError, match="not in products"):
         basket_matrix(items, products[products["sku"] != "C1"])
-    with pytest.raises(ValueError, match=r"orders is missing column\(s\) \['status'\]"):
-        basket_matrix(items, products, orders=pd.DataFrame({"order_id": ["o1"]}))
+    with pytest.raises(ValueError, match=r"orders is missing column\(s\): order_id"):
+        basket_matrix(items, products, orders=pd.DataFrame({"id": ["o1"], "status": ["completed"]}))
     with pytest.raises(ValueError, match="quantity"):
         basket_matrix(items.assign(quantity=[1, None, 1, 1, 1, 1, 1, 1]), products)
     with pytest.raises(ValueError, match="no basket left"):
@@ -180,7 +187,7 @@ def test_rules_hand_computed(six):
     # every rule agrees with a direct count
     for a, c, s, conf, lift in r[["antecedent", "consequent", "support", "confidence", "lift"]].itertuples(index=False):
         d = rule_lift(six, a, c)
-        assert (d["support"], d["confidence"], d["lift"]) == pytest.approx((s, conf, lift)), (a, c)
+        assert (d.support, d.confidence, d.lift) == pytest.approx((s, conf, lift)), (a, c)
 
 
 def test_rules_filters_and_order(six):
@@ -251,7 +258,7 @@ def test_decoy_candidates_validation(six):
     r = association_rules_table(six, min_support=0.1)
     with pytest.raises(ValueError, match="lift_band"):
         decoy_candidates(six, r, lift_band=-1)
-    with pytest.raises(ValueError, match=r"rules is missing column\(s\) \['antecedent'\]"):
+    with pytest.raises(ValueError, match=r"rules is missing column\(s\): antecedent"):
         decoy_candidates(six, r.drop(columns=["antecedent"]))
     d = decoy_candidates(six, support_quantile=0.0, z=0).set_index("item")
     assert d["n_rules"].isna().all() and set(d.index) == {"tv", "bracket", "cable"}
@@ -262,12 +269,16 @@ def test_decoy_candidates_validation(six):
 
 def test_rule_lift_hand_computed(six):
     d = rule_lift(six, "tv", "cable")
+    assert isinstance(d, RuleLift) and (d.antecedent, d.consequent) == ("tv", "cable")
     # P(tv & cable) = 1/6, P(tv) = 1/2, P(cable) = 1/3 -> confidence 1/3, lift 1
-    assert (d["n"], d["n_antecedent"], d["n_consequent"], d["n_both"]) == (6, 3, 2, 1)
-    assert (d["support"], d["confidence"], d["lift"]) == pytest.approx((1 / 6, 1 / 3, 1.0))
+    assert (d.n, d.n_antecedent, d.n_consequent, d.n_both) == (6, 3, 2, 1)
+    assert (d.support, d.confidence, d.lift) == pytest.approx((1 / 6, 1 / 3, 1.0))
+    assert (d.antecedent_support, d.consequent_support) == pytest.approx((1 / 2, 1 / 3))
     multi = rule_lift(six, ["tv", "bracket"], "cable")
-    assert (multi["support"], multi["confidence"], multi["lift"]) == pytest.approx((1 / 6, 1 / 2, 1.5))
-    assert rule_lift(six, "tv + bracket", "cable")["lift"] == pytest.approx(1.5)
+    assert (multi.support, multi.confidence, multi.lift) == pytest.approx((1 / 6, 1 / 2, 1.5))
+    assert multi.antecedent == "bracket + tv"
+    assert rule_lift(six, "tv + bracket", "cable").lift == pytest.approx(1.5)
+    assert rule_lift(six, "tv", "cable").to_dict()["n_both"] == 1
     with pytest.raises(ValueError, match="not columns"):
         rule_lift(six, "tv", "sofa")
 
@@ -278,15 +289,18 @@ def test_rule_lift_ci():
     b = np.where(a, rng.random(2000) < 0.4, rng.random(2000) < 0.1)
     m = pd.DataFrame({"a": a, "b": b})
     d = rule_lift(m, "a", "b")
-    assert d["lift_low"] < d["lift"] < d["lift_high"]
+    assert d.ci_low < d.lift < d.ci_high and d.confidence_level == 0.95
     # the same proportions on 4x the baskets: the log-scale interval halves exactly
     d4 = rule_lift(pd.concat([m] * 4, ignore_index=True), "a", "b")
-    assert d4["lift"] == pytest.approx(d["lift"])
-    w, w4 = np.log(d["lift_high"] / d["lift_low"]), np.log(d4["lift_high"] / d4["lift_low"])
+    assert d4.lift == pytest.approx(d.lift)
+    w, w4 = np.log(d.ci_high / d.ci_low), np.log(d4.ci_high / d4.ci_low)
     assert w4 == pytest.approx(w / 2)
-    # a wider coverage gives a wider interval
-    d99 = rule_lift(m, "a", "b", ci=0.99)
-    assert d99["lift_low"] < d["lift_low"] and d99["lift_high"] > d["lift_high"]
+    # a wider coverage gives a wider interval, by the ratio of the normal quantiles
+    d99 = rule_lift(m, "a", "b", confidence_level=0.99)
+    assert d99.ci_low < d.ci_low and d99.ci_high > d.ci_high and d99.confidence_level == 0.99
+    assert np.log(d99.ci_high / d99.ci_low) == pytest.approx(w * 2.5758293 / 1.9599640)
+    with pytest.raises(ValueError, match="confidence_level"):
+        rule_lift(m, "a", "b", confidence_level=95)
 
 
 # ----------------------------------------------------------------------------- time of day, cross-selling
@@ -309,7 +323,7 @@ def tod_items():
 
 
 def test_time_of_day_profile(tod_orders, tod_items):
-    # online, not cancelled: window (19..23 incl.) = o1, o2 (phones); other = o3 (tv), o4 (phone)
+    # online, counted (completed): window (19..23 incl.) = o1, o2 (phones); other = o3 (tv), o4 (phone)
     p = time_of_day_profile(tod_orders, tod_items, level="sku").set_index("item")
     assert p.loc["phone", "share_window"] == pytest.approx(1.0)
     assert p.loc["phone", "share_other"] == pytest.approx(0.5)
@@ -323,15 +337,24 @@ def test_time_of_day_profile(tod_orders, tod_items):
     w = time_of_day_profile(tod_orders, tod_items, level="sku", hours=(22, 10)).set_index("item")
     assert w.loc["phone", "share_window"] == pytest.approx(1.0)
     assert w.loc["phone", "share_other"] == pytest.approx(0.5)
+    # every status: the cancelled app order o6 at 21:00 (tv) joins the window
+    e = time_of_day_profile(tod_orders, tod_items, level="sku", statuses=None).set_index("item")
+    assert e.loc["tv", "share_window"] == pytest.approx(1 / 3)
+    # ISO text timestamps give the same profile
+    text = tod_orders.assign(order_ts=tod_orders["order_ts"].dt.strftime("%Y-%m-%d %H:%M"))
+    pd.testing.assert_frame_equal(time_of_day_profile(text, tod_items, level="sku"),
+                                  time_of_day_profile(tod_orders, tod_items, level="sku"))
 
 
 def test_time_of_day_profile_errors(tod_orders, tod_items):
     with pytest.raises(ValueError, match="hours"):
         time_of_day_profile(tod_orders, tod_items, level="sku", hours=(19, 24))
-    with pytest.raises(ValueError, match=r"orders is missing column\(s\) \['order_ts'\]"):
+    with pytest.raises(ValueError, match=r"orders is missing column\(s\): order_ts"):
         time_of_day_profile(tod_orders.drop(columns=["order_ts"]), tod_items, level="sku")
     with pytest.raises(ValueError, match="no basket outside"):
         time_of_day_profile(tod_orders, tod_items, level="sku", hours=(0, 23))
+    with pytest.raises(ValueError, match="orders.order_ts: .* not ISO 8601"):
+        time_of_day_profile(tod_orders.assign(order_ts="01/03/2024 20:00"), tod_items, level="sku")
 
 
 def test_cross_sell_recommendations(six):
@@ -349,15 +372,16 @@ def test_cross_sell_recommendations(six):
 
 
 def test_doctests():
-    result = doctest.testmod(basket, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 10 and result.failed == 0
+    for mod, at_least in ((basket, 10), (basket_timing, 2)):
+        result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted >= at_least and result.failed == 0, (mod.__name__, result)
 
 
 def test_tiny_dataset_end_to_end(tiny):
     m = basket_matrix(tiny.order_items, tiny.products, orders=tiny.orders)
-    cancelled = set(tiny.orders.loc[tiny.orders["status"] == "cancelled", "order_id"])
-    assert cancelled and not (set(m.index) & cancelled)
-    assert m.shape[0] > 0.9 * (len(tiny.orders) - len(cancelled))
+    completed = set(tiny.orders.loc[tiny.orders["status"] == "completed", "order_id"])
+    assert set(m.index) <= completed and len(completed) < len(tiny.orders)
+    assert m.shape[0] > 0.9 * len(completed)
     r = association_rules_table(m, min_support=0.01)
     assert not r.empty and r["lift"].is_monotonic_decreasing
 
@@ -385,11 +409,11 @@ def test_planted_rule_lift_and_confidence(classroom_runs, seed):
     run = classroom_runs[seed]
     for t in run["truth"]["rules"]:
         d = rule_lift(run["matrix"], t["antecedent"], t["consequent"])
-        rel = d["lift"] / t["lift"] - 1
-        assert abs(rel) <= 0.20, (f"seed {seed}: lift {t['antecedent']} -> {t['consequent']} = {d['lift']:.3f}, "
+        rel = d.lift / t["lift"] - 1
+        assert abs(rel) <= 0.20, (f"seed {seed}: lift {t['antecedent']} -> {t['consequent']} = {d.lift:.3f}, "
                                   f"truth {t['lift']:.3f} ({rel:+.1%}; tolerance +-20%)")
-        assert abs(d["confidence"] - t["confidence"]) <= 0.05, (
-            f"seed {seed}: confidence {t['antecedent']} -> {t['consequent']} = {d['confidence']:.3f}, "
+        assert abs(d.confidence - t["confidence"]) <= 0.05, (
+            f"seed {seed}: confidence {t['antecedent']} -> {t['consequent']} = {d.confidence:.3f}, "
             f"truth {t['confidence']:.3f} (tolerance +-0.05)")
 
 

@@ -1,18 +1,29 @@
-"""Tests of crmlab.analysis.churn: unit tests on hand-made data, truth recovery on the classroom preset."""
+"""Tests of crmlab.analysis.churn (definition, prediction, dropout): unit tests on hand-made data,
+truth recovery of the whole churn case (with survival, BG/NBD and uplift) on the classroom preset."""
 
 from __future__ import annotations
 
 import doctest
 
-import numpy as np
-import pandas as pd
-import pytest
-from scipy import special
-from sklearn.metrics import roc_auc_score
-from threadpoolctl import threadpool_limits
+import matplotlib
 
-import crmlab
-from crmlab.analysis import churn as C
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from scipy import special  # noqa: E402
+from sklearn.metrics import roc_auc_score  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+import crmlab  # noqa: E402
+from crmlab import plots  # noqa: E402
+from crmlab.analysis import churn as C  # noqa: E402
+from crmlab.analysis import uplift as U  # noqa: E402
+from crmlab.analysis.churn import definition, dropout, prediction  # noqa: E402
+from crmlab.analysis.clv.bgnbd import BGNBD, MBGNBD, rfm_summary  # noqa: E402
+from crmlab.domain import FAILURE_KINDS  # noqa: E402
 
 SEEDS = (0, 1, 2, 3, 4)
 
@@ -24,10 +35,19 @@ def _one_thread():
         yield
 
 
-def test_docstring_examples_run():
-    res = doctest.testmod(C, optionflags=doctest.NORMALIZE_WHITESPACE)
+@pytest.mark.parametrize("module", [C, definition, prediction, dropout], ids=lambda m: m.__name__)
+def test_docstring_examples_run(module):
+    res = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert res.failed == 0, f"{res.failed} docstring example(s) failed"
-    assert res.attempted >= 20
+    assert res.attempted >= 1
+
+
+def test_package_reexports_the_methods_of_its_modules():
+    for mod in (definition, prediction, dropout):
+        for name in mod.__all__:
+            assert getattr(C, name) is getattr(mod, name), name
+    assert sorted(C.__all__) == sorted(definition.__all__ + prediction.__all__ + dropout.__all__)
+    assert not hasattr(C, "FAILURE_KINDS"), "the failure kinds are crmlab.domain.FAILURE_KINDS"
 
 
 # ============================================================================ hand-made data
@@ -93,8 +113,15 @@ def test_churn_labels_window_and_population():
         C.churn_labels(o, cutoff="2024-06-01", window_days=90)
     with pytest.raises(ValueError, match="no customer"):
         C.churn_labels(o, cutoff="2023-06-01", window_days=90)
-    with pytest.raises(ValueError, match="status"):
-        C.churn_labels(o.drop(columns="status"), cutoff="2024-01-31", window_days=90)
+    # statuses=None counts every order: b's cancelled order keeps b active
+    assert C.churn_labels(o, cutoff="2024-01-31", window_days=90, statuses=None)["churned"]["b"] == False  # noqa: E712
+    # an extract without a status column: every order counts (crmlab.domain.counted_orders)
+    no_status = C.churn_labels(o.drop(columns="status"), cutoff="2024-01-31", window_days=90)
+    assert no_status["churned"].to_dict() == {"a": False, "b": False, "d": True}
+    with pytest.raises(ValueError, match="customer_id"):
+        C.churn_labels(o.drop(columns="customer_id"), cutoff="2024-01-31", window_days=90)
+    with pytest.raises(ValueError, match="ISO 8601"):
+        C.churn_labels(o.assign(order_ts="31/01/2024"), cutoff="2024-01-31", window_days=90)
     with pytest.raises(ValueError, match="window_days"):
         C.churn_labels(o, cutoff="2024-01-31", window_days=0)
 
@@ -148,10 +175,13 @@ def test_evaluate_gains_and_calibration_known_answers():
     s = np.arange(10, 0, -1).astype(float)
     ev = C.evaluate_churn_model(y, s)
     # churners rank 1, 2, 4 among 10: 3*7 pairs, 1 discordant pair (rank 3 non-churner above rank 4 churner)
-    assert ev["auc"] == pytest.approx(20 / 21)
-    assert ev["top_decile_lift"] == pytest.approx(1 / 0.3)
-    assert ev["base_rate"] == pytest.approx(0.3)
-    assert np.isnan(ev["brier"])  # scores are not probabilities
+    assert isinstance(ev, C.ChurnModelEvaluation)
+    assert ev.auc == pytest.approx(20 / 21) and ev.gini == pytest.approx(2 * 20 / 21 - 1)
+    assert ev.top_decile_lift == pytest.approx(1 / 0.3)
+    assert ev.base_rate == pytest.approx(0.3) and ev.n == 10
+    assert np.isnan(ev.brier)  # scores are not probabilities
+    assert set(ev.to_dict()) == {"auc", "gini", "top_decile_lift", "top_decile_rate", "base_rate", "brier", "n",
+                                 "top_share"}
     t = C.gains_table(y, s, n_bins=5)
     assert t["n"].tolist() == [2] * 5
     assert t["n_churners"].tolist() == [2, 1, 0, 0, 0]
@@ -160,9 +190,10 @@ def test_evaluate_gains_and_calibration_known_answers():
     assert t["cum_share_churners"].iloc[0] == pytest.approx(2 / 3)
     p = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05])
     cal = C.calibration_table(y, p, n_bins=2)
-    assert cal["mean_predicted"].tolist() == pytest.approx([0.7, 0.21])
-    assert cal["observed_rate"].tolist() == pytest.approx([0.6, 0.0])
-    assert cal.attrs["ece"] == pytest.approx((5 * 0.1 + 5 * 0.21) / 10)
+    assert cal.table["mean_predicted"].tolist() == pytest.approx([0.7, 0.21])
+    assert cal.table["observed_rate"].tolist() == pytest.approx([0.6, 0.0])
+    assert cal.ece == pytest.approx((5 * 0.1 + 5 * 0.21) / 10)
+    assert not cal.table.attrs, "statistics are fields of the result, not DataFrame.attrs"
     with pytest.raises(ValueError, match="both"):
         C.evaluate_churn_model([0, 0, 0], [0.1, 0.2, 0.3])
     with pytest.raises(ValueError, match="binary"):
@@ -171,6 +202,18 @@ def test_evaluate_gains_and_calibration_known_answers():
         C.gains_table([0, 1, 1], [1, 2], n_bins=2)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         C.calibration_table([0, 1], [0.5, 1.5], n_bins=2)
+
+
+def test_gains_chart_draws_a_gains_table_as_it_is():
+    y = np.array([1, 1, 0, 1, 0, 0, 0, 0, 0, 0])
+    t = C.gains_table(y, np.arange(10, 0, -1).astype(float), n_bins=5)
+    ax = plots.gains_chart(t, "gains")  # no x/y: the defaults are gains_table's columns
+    try:
+        model = ax.get_lines()[0]
+        assert model.get_xdata().tolist() == pytest.approx([0.0, *t["cum_share_customers"]])
+        assert model.get_ydata().tolist() == pytest.approx([0.0, *t["cum_share_churners"]])
+    finally:
+        plt.close(ax.figure)
 
 
 def test_train_and_predict_churn_model_learns_a_planted_signal():
@@ -209,73 +252,11 @@ def test_out_of_time_split_uses_only_the_past(tiny):
         C.out_of_time_split(tiny.orders, tiny.service_events, as_of=as_of, window_days=300)
 
 
-# ---------------------------------------------------------------------------- survival
-def test_survival_frame_definition():
-    o = _orders([("a", "2024-01-01", "completed"), ("a", "2024-01-21", "completed"),
-                 ("a", "2024-05-01", "completed"),   # a: gap of 101 days after Jan 21 -> churned at day 20
-                 ("b", "2024-02-01", "completed"),   # b: one order, never back -> churned at day 0
-                 ("c", "2024-03-20", "completed"), ("c", "2024-04-10", "completed"),  # c: censored at horizon
-                 ("d", "2024-05-01", "completed"),   # d: first order after the horizon -> left out
-                 ("e", "2024-01-10", "completed"), ("e", "2024-02-01", "cancelled")])
-    sf = C.survival_frame(o, as_of="2024-06-01", window_days=60)
-    assert list(sf.index) == ["a", "b", "c", "e"]
-    assert sf["duration_days"].tolist() == [20.0, 0.0, 13.0, 0.0]
-    assert sf["churned"].tolist() == [True, True, False, True]
-    assert sf["n_orders"].tolist() == [2, 1, 1, 1]
-    # with every status counting as activity, e's cancelled order is its last one
-    sf_all = C.survival_frame(o, as_of="2024-06-01", window_days=60, statuses=None)
-    assert sf_all.loc["e", "duration_days"] == 22.0 and sf_all.loc["e", "churned"]
-    with pytest.raises(ValueError, match="window_days"):
-        C.survival_frame(o, as_of="2024-02-01", window_days=60)
-
-
-def test_kaplan_meier_known_example():
-    # hand computation: n=5; t=1: 1/5 -> 0.8; t=2: 1 of 4 -> 0.6 (one censored at 2); t=3: 1 of 2 -> 0.3
-    f = pd.DataFrame({"duration_days": [1, 2, 2, 3, 4, 1, 1], "churned": [1, 1, 0, 1, 0, 0, 0],
-                      "g": ["x"] * 5 + ["y"] * 2})
-    km = C.kaplan_meier(f.iloc[:5])
-    assert km["survival"].tolist() == pytest.approx([1.0, 0.8, 0.6, 0.3])
-    assert km["n_at_risk"].tolist() == [5, 5, 4, 2]
-    assert (km["ci_low"] <= km["survival"] + 1e-12).all() and (km["ci_high"] >= km["survival"] - 1e-12).all()
-    assert km["ci_low"].between(0, 1).all() and km["ci_high"].between(0, 1).all()
-    # Greenwood: var(log S(2)) = 1/(5*4) + 1/(4*3); log-log band at 95%
-    s, v = 0.6, 1 / 20 + 1 / 12
-    lo = s ** np.exp(1.959964 * np.sqrt(v) / abs(np.log(s)))
-    assert km.loc[km["time"] == 2, "ci_low"].item() == pytest.approx(lo, rel=1e-5)
-    by = C.kaplan_meier(f, "g")
-    assert set(by["group"]) == {"x", "y"}
-    assert by.loc[by["group"] == "y", "survival"].tolist() == [1.0]
-    events_at_zero = C.kaplan_meier(pd.DataFrame({"duration_days": [0, 0, 5], "churned": [1, 0, 1]}))
-    assert events_at_zero["time"].tolist() == [0.0, 5.0]
-    assert events_at_zero["survival"].tolist() == pytest.approx([2 / 3, 0.0])
-    with pytest.raises(ValueError, match="durations"):
-        C.kaplan_meier(pd.DataFrame({"duration_days": [-1, 2], "churned": [1, 0]}))
-    with pytest.raises(ValueError, match="group column"):
-        C.kaplan_meier(f, "nope")
-
-
-def test_logrank_test_separates_groups():
-    rng = np.random.default_rng(1)
-    t = np.r_[rng.exponential(10, 200), rng.exponential(30, 200)]
-    f = pd.DataFrame({"duration_days": t, "churned": 1, "g": ["fast"] * 200 + ["slow"] * 200})
-    assert C.logrank_test(f, "g")["p_value"] < 1e-6
-    same = f.assign(g=rng.permutation(f["g"].to_numpy()))
-    assert C.logrank_test(same, "g")["p_value"] > 0.01
-    with pytest.raises(ValueError, match="two groups"):
-        C.logrank_test(f.assign(g="x"), "g")
-
-
 # ---------------------------------------------------------------------------- dropout model
 def _gamma_nodes(shape, rate, n=120):
     """Nodes and weights of E[f(X)], X ~ Gamma(shape, rate) (generalised Gauss-Laguerre)."""
     x, w = special.roots_genlaguerre(n, shape - 1)
     return x / rate, w / special.gamma(shape)
-
-
-def _beta_nodes(a, b, n=120):
-    """Nodes and weights of E[f(P)], P ~ Beta(a, b) (shifted Gauss-Jacobi)."""
-    x, w = special.roots_sh_jacobi(n, a + b - 1, a)
-    return x, w / special.beta(a, b)
 
 
 def _simulate_failure_dropout(n, *, hr, p_fail, r=2.0, alpha=1.0, s=2.0, b=4.0, seed=0):
@@ -370,16 +351,32 @@ def test_fit_dropout_model_recovers_hazard_ratio_on_its_own_model():
     assert np.isnan(fit3.hazard_ratios.loc["failed_delivery", "hazard_ratio"])
     assert fit3.hazard_ratios.loc["failed_delivery", "n_events"] == 0
     np.testing.assert_allclose(fit3.hazard_ratios.loc[kinds, "hazard_ratio"], hr, rtol=1e-6)
+    # the fit is a frozen result; a lower confidence level narrows the interval around the same estimate
+    assert isinstance(fit, C.DropoutFit) and fit.confidence_level == 0.95
+    assert "theta" not in repr(fit) and repr(fit).startswith("DropoutFit(hazard_ratios=<DataFrame 2x5>")
+    with pytest.raises(AttributeError):
+        fit.loglik = 0.0
+    fit90 = C.fit_dropout_model(o, e, as_of=end, n_classes=1, kinds=kinds, confidence_level=0.9)
+    assert fit90.confidence_level == 0.9
+    np.testing.assert_allclose(fit90.hazard_ratios["hazard_ratio"], hr, rtol=1e-12)
+    assert (fit90.hazard_ratios["ci_low"] > fit.hazard_ratios["ci_low"]).all()
+    assert (fit90.hazard_ratios["ci_high"] < fit.hazard_ratios["ci_high"]).all()
+    with pytest.raises(ValueError, match="confidence_level"):
+        C.fit_dropout_model(o, e, as_of=end, n_classes=1, kinds=kinds, confidence_level=95)
 
 
 def test_failure_hazard_ratios_interface(tiny):
     out = C.failure_hazard_ratios(tiny.orders, tiny.service_events, as_of="2025-07-01", n_classes=1)
-    assert list(out.index) == list(C.FAILURE_KINDS)
+    assert list(out.index) == list(FAILURE_KINDS)
     assert (out["ci_low"] <= out["hazard_ratio"]).all() and (out["hazard_ratio"] <= out["ci_high"]).all()
     assert (out["method"] == "frailty").all() and (out["n_events"] > 0).all()
     cox = C.failure_hazard_ratios(tiny.orders, tiny.service_events, as_of="2025-07-01", window_days=180,
                                   method="cox")
-    assert list(cox.index) == list(C.FAILURE_KINDS) and (cox["hazard_ratio"] > 0).all()
+    assert list(cox.index) == list(FAILURE_KINDS) and (cox["hazard_ratio"] > 0).all()
+    cox90 = C.failure_hazard_ratios(tiny.orders, tiny.service_events, as_of="2025-07-01", window_days=180,
+                                    method="cox", confidence_level=0.9)
+    pd.testing.assert_series_equal(cox90["hazard_ratio"], cox["hazard_ratio"])
+    assert (cox90["ci_high"] < cox["ci_high"]).all() and (cox90["ci_low"] > cox["ci_low"]).all()
     with pytest.raises(ValueError, match="window_days"):
         C.failure_hazard_ratios(tiny.orders, tiny.service_events, as_of="2025-07-01", method="cox")
     with pytest.raises(ValueError, match="method"):
@@ -388,171 +385,6 @@ def test_failure_hazard_ratios_interface(tiny):
         C.fit_dropout_model(tiny.orders, tiny.service_events, as_of="2025-07-01", n_classes=5)
     with pytest.raises(ValueError, match="order_id"):
         C.fit_dropout_model(tiny.orders.drop(columns="order_id"), tiny.service_events, as_of="2025-07-01")
-
-
-# ---------------------------------------------------------------------------- BG/NBD
-CDNOW = dict(r=0.243, alpha=4.414, a=0.793, b=2.426)
-
-
-def _simulate_bgnbd(n, params, T, *, model="bgnbd", seed=0):
-    rng = np.random.default_rng(seed)
-    lam = rng.gamma(params["r"], 1 / params["alpha"], n)
-    p = rng.beta(params["a"], params["b"], n)
-    T = np.broadcast_to(np.asarray(T, float), (n,)).copy()
-    x, tx = np.zeros(n), np.zeros(n)
-    alive = np.ones(n, bool) if model == "bgnbd" else rng.random(n) >= p
-    t = np.zeros(n)
-    while alive.any():
-        i = np.flatnonzero(alive)
-        t[i] += rng.exponential(1 / lam[i])
-        ok = t[i] < T[i]
-        j = i[ok]
-        x[j] += 1
-        tx[j] = t[j]
-        alive[i[~ok]] = False
-        alive[j[rng.random(len(j)) < p[j]]] = False
-    return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
-
-
-@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd"])
-def test_bgnbd_formulas_match_numerical_integration(model):
-    P = dict(r=0.5, alpha=3.0, a=1.6, b=2.4)
-    sh = 1 if model == "mbgnbd" else 0
-    lam, wl = _gamma_nodes(P["r"], P["alpha"])
-    p, wp = _beta_nodes(P["a"], P["b"])
-    lam, p = lam[:, None], p[None, :]
-    for x, tx, T in [(0, 0.0, 20.0), (3, 12.0, 20.0)]:
-        alive = (1 - p) ** (x + sh) * lam ** x * np.exp(-lam * T)
-        dead = p * (1 - p) ** (x - 1 + sh) * lam ** x * np.exp(-lam * tx) if (x > 0 or sh) else 0 * alive
-        la, ld = wl @ alive @ wp, wl @ dead @ wp
-        fut = wl @ (alive * (1 - np.exp(-lam * p * 10.0)) / p) @ wp
-        assert C.bgnbd_loglik(P, [x], [tx], [T], model=model)[0] == pytest.approx(np.log(la + ld), abs=1e-7)
-        assert C.bgnbd_p_alive(P, [x], [tx], [T], model=model)[0] == pytest.approx(la / (la + ld), abs=1e-7)
-        assert C.bgnbd_expected_purchases(P, 10.0, [x], [tx], [T], model=model)[0] == pytest.approx(
-            fut / (la + ld), abs=1e-7)
-    sim = _simulate_bgnbd(200_000, P, 15.0, model=model, seed=5)
-    e = float(C.bgnbd_expected_purchases(P, 15.0, model=model))
-    assert sim["frequency"].mean() == pytest.approx(e, rel=0.02), "E[X(t)] disagrees with simulation"
-
-
-def test_bgnbd_loglik_finite_and_p_alive_behaviour():
-    rfm = _simulate_bgnbd(2000, CDNOW, 39.0, seed=1)
-    ll = C.bgnbd_loglik(CDNOW, rfm["frequency"], rfm["recency"], rfm["T"])
-    assert np.isfinite(ll).all() and (ll <= 0).all()
-    pa = C.bgnbd_p_alive(CDNOW, [0, 3, 3, 3], [0.0, 35.0, 20.0, 5.0], [39.0] * 4)
-    assert pa[0] == 1.0 and 1 > pa[1] > pa[2] > pa[3] > 0, "P(alive) must fall as the last purchase recedes"
-    with pytest.raises(ValueError, match="recency"):
-        C.bgnbd_loglik(CDNOW, [1], [5.0], [3.0])
-    with pytest.raises(ValueError, match="alpha"):
-        C.bgnbd_p_alive(dict(r=1, a=1, b=1), [1], [1.0], [2.0])
-
-
-@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd"])
-def test_bgnbd_fit_recovers_parameters_of_simulated_data(model):
-    rng = np.random.default_rng(2)
-    T = rng.uniform(26, 78, 6000)  # customers acquired at different times, as in CDNOW
-    rfm = _simulate_bgnbd(6000, CDNOW, T, model=model, seed=3)
-    fit = C.bgnbd_fit(rfm, model=model)
-    assert fit["converged"] and fit["model"] == model
-    for k, tol in (("r", 0.15), ("alpha", 0.25), ("a", 0.35), ("b", 0.35)):
-        assert fit[k] == pytest.approx(CDNOW[k], rel=tol), f"{model} {k}: {fit[k]:.3f} vs {CDNOW[k]} (±{tol:.0%})"
-    # the fitted model carries its variant into P(alive)
-    pa = C.bgnbd_p_alive(fit, rfm["frequency"], rfm["recency"], rfm["T"])
-    assert (pa[rfm["frequency"].to_numpy() == 0] < 1).all() == (model == "mbgnbd")
-
-
-def test_rfm_summary_counts_purchase_days(small_tables):
-    o, _, _ = small_tables
-    rfm = C.rfm_summary(o, as_of="2024-03-01", time_unit_days=1.0)
-    assert rfm.loc["a", ["frequency", "recency", "T"]].tolist() == [1.0, 31.0, 60.0]
-    assert rfm.loc["b", ["frequency", "recency", "T"]].tolist() == [0.0, 0.0, 15.0]
-    with pytest.raises(ValueError, match="no purchase"):
-        C.rfm_summary(o, as_of="2023-01-01")
-
-
-# ---------------------------------------------------------------------------- campaign
-def _campaign(n1, k1, n0, k0, prefix="c"):
-    return pd.DataFrame({"customer_id": [f"{prefix}{i}" for i in range(n1 + n0)],
-                         "treated": [True] * n1 + [False] * n0,
-                         "responded": [True] * k1 + [False] * (n1 - k1) + [True] * k0 + [False] * (n0 - k0)})
-
-
-def test_campaign_effect_neyman_interval():
-    c = _campaign(200, 60, 100, 20)
-    r = C.campaign_effect(c)
-    se = np.sqrt(0.3 * 0.7 / 200 + 0.2 * 0.8 / 100)
-    assert r["ate"] == pytest.approx(0.1) and r["se"] == pytest.approx(se)
-    assert r["ci_low"] == pytest.approx(0.1 - 1.959964 * se, rel=1e-5)
-    assert (r["n_treated"], r["n_control"]) == (200, 100)
-    assert C.campaign_effect(c, ci=0.5)["ci_high"] < r["ci_high"]
-    with pytest.raises(ValueError, match="responded"):
-        C.campaign_effect(c.drop(columns="responded"))
-    with pytest.raises(ValueError, match="control"):
-        C.campaign_effect(c[c["treated"]])
-
-
-def test_uplift_by_group_with_series_and_column():
-    a, b = _campaign(50, 25, 50, 10, "a"), _campaign(50, 5, 50, 15, "b")
-    c = pd.concat([a, b], ignore_index=True)
-    seg = pd.Series(["x"] * 100 + ["y"] * 100, index=c["customer_id"])
-    u = C.uplift_by_group(c, seg)
-    assert u["uplift"].to_dict() == pytest.approx({"x": 0.3, "y": -0.2})
-    assert u.loc["y", "ci_high"] < 0
-    u2 = C.uplift_by_group(c.assign(seg=seg.to_numpy()), "seg")
-    pd.testing.assert_frame_equal(u, u2)
-
-
-def test_qini_and_targeting_comparison_known_answer():
-    # 400 customers: the first 100 respond only if treated (persuadables); the rest never respond.
-    n = 400
-    rng = np.random.default_rng(0)
-    treated = rng.permutation(np.r_[np.ones(n // 2, bool), np.zeros(n // 2, bool)])
-    persuadable = np.arange(n) < 100
-    c = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "treated": treated,
-                      "responded": persuadable & treated})
-    uplift_score = pd.Series(persuadable.astype(float) + rng.random(n) * 0.1, index=c["customer_id"])
-    risk_score = pd.Series(1.0 - uplift_score.to_numpy(), index=c["customer_id"])
-    q = C.qini_table(c, uplift_score, n_bins=4)
-    assert q.loc[1, "uplift"] == pytest.approx(1.0) and q.loc[2:, "uplift"].abs().max() == 0
-    # cumulative: no control responds, so incremental = n_targeted x treated response rate among them
-    order = np.argsort(-uplift_score.to_numpy(), kind="stable")
-    expect = [(k * 100) * persuadable[order[:k * 100]][treated[order[:k * 100]]].sum() / treated[order[:k * 100]].sum()
-              for k in range(1, 5)]
-    assert q["cum_incremental"].tolist() == pytest.approx(expect)
-    assert q.loc[1, "cum_incremental"] == pytest.approx(100.0)
-    t = C.targeting_comparison(c, risk_score, uplift_score, budget_share=0.25, value_per_response=100.0,
-                               cost_per_contact=2.0, cost_per_redemption=10.0)
-    assert list(t.index) == ["random", "risk", "uplift"]
-    assert t.loc["uplift", "uplift"] == pytest.approx(1.0) and t.loc["risk", "uplift"] == pytest.approx(0.0)
-    assert t.loc["uplift", "response_rate_treated"] == 1.0
-    assert t.loc["uplift", "profit"] == pytest.approx(100 * (100.0 - 2.0 - 1.0 * 10.0))
-    assert t.loc["risk", "profit"] == pytest.approx(-200.0)
-    with pytest.raises(ValueError, match="budget_share"):
-        C.targeting_comparison(c, risk_score, uplift_score, budget_share=0)
-
-
-def test_tlearner_uplift_finds_heterogeneous_effect():
-    rng = np.random.default_rng(4)
-    n = 3000
-    x = rng.normal(size=n)
-    t = rng.random(n) < 0.5
-    p = 0.1 + np.where(t, 0.3 * (x > 0), 0.0)
-    ids = [f"c{i}" for i in range(n)]
-    c = pd.DataFrame({"customer_id": ids, "treated": t, "responded": rng.random(n) < p})
-    X = pd.DataFrame({"x": x, "z": rng.normal(size=n)}, index=ids)
-    u = C.tlearner_uplift(X, c, n_folds=3, random_state=0)
-    assert u.index.equals(pd.Index(ids))
-    assert u[x > 0].mean() - u[x <= 0].mean() > 0.15, "the uplift score should separate x > 0 from x <= 0"
-    assert C.tlearner_uplift(X, c, n_folds=3, random_state=0).equals(u), "not deterministic"
-
-
-def test_retention_profit_formula():
-    assert C.retention_profit(10_000, 0.1, 0.05, 2_000.0, 30.0) == pytest.approx(70_000.0)
-    assert C.retention_profit(1000, 0.2, 0.01, 500.0, 10.0) == pytest.approx(-1000.0)
-    arr = C.retention_profit(1000, np.array([0.1, 0.2]), 0.1, 100.0, 5.0)
-    assert arr.tolist() == pytest.approx([500.0, 1000.0])
-    with pytest.raises(ValueError, match="p_targeted"):
-        C.retention_profit(1000, 1.5, 0.1, 100.0, 5.0)
 
 
 # ============================================================================ truth recovery (classroom)
@@ -577,13 +409,14 @@ def runs():
             sp = C.out_of_time_split(d.orders, d.service_events, d.customers, as_of=AS_OF, window_days=MODEL_WINDOW)
             m = C.train_churn_model(sp.X_train, sp.y_train)
             r["model"] = C.evaluate_churn_model(sp.y_test, C.predict_churn(m, sp.X_test))
-            rfm = C.rfm_summary(d.orders, as_of=AS_OF)
+            rfm = rfm_summary(d.orders, as_of=AS_OF)
             churned = tc.loc[rfm.index, "churned"]
-            for variant in ("bgnbd", "mbgnbd"):
-                pa = C.bgnbd_p_alive(C.bgnbd_fit(rfm, model=variant), rfm["frequency"], rfm["recency"], rfm["T"])
+            for variant, model in (("bgnbd", BGNBD), ("mbgnbd", MBGNBD)):
+                pa = model().fit(rfm["frequency"], rfm["recency"], rfm["T"]).p_alive(rfm["frequency"], rfm["recency"],
+                                                                                       rfm["T"])
                 r[f"auc_{variant}"] = roc_auc_score(churned, -pa)
             r["campaign"] = d.campaigns
-            r["ate"] = C.campaign_effect(d.campaigns)
+            r["ate"] = U.campaign_effect(d.campaigns)
             # targeting: risk from a churn model trained one window before the send date, uplift cross-fitted
             sent = d.campaigns["sent_date"].iloc[0]
             X = C.churn_features(d.orders, d.service_events, d.customers, cutoff=sent - pd.Timedelta(seconds=1))
@@ -591,7 +424,7 @@ def runs():
             Xtr = C.churn_features(d.orders, d.service_events, d.customers, cutoff=cut)
             ytr = C.churn_labels(d.orders, cutoff=cut, window_days=150)["churned"]
             risk = C.predict_churn(C.train_churn_model(Xtr, ytr), X)
-            up = C.tlearner_uplift(X, d.campaigns, random_state=seed)
+            up = U.tlearner_uplift(X, d.campaigns, random_state=seed)
             true_up = tc["campaign_uplift"]
             ids = d.campaigns["customer_id"]
             k = int(round(0.3 * len(ids)))
@@ -604,8 +437,8 @@ def runs():
 
 @pytest.mark.slow
 def test_campaign_ate_interval_covers_truth(runs):
-    hits = {s: r["ate"]["ci_low"] <= r["truth"]["campaign"]["ate"] <= r["ate"]["ci_high"] for s, r in runs.items()}
-    detail = {s: (round(r["ate"]["ate"], 4), round(r["ate"]["ci_low"], 4), round(r["ate"]["ci_high"], 4),
+    hits = {s: r["ate"].ci_low <= r["truth"]["campaign"]["ate"] <= r["ate"].ci_high for s, r in runs.items()}
+    detail = {s: (round(r["ate"].ate, 4), round(r["ate"].ci_low, 4), round(r["ate"].ci_high, 4),
                   r["truth"]["campaign"]["ate"]) for s, r in runs.items()}
     assert sum(hits.values()) >= 4, f"95% CI covers the true ATE in {sum(hits.values())}/5 seeds (need >= 4): {detail}"
 
@@ -615,7 +448,7 @@ def test_sleeping_dogs_have_negative_uplift(runs):
     pooled = pd.concat([r["campaign"].assign(customer_id=r["campaign"]["customer_id"] + f"_{s}",
                                              segment=r["campaign"]["customer_id"].map(r["seg"]).to_numpy())
                         for s, r in runs.items()], ignore_index=True)
-    u = C.uplift_by_group(pooled, "segment")
+    u = U.uplift_by_group(pooled, "segment")
     dogs = runs[0]["truth"]["campaign"]["sleeping_dog_segments"]
     assert dogs, "the scenario plants no sleeping-dog segment"
     truth = runs[0]["truth"]["campaign"]["uplift_by_segment"]
@@ -633,17 +466,17 @@ def test_uplift_targeting_beats_risk_targeting(runs):
 
 @pytest.mark.slow
 def test_out_of_time_churn_model(runs):
-    res = {s: (round(r["model"]["auc"], 3), round(r["model"]["top_decile_lift"], 2), round(r["model"]["base_rate"], 3))
+    res = {s: (round(r["model"].auc, 3), round(r["model"].top_decile_lift, 2), round(r["model"].base_rate, 3))
            for s, r in runs.items()}
     for s, r in runs.items():
         ev = r["model"]
-        assert 0.70 <= ev["auc"] <= 0.88, f"seed {s}: AUC {ev['auc']:.3f} outside 0.70-0.88; all: {res}"
+        assert 0.70 <= ev.auc <= 0.88, f"seed {s}: AUC {ev.auc:.3f} outside 0.70-0.88; all: {res}"
         # Top-decile lift cannot exceed 1 / base_rate (about 1.4 here: most customers buy less than once a
         # year, so 70% are inactive in any 180-day window). The lead's target of 1.8 is unreachable on this
         # preset; we require a lift of at least 1.2 that reaches 85% of the attainable maximum.
-        cap = 1 / ev["base_rate"]
-        assert ev["top_decile_lift"] >= 1.2 and ev["top_decile_lift"] >= 0.85 * cap, (
-            f"seed {s}: top-decile lift {ev['top_decile_lift']:.2f} (cap {cap:.2f}); all (auc, lift, base): {res}")
+        cap = 1 / ev.base_rate
+        assert ev.top_decile_lift >= 1.2 and ev.top_decile_lift >= 0.85 * cap, (
+            f"seed {s}: top-decile lift {ev.top_decile_lift:.2f} (cap {cap:.2f}); all (auc, lift, base): {res}")
 
 
 @pytest.mark.slow
@@ -672,3 +505,4 @@ def test_bgnbd_p_alive_ranks_churners(runs):
 def test_suggested_window_close_to_recommended(runs):
     w = {s: (r["window"], r["truth"]["churn"]["window_days"]) for s, r in runs.items()}
     assert all(abs(a - b) <= 0.25 * b for a, b in w.values()), f"suggested vs recommended window: {w}"
+

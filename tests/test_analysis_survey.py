@@ -1,8 +1,10 @@
-"""Tests of crmlab.analysis.survey: hand-made inputs with known answers, then truth recovery."""
+"""Tests of crmlab.analysis.survey (reliability, factors, drivers, nps, groups): hand-made inputs with
+known answers, then truth recovery."""
 
 from __future__ import annotations
 
 import doctest
+import importlib
 
 import numpy as np
 import pandas as pd
@@ -43,9 +45,25 @@ def _ols_r2(x: np.ndarray, y: np.ndarray) -> float:
 
 
 # ----------------------------------------------------------------------------- doctests
+SUBMODULES = ("reliability", "factors", "drivers", "nps", "groups", "_items")
+
+
 def test_docstring_examples_run():
-    res = doctest.testmod(S, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert res.attempted > 20 and res.failed == 0, res
+    attempted = 0
+    for name in ("", *SUBMODULES):
+        mod = importlib.import_module(f"crmlab.analysis.survey{'.' + name if name else ''}")
+        res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert res.failed == 0, (name, res)
+        attempted += res.attempted
+    assert attempted > 20
+
+
+def test_package_reexports_every_public_name():
+    for name in SUBMODULES[:-1]:
+        mod = importlib.import_module(f"crmlab.analysis.survey.{name}")
+        for public in mod.__all__:
+            assert getattr(S, public) is getattr(mod, public), (name, public)
+            assert public in S.__all__, public
 
 
 # ----------------------------------------------------------------------------- item_columns
@@ -119,7 +137,7 @@ def test_reliability_table_two_item_scale_and_explicit_dimensions():
     assert rt.loc["custom", "alpha"] == pytest.approx(0.75)
     assert rt.loc["custom", "mean_inter_item_r"] == pytest.approx(0.6)
     assert np.isnan(rt.loc["custom", "alpha_if_deleted_min"])
-    with pytest.raises(ValueError, match="'z'"):
+    with pytest.raises(ValueError, match="missing column.*: z"):
         S.reliability_table(df, {"custom": ["x", "z"]})
 
 
@@ -142,45 +160,50 @@ def test_factorability_bartlett_two_items_by_hand():
     r = np.corrcoef(df["adv_1"], df["adv_2"])[0, 1]
     chi2 = -(300 - 1 - (2 * 2 + 5) / 6) * np.log(1 - r**2)
     out = S.factorability(df)
-    assert out["bartlett_chi2"] == pytest.approx(chi2)
-    assert out["bartlett_df"] == 1
-    assert out["kmo"] == pytest.approx(0.5)  # two variables: partial = simple correlation
-    assert out["eigenvalues"] == pytest.approx([1 + abs(r), 1 - abs(r)])
+    assert isinstance(out, S.Factorability)
+    assert out.bartlett_chi2 == pytest.approx(chi2)
+    assert out.bartlett_df == 1
+    assert out.kmo == pytest.approx(0.5)  # two variables: partial = simple correlation
+    assert out.eigenvalues == pytest.approx([1 + abs(r), 1 - abs(r)])
+    assert out.kmo_items == pytest.approx({"adv_1": 0.5, "adv_2": 0.5})
+    assert out.n == 300 and out.to_dict()["n_factors_kaiser"] == 1
 
 
 def test_factorability_independent_vs_structured():
     rng = np.random.default_rng(1)
     noise = pd.DataFrame(rng.standard_normal((400, 6)), columns=[f"adv_{k}" for k in range(1, 7)])
-    assert S.factorability(noise)["bartlett_p"] > 0.001
+    assert S.factorability(noise).bartlett_p > 0.001
     out = S.factorability(_two_factor(n=400))
-    assert out["bartlett_p"] < 1e-10 and out["n_kaiser"] == 2 and out["kmo"] > 0.6
+    assert out.bartlett_p < 1e-10 and out.n_factors_kaiser == 2 and out.kmo > 0.6
     with pytest.raises(ValueError, match="more complete responses"):
         S.factorability(_two_factor(n=5))
 
 
 def test_factor_loadings_recover_planted_structure():
-    L = S.factor_loadings(_two_factor(n=3000, load=0.8, seed=2), n_factors=2, random_state=0)
+    fa = S.factor_loadings(_two_factor(n=3000, load=0.8, seed=2), n_factors=2, random_state=0)
+    L = fa.loadings
     assert list(L.columns) == ["advertising", "price", "communality"]
     assert S.primary_factor(L).to_dict() == {f"{p}_{k}": d for p, d in [("adv", "advertising"), ("price", "price")]
                                               for k in range(1, 4)}
     main = np.r_[L.loc[["adv_1", "adv_2", "adv_3"], "advertising"], L.loc[["price_1", "price_2", "price_3"], "price"]]
     assert np.allclose(main, 0.8, atol=0.05), main
     assert np.allclose(L["communality"], 0.64, atol=0.07)
-    assert L.attrs["n"] == 3000
+    assert fa.n == 3000 and not L.attrs
+    assert fa.primary_factor().equals(S.primary_factor(L))
 
 
 def test_factor_loadings_deterministic_and_validates():
     df = _two_factor(n=300, seed=4)
-    a = S.factor_loadings(df, n_factors=2, svd_method="randomized", random_state=5)
-    b = S.factor_loadings(df, n_factors=2, svd_method="randomized", random_state=5)
+    a = S.factor_loadings(df, n_factors=2, svd_method="randomized", random_state=5).loadings
+    b = S.factor_loadings(df, n_factors=2, svd_method="randomized", random_state=5).loadings
     pd.testing.assert_frame_equal(a, b)
-    exact = S.factor_loadings(df, n_factors=2)
+    exact = S.factor_loadings(df, n_factors=2).loadings
     assert np.allclose(exact.to_numpy(), a.to_numpy(), atol=1e-3)
     with pytest.raises(ValueError, match="n_factors"):
         S.factor_loadings(df, n_factors=6)
-    with pytest.raises(ValueError, match="'nope'"):
+    with pytest.raises(ValueError, match="missing column.*nope"):
         S.factor_loadings(df, items=["adv_1", "nope"])
-    extra = S.factor_loadings(df, n_factors=3)  # one factor more than dimensions: unnamed leftover
+    extra = S.factor_loadings(df, n_factors=3).loadings  # one factor more than dimensions: unnamed leftover
     assert sum(c.startswith("factor_") for c in extra.columns) == 1
 
 
@@ -261,21 +284,23 @@ def test_key_drivers_recovers_planted_order():
                        for j, p in enumerate(["adv", "price", "quality"]) for k in (1, 2)})
     df["overall_satisfaction"] = eta @ np.array([0.2, 0.5, 1.0]) + rng.standard_normal(n)
     df.loc[0, "overall_satisfaction"] = np.nan  # listwise deletion
-    kd = S.key_drivers(df)
-    assert kd.index.tolist() == ["quality", "price", "advertising"]
+    res = S.key_drivers(df)
+    kd = res.table
+    assert kd.index.tolist() == ["quality", "price", "advertising"] == res.ranking
     assert kd["rank"].tolist() == [1, 2, 3]
-    assert kd.attrs["n"] == n - 1
-    assert kd["relative_weight"].sum() == pytest.approx(kd.attrs["r2"])
-    assert kd["shapley"].sum() == pytest.approx(kd.attrs["r2"])
+    assert res.n == n - 1 and res.target == "overall_satisfaction" and not kd.attrs
+    assert kd["relative_weight"].sum() == pytest.approx(res.r2)
+    assert kd["shapley"].sum() == pytest.approx(res.r2)
     assert kd["rw_share"].sum() == pytest.approx(1.0)
+    assert res.adj_r2 < res.r2
     sc = S.dimension_scores(df).assign(y=df["overall_satisfaction"]).dropna()
-    assert kd.attrs["r2"] == pytest.approx(_ols_r2(sc[["advertising", "price", "quality"]].to_numpy(), sc["y"].to_numpy()))
+    assert res.r2 == pytest.approx(_ols_r2(sc[["advertising", "price", "quality"]].to_numpy(), sc["y"].to_numpy()))
     # standardised beta = unstandardised slope * sd(x) / sd(y)
     X = np.column_stack([np.ones(len(sc)), sc[["advertising", "price", "quality"]]])
     b = np.linalg.lstsq(X, sc["y"].to_numpy(), rcond=None)[0][1:]
     std_b = b * sc[["advertising", "price", "quality"]].std().to_numpy() / sc["y"].std()
     assert kd.loc[["advertising", "price", "quality"], "beta"].to_numpy() == pytest.approx(std_b)
-    with pytest.raises(ValueError, match="'overall_satisfaction'"):
+    with pytest.raises(ValueError, match="missing column.*overall_satisfaction"):
         S.key_drivers(df.drop(columns="overall_satisfaction"))
     with pytest.raises(ValueError, match="complete responses"):
         S.key_drivers(df.head(4))
@@ -285,17 +310,18 @@ def test_importance_performance_quadrants():
     drv = pd.DataFrame({"rw_share": [0.4, 0.1, 0.3, 0.2]}, index=["service", "advertising", "quality", "price"])
     sc = pd.DataFrame({"service": [3.0, 3.2], "advertising": [4.0, 4.0], "quality": [4.5, 4.1], "price": [3.0, 3.4]})
     ipa = S.importance_performance(drv, sc)
-    assert ipa["quadrant"].to_dict() == {"service": "concentrate here", "advertising": "possible overkill",
-                                         "quality": "keep up the good work", "price": "low priority"}
-    assert ipa.attrs["importance_cut"] == pytest.approx(0.25)
-    assert ipa.attrs["performance_cut"] == pytest.approx(3.65)
-    assert ipa.loc["quality", "performance"] == pytest.approx(4.3)
+    assert ipa.table["quadrant"].to_dict() == {"service": "concentrate here", "advertising": "possible overkill",
+                                               "quality": "keep up the good work", "price": "low priority"}
+    assert ipa.importance_cut == pytest.approx(0.25)
+    assert ipa.performance_cut == pytest.approx(3.65)
+    assert ipa.center == "mean"
+    assert ipa.table.loc["quality", "performance"] == pytest.approx(4.3)
     med = S.importance_performance(drv, sc, center="median")
-    assert med.attrs["performance_cut"] == pytest.approx(3.6)  # median of 3.1, 3.2, 4.0, 4.3
-    assert med.attrs["importance_cut"] == pytest.approx(0.25)
+    assert med.performance_cut == pytest.approx(3.6)  # median of 3.1, 3.2, 4.0, 4.3
+    assert med.importance_cut == pytest.approx(0.25)
     with pytest.raises(ValueError, match="price"):
         S.importance_performance(drv, sc.drop(columns="price"))
-    with pytest.raises(ValueError, match="'weight'"):
+    with pytest.raises(ValueError, match="missing column.*weight"):
         S.importance_performance(drv, sc, importance="weight")
 
 
@@ -320,8 +346,9 @@ def test_nps_bootstrap_deterministic_under_random_state():
     a = S.nps_bootstrap(r, random_state=7)
     assert a == S.nps_bootstrap(r, random_state=7)
     b = S.nps_bootstrap(r, random_state=8)
-    assert (a["ci_low"], a["ci_high"]) != (b["ci_low"], b["ci_high"])
-    assert a["nps"] == b["nps"] == S.nps(r)
+    assert (a.ci_low, a.ci_high) != (b.ci_low, b.ci_high)
+    assert a.nps == b.nps == S.nps(r)
+    assert a.confidence_level == 0.95
 
 
 def test_nps_bootstrap_matches_analytic_standard_error():
@@ -329,28 +356,38 @@ def test_nps_bootstrap_matches_analytic_standard_error():
     out = S.nps_bootstrap(r, n_boot=4000, random_state=0)
     p_plus, p_minus = 0.45, 0.15
     se = 100 * np.sqrt((p_plus + p_minus - (p_plus - p_minus) ** 2) / len(r))
-    assert out["se"] == pytest.approx(se, rel=0.08)
-    assert out["ci_low"] < out["nps"] < out["ci_high"]
-    assert out["ci_high"] - out["ci_low"] == pytest.approx(2 * 1.96 * se, rel=0.12)
-    assert (out["promoters"], out["passives"], out["detractors"]) == pytest.approx((0.45, 0.40, 0.15))
+    assert out.se == pytest.approx(se, rel=0.08)
+    assert out.ci_low < out.nps < out.ci_high
+    assert out.ci_high - out.ci_low == pytest.approx(2 * 1.96 * se, rel=0.12)
+    assert (out.promoters, out.passives, out.detractors) == pytest.approx((0.45, 0.40, 0.15))
+    narrow = S.nps_bootstrap(r, n_boot=4000, random_state=0, confidence_level=0.5)
+    assert narrow.ci_high - narrow.ci_low == pytest.approx(2 * 0.6745 * se, rel=0.12)
+    assert narrow.confidence_level == 0.5
     with pytest.raises(ValueError, match="n_boot"):
         S.nps_bootstrap(r, n_boot=0)
-    with pytest.raises(ValueError, match="ci"):
-        S.nps_bootstrap(r, ci=95)
+    with pytest.raises(ValueError, match="confidence_level"):
+        S.nps_bootstrap(r, confidence_level=95)
 
 
 # ----------------------------------------------------------------------------- groups
 def test_compare_groups_means_and_tests():
     df = pd.DataFrame({"competitor": ["jd"] * 4 + ["gome"] * 4 + [None],
                        "overall_satisfaction": pd.array([1, 2, 2, 3, 4, 5, 5, 4, 5], dtype="Int64")})
-    out = S.compare_groups(df, "competitor")
+    res = S.compare_groups(df, "competitor")
+    out = res.table
     assert out["n"].to_dict() == {"gome": 4, "jd": 4}
     assert out["mean"].to_dict() == {"gome": 4.5, "jd": 2.0}
-    assert out.attrs["p_value"] == pytest.approx(stats.kruskal([1, 2, 2, 3], [4, 5, 5, 4]).pvalue)
+    assert res.test == "kruskal"
+    assert res.p_value == pytest.approx(stats.kruskal([1, 2, 2, 3], [4, 5, 5, 4]).pvalue)
     assert out.loc["jd", "ci_low"] < 2.0 < out.loc["jd", "ci_high"]
+    half = stats.t.ppf(0.975, 3) * out.loc["jd", "sd"] / 2
+    assert out.loc["jd", "ci_high"] - out.loc["jd", "mean"] == pytest.approx(half)
+    wide = S.compare_groups(df, "competitor", confidence_level=0.99).table
+    assert wide.loc["jd", "ci_high"] - wide.loc["jd", "mean"] == pytest.approx(half * stats.t.ppf(0.995, 3)
+                                                                               / stats.t.ppf(0.975, 3))
     an = S.compare_groups(df, "competitor", test="anova")
-    assert an.attrs["statistic"] == pytest.approx(stats.f_oneway([1, 2, 2, 3], [4, 5, 5, 4]).statistic)
-    with pytest.raises(ValueError, match="'city_tier'"):
+    assert an.statistic == pytest.approx(stats.f_oneway([1, 2, 2, 3], [4, 5, 5, 4]).statistic)
+    with pytest.raises(ValueError, match="missing column.*city_tier"):
         S.compare_groups(df, "city_tier")
     with pytest.raises(ValueError, match="at least 2 groups"):
         S.compare_groups(df[df["competitor"] == "jd"], "competitor")
@@ -375,26 +412,40 @@ def _churn_fixture():
 
 def test_satisfaction_and_churn_hand_made():
     sv, od = _churn_fixture()
-    out = S.satisfaction_and_churn(sv, od, window_days=180)
+    res = S.satisfaction_and_churn(sv, od, window_days=180)
+    out = res.table
     # a: 2 orders inside; b: only before the survey; c: only a cancelled order; d: one inside (Feb), one after
     # the window (2024-07-02 > 2024-06-29); anonymous response dropped; f: window ends after the last order
     assert out["n"].to_dict() == {1: 2, 5: 2}
     assert out["n_inactive"].to_dict() == {1: 1, 5: 1}
     assert out["mean_orders"].to_dict() == {1: 0.5, 5: 1.0}
-    assert out.attrs["n_excluded_anonymous"] == 1 and out.attrs["n_excluded_window"] == 1
+    assert res.n_excluded_anonymous == 1 and res.n_excluded_window == 1
+    assert res.window_days == 180 and res.as_of == pd.Timestamp("2024-12-31")
     assert (out["ci_low"] <= out["share_inactive"]).all() and (out["share_inactive"] <= out["ci_high"]).all()
-    later = S.satisfaction_and_churn(sv, od, window_days=180, as_of="2025-06-01")
+    # Wilson interval of 1 inactive out of 2 at 95%: 0.5 -+ 1.96 * sqrt(0.25/2 + 1.96^2/16) / (1 + 1.96^2/2)
+    z = stats.norm.ppf(0.975)
+    half = z * np.sqrt(0.25 / 2 + z**2 / 16) / (1 + z**2 / 2)
+    assert out.loc[1, "ci_high"] - out.loc[1, "ci_low"] == pytest.approx(2 * half)
+    later = S.satisfaction_and_churn(sv, od, window_days=180, as_of="2025-06-01").table
     assert later["n"].to_dict() == {1: 2, 5: 3}  # f now has a full window, with an order in it
+    # which orders count: with every status counting, c's cancelled order (2024-06-01) is activity
+    every = S.satisfaction_and_churn(sv, od, window_days=180, statuses=None).table
+    assert every["n_inactive"].to_dict() == {1: 0, 5: 1}
+    no_status = S.satisfaction_and_churn(sv, od.drop(columns="status"), window_days=180).table
+    pd.testing.assert_frame_equal(no_status, every)
 
 
 def test_satisfaction_and_churn_parses_iso_text_and_validates():
     sv, od = _churn_fixture()
     text = od.assign(order_ts=od["order_ts"].dt.strftime("%Y-%m-%d %H:%M:%S"))
-    pd.testing.assert_frame_equal(S.satisfaction_and_churn(sv, text, 180), S.satisfaction_and_churn(sv, od, 180))
-    with pytest.raises(ValueError, match="'order_ts'"):
+    pd.testing.assert_frame_equal(S.satisfaction_and_churn(sv, text, 180).table,
+                                  S.satisfaction_and_churn(sv, od, 180).table)
+    with pytest.raises(ValueError, match="orders.order_ts: .* not ISO 8601"):
         S.satisfaction_and_churn(sv, od.assign(order_ts="31/12/2024 10:00"), 180)
-    with pytest.raises(ValueError, match="orders table is missing column"):
-        S.satisfaction_and_churn(sv, od.drop(columns="status"))
+    with pytest.raises(ValueError, match="orders is missing column"):
+        S.satisfaction_and_churn(sv, od.drop(columns="customer_id"))
+    with pytest.raises(ValueError, match="window_days"):
+        S.satisfaction_and_churn(sv, od, window_days=0)
     with pytest.raises(ValueError, match="full 3650-day window"):
         S.satisfaction_and_churn(sv, od, window_days=3650)
     with pytest.raises(ValueError, match="empty"):
@@ -417,9 +468,9 @@ def test_truth_nps_and_bootstrap_coverage(classroom_surveys):
     covered, report = 0, []
     for seed, (sv, _, truth) in classroom_surveys.items():
         b = S.nps_bootstrap(sv["recommend"], random_state=seed)
-        report.append(f"seed {seed}: {b['nps']:.1f} [{b['ci_low']:.1f}, {b['ci_high']:.1f}] vs {truth['nps']:.1f}")
-        assert abs(b["nps"] - truth["nps"]) <= 8, f"NPS off by more than 8 points: {report[-1]}"
-        covered += b["ci_low"] <= truth["nps"] <= b["ci_high"]
+        report.append(f"seed {seed}: {b.nps:.1f} [{b.ci_low:.1f}, {b.ci_high:.1f}] vs {truth['nps']:.1f}")
+        assert abs(b.nps - truth["nps"]) <= 8, f"NPS off by more than 8 points: {report[-1]}"
+        covered += b.ci_low <= truth["nps"] <= b.ci_high
     assert covered >= 4, f"95% CI covered the true NPS in {covered}/5 seeds (need >= 4): {report}"
 
 
@@ -427,7 +478,7 @@ def test_truth_nps_and_bootstrap_coverage(classroom_surveys):
 def test_truth_driver_ranking(classroom_surveys):
     full = 0
     for seed, (sv, _, truth) in classroom_surveys.items():
-        kd = S.key_drivers(sv)
+        kd = S.key_drivers(sv).table
         ranking = kd.index.tolist()
         assert ranking[0] == truth["driver_ranking"][0], \
             f"seed {seed}: top driver {ranking} vs truth {truth['driver_ranking']}; shares {kd['rw_share'].round(3).to_dict()}"
@@ -463,7 +514,7 @@ def test_truth_low_satisfaction_means_more_later_inactivity(classroom_surveys):
     k = {"low": 0, "high": 0}
     n = {"low": 0, "high": 0}
     for sv, orders, _ in classroom_surveys.values():
-        out = S.satisfaction_and_churn(sv, orders, window_days=365)
+        out = S.satisfaction_and_churn(sv, orders, window_days=365).table
         for level, row in out.iterrows():
             b = band[int(level)]
             if b in k:

@@ -100,3 +100,67 @@ def test_faulty_dataset_fails_validation_with_lines_but_can_be_described(tmp_pat
     assert main(["describe", str(out)]) == 1
     assert main(["describe", str(out), "--no-validate"]) == 0
     assert "one-time buyers" in capsys.readouterr().out
+
+
+def _all_parsers():
+    """(name, parser) for crmlab and every command and subcommand."""
+    import argparse
+
+    from crmlab.cli import build_parser
+
+    todo, out = [("crmlab", build_parser())], []
+    while todo:
+        name, parser = todo.pop(0)
+        out.append((name, parser))
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                todo += [(f"{name} {sub}", p) for sub, p in action.choices.items()]
+    return out
+
+
+def test_every_command_has_help_without_doubled_or_none_defaults():
+    parsers = _all_parsers()
+    names = {n for n, _ in parsers}
+    assert {"crmlab generate", "crmlab run", "crmlab import online-retail", "crmlab import csv", "crmlab scorecard",
+            "crmlab assignment", "crmlab grade", "crmlab describe", "crmlab validate"} <= names
+    for name, parser in parsers:
+        text = parser.format_help()
+        assert "(default: None)" not in text, f"{name} --help:\n{text}"
+        assert "(default: [])" not in text and "(default: False)" not in text, f"{name} --help:\n{text}"
+        formatter = parser._get_formatter()
+        for action in parser._actions:
+            if action.help:
+                shown = formatter._expand_help(action)  # the help text as printed, default included
+                assert shown.lower().count("default") <= 1, f"{name} {action.option_strings}: {shown}"
+    generate = dict(parsers)["crmlab generate"].format_help()
+    assert "(default: parquet)" in " ".join(generate.split()), "real defaults are still shown"
+
+
+def test_help_runs_for_every_command():
+    for name, _ in _all_parsers():
+        argv = name.split()[1:] + ["--help"]
+        with pytest.raises(SystemExit) as e:
+            main(argv)
+        assert e.value.code == 0, name
+
+
+def test_cli_package_is_the_top_layer():
+    """No library module imports crmlab.cli, and the cli never imports the package facade."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "crmlab"
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root)
+        if rel.parts[0] in ("lessons", "datasets"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                mod = node.module or ""
+                if rel.parts[0] != "cli" and rel.name != "__main__.py":
+                    assert not mod.startswith("crmlab.cli") and not (node.level and mod.startswith("cli")), \
+                        f"{rel} imports the command line"
+                if rel.parts[0] == "cli":
+                    assert not (node.level == 2 and not mod), f"{rel} imports from the crmlab facade"
+                    assert mod != "crmlab", f"{rel} imports from the crmlab facade"

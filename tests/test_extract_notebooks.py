@@ -15,7 +15,7 @@ import pytest
 
 import crmlab
 from crmlab.extracts import export_online_retail, load_extract
-from crmlab.runner import run_notebook
+from crmlab.notebook.runner import run_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ["00_data_tour", "02_churn_case", "03_segmentation", "05_market_basket"]
@@ -117,7 +117,7 @@ def test_notebook_runs_on_an_extract(extracts, kind, stem, tmp_path):
 
 
 def test_notebook_stops_clearly_when_a_table_is_missing(extracts, tmp_path):
-    from crmlab.runner import NotebookRunError
+    from crmlab.notebook.execute import NotebookRunError
 
     with pytest.raises(NotebookRunError, match="needs the table"):
         run_notebook(ROOT / "notebooks" / "01_satisfaction_survey.ipynb", tmp_path,

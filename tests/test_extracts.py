@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 import crmlab
-from crmlab.cli_extracts import add_subcommands, run
+from crmlab.cli import run_command as run
+from crmlab.cli.extracts import add_subcommands
 from crmlab.extracts import (
     EXTRACT_DEFAULTS,
     ExtractError,
@@ -563,6 +564,10 @@ def test_api_argument_errors():
         load_extract("x.csv", kind="cdnow", category="toys")
     with pytest.raises(ValueError, match="salt"):
         load_extract("x.csv", kind="cdnow", pseudonymize=True)
+    with pytest.raises(ValueError, match="at least 8 characters"):  # refused before the file is looked for
+        load_extract("x.csv", kind="cdnow", pseudonymize=True, salt="short")
+    with pytest.raises(ValueError, match="end: 'soon' is not a date"):
+        load_extract("x.csv", kind="cdnow", end="soon")
     with pytest.raises(MappingError, match="folder its file names are relative to"):
         read_mapped({"tables": {}})
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from crmlab.analysis.facts import line_values, order_values
+from crmlab.domain import line_values, order_values
 from crmlab.notebook import MissingTablesError, orders_with_value
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import crmlab
-from crmlab.runner import run_notebook
+from crmlab.notebook.runner import run_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = [1, 2, 3]

@@ -1,5 +1,6 @@
-"""Every notebook: well-formed, in sync with its source, re-executes to the committed outputs
-(nbval), runs with papermill on the tiny preset, and refuses unknown parameters."""
+"""Every notebook: well-formed, in sync with its jupytext source, re-executes to the committed outputs
+(nbval), runs on the tiny preset through the one executor (and still under papermill), and refuses
+unknown parameters; the executor talks to its kernel over IPC, not TCP."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crmlab.runner import NotebookRunError, notebook_to_source, run_notebook, source_to_notebook
+from crmlab.notebook.execute import NotebookRunError, declared_parameters, execute_notebook
+from crmlab.notebook.runner import find_notebooks, run_notebook
+from crmlab.notebook.sources import notebook_to_source, source_to_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -54,22 +57,36 @@ def test_structure(path):
             assert " at 0x" not in txt, f"{path.name}: object repr with a memory address: {txt[:80]}"
 
 
+def test_the_installed_lessons_are_these_notebooks():
+    assert [p.name for p in find_notebooks()] == [p.name for p in NOTEBOOKS]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_in_sync_with_source(path):
+    """The committed notebook holds the cells of its jupytext source, and no jupytext metadata."""
     src = ROOT / "notebooks" / "src" / f"{path.stem}.py"
     assert src.exists(), f"missing source {src.name}"
     expected = source_to_notebook(src.read_text(encoding="utf-8"))
     nb = nbformat.read(path, as_version=4)
-    assert [c.source for c in nb.cells] == [c.source for c in expected.cells], \
-        f"{path.name} differs from {src.name}: run scripts/build_notebooks.py {path.stem[:2]}"
+    hint = f"{path.name} differs from {src.name}: run scripts/build_notebooks.py {path.stem[:2]}"
+    assert [c.source for c in nb.cells] == [c.source for c in expected.cells], hint
+    assert [c.cell_type for c in nb.cells] == [c.cell_type for c in expected.cells], hint
+    assert [c.metadata.get("tags") for c in nb.cells] == [c.metadata.get("tags") for c in expected.cells], hint
+    assert "jupytext" not in nb.metadata and "jupytext" not in expected.metadata
+    assert all(set(c.metadata) <= {"tags"} for c in expected.cells), "jupytext layout metadata leaked into cells"
 
 
-def test_source_round_trip():
-    src = (ROOT / "notebooks" / "src" / f"{NOTEBOOKS[0].stem}.py").read_text(encoding="utf-8")
-    nb = source_to_notebook(src)
-    again = source_to_notebook(notebook_to_source(nb))
+@pytest.mark.parametrize("src", sorted((ROOT / "notebooks" / "src").glob("*.py")), ids=lambda p: p.stem)
+def test_source_round_trip(src):
+    """source -> notebook -> source -> notebook keeps every cell (type, text, tags)."""
+    nb = source_to_notebook(src.read_text(encoding="utf-8"))
+    text = notebook_to_source(nb)
+    again = source_to_notebook(text)
+    assert [c.cell_type for c in nb.cells] == [c.cell_type for c in again.cells]
     assert [c.source for c in nb.cells] == [c.source for c in again.cells]
     assert [c.metadata.get("tags") for c in nb.cells] == [c.metadata.get("tags") for c in again.cells]
+    assert text.startswith("# %%"), "no jupytext header in the source"
+    assert notebook_to_source(again) == text
 
 
 def test_nbval_reproduces_committed_outputs(tmp_path):
@@ -88,16 +105,51 @@ def test_runs_on_the_tiny_preset(tmp_path, path):
     res = run_notebook(path, tmp_path, parameters={"preset": "tiny", "seed": 2}, html=False)
     assert res.results, "the notebook wrote no results.json"
     assert json.loads((tmp_path / path.stem / "results.json").read_text()) == res.results
+    # parameters injected as papermill does: a tagged cell right after the parameters cell
+    executed = nbformat.read(res.output, as_version=4)
+    tags = [c.metadata.get("tags", []) for c in executed.cells]
+    i = next(k for k, t in enumerate(tags) if "parameters" in t)
+    assert "injected-parameters" in tags[i + 1]
+    assert "preset = \"tiny\"" in executed.cells[i + 1].source
+    assert not [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
 
 
-def test_unknown_parameter_fails(tmp_path):
-    with pytest.raises(NotebookRunError, match="unknown parameter"):
+def test_unknown_parameter_fails_naming_the_accepted_ones(tmp_path):
+    with pytest.raises(NotebookRunError, match="unknown parameter") as e:
         run_notebook(NOTEBOOKS[0], tmp_path, parameters={"bogus": 1})
+    assert "bogus" in str(e.value)
+    assert all(name in str(e.value) for name in PARAMS), str(e.value)
+
+
+def test_declared_parameters_agree_with_papermill():
+    import papermill
+
+    for path in NOTEBOOKS:
+        assert list(declared_parameters(nbformat.read(path, as_version=4))) == list(papermill.inspect_notebook(path))
 
 
 def test_failing_cell_is_named(tmp_path):
-    with pytest.raises(NotebookRunError, match=r"cell \d+ failed"):
+    with pytest.raises(NotebookRunError, match=r"cell \d+ failed") as e:
         run_notebook(NOTEBOOKS[0], tmp_path, parameters={"data_dir": str(tmp_path / "missing")}, html=False)
+    err = e.value
+    assert NOTEBOOKS[0].name in str(err) and err.ename in str(err)
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    assert "get_data" in nb.cells[err.cell].source, "the cell number points at the failing cell of the notebook"
+    executed = tmp_path / NOTEBOOKS[0].stem / NOTEBOOKS[0].name
+    assert executed.is_file() and str(executed) in str(err), "the executed copy is kept for inspection"
+
+
+def test_still_runs_under_papermill(tmp_path):
+    """The lessons keep the papermill contract: papermill's own executor runs them with parameters."""
+    import papermill
+
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS[0]), str(out), parameters={"preset": "tiny", "seed": 2,
+                                                                       "output_dir": str(tmp_path)},
+                               kernel_name="python3", cwd=str(tmp_path), progress_bar=False)
+    assert json.loads((tmp_path / "results.json").read_text())
+    executed = nbformat.read(out, as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
 
 
 def test_cli_run_writes_outputs_and_html(tmp_path):
@@ -107,3 +159,16 @@ def test_cli_run_writes_outputs_and_html(tmp_path):
     out = tmp_path / NOTEBOOKS[0].stem
     assert (out / NOTEBOOKS[0].name).exists() and (out / f"{NOTEBOOKS[0].stem}.html").exists()
     assert main(["run", "99_nope", "--out", str(tmp_path)]) == 2
+
+
+def test_cli_run_kernel_over_ipc_and_relative_data_dir(tmp_path):
+    """``crmlab run`` as a process: no TCP kernel warning on stderr; a relative data_dir is the caller's."""
+    import crmlab
+
+    crmlab.save_dataset(crmlab.make_retail_crm("tiny", seed=3, n_customers=300), tmp_path / "mydata")
+    cmd = [sys.executable, "-m", "crmlab", "run", "00", "-p", "data_dir", "mydata", "--out", "runs", "--no-html"]
+    r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Kernel is running over TCP" not in r.stderr and "without encryption" not in r.stderr, r.stderr
+    results = json.loads((tmp_path / "runs" / NOTEBOOKS[0].stem / "results.json").read_text())
+    assert results["rows"]["customers"] == 300, results  # the data of mydata, not the classroom dataset

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 import crmlab
-from crmlab.cli_extracts import add_subcommands, run
+from crmlab.cli import run_command as run
+from crmlab.cli.extracts import add_subcommands
 from crmlab.extracts import read_cdnow
-from crmlab.scorecard import (
+from crmlab.realism import (
     REFERENCES,
     Reference,
     format_scorecard,
@@ -21,6 +22,7 @@ from crmlab.scorecard import (
     scorecard,
     scorecard_json,
     seasonality_strength,
+    stylized_facts,
     verdict,
 )
 
@@ -80,6 +82,31 @@ def test_extract_quality_from_tables_and_from_a_cleaning_profile():
     prof = {"profile": {"missing_customer_id_share": 0.228, "duplicate_row_share": 0.032}}
     g = realism_facts({"orders": o, "order_items": items}, cleaning=prof)
     assert (g["missing_customer_id_share"], g["duplicate_row_share"], g["cancelled_line_share"]) == (0.228, 0.032, 0.25)
+
+
+def test_which_orders_count_is_one_parameter_and_text_dates_are_read():
+    o = orders_frame([("a", "x", "2024-01-01", "completed"), ("b", "x", "2024-01-11", "returned"),
+                      ("c", "y", "2024-01-05", "cancelled")]).assign(order_value=[10.0, 20.0, 30.0])
+    f = realism_facts({"orders": o})
+    assert (f["n_purchasers"], f["mean_interpurchase_days"]) == (1, None)  # only completed orders count
+    g = realism_facts({"orders": o}, statuses=("completed", "returned"))
+    assert (g["n_purchasers"], g["orders_per_customer"], g["mean_interpurchase_days"]) == (1, 2.0, 10.0)
+    h = realism_facts({"orders": o}, statuses=None)
+    assert (h["n_purchasers"], h["top20_revenue_share"]) == (2, 0.5)
+    assert stylized_facts({"orders": o}, statuses=None)["n_purchasers"] == 2
+    assert scorecard({"orders": o}, statuses=None).loc["n_purchasers", "dataset"] == 2
+    # a faulty extract: dates still text in mixed formats, one unreadable (NaT, not an error)
+    text = o.assign(order_ts=["2024-01-01", "01/11/2024", "not a date"])
+    t = realism_facts({"orders": text}, statuses=None)
+    assert (t["mean_interpurchase_days"], t["date_min"], t["date_max"]) == (10.0, "2024-01-01", "2024-01-11")
+
+
+def test_card_names_are_its_columns_not_hidden_metadata(tiny):
+    card = scorecard(tiny, names=("tiny",))
+    assert card.attrs == {}
+    plain = pd.DataFrame(card.to_dict())  # a card rebuilt from its values prints and exports the same
+    assert format_scorecard(plain) == format_scorecard(card)
+    assert scorecard_json(plain)["datasets"] == ["tiny"]
 
 
 def test_survey_skew_and_five_star_share():

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import crmlab
-from crmlab.analysis.facts import stylized_facts
+from crmlab.realism import stylized_facts
 
 
 @pytest.fixture(scope="module", params=[0, 1, 2])

@@ -16,8 +16,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from crmlab.runner import source_to_notebook
-from crmlab.teaching import (ExerciseMarkupError, add_nbgrader_metadata, add_subcommands, build_assignment,
+from crmlab.cli.teaching import add_subcommands
+from crmlab.notebook.sources import source_to_notebook
+from crmlab.teaching import (ExerciseMarkupError, GradeReport, add_nbgrader_metadata, build_assignment,
                              find_exercises, grade_submission, read_roster, strip_solutions, student_seed)
 
 SALT = "test-course-salt-2026"
@@ -263,19 +264,22 @@ def test_grade_solution_full_marks(built, tmp_path):
     sub = sub_dir / "solution_copy" / f"{NB}.ipynb"
     sub.parent.mkdir()
     nbformat.write(nbformat.read(built["nb_path"], as_version=4), sub)
-    df = grade_submission(sub, out / "keys" / "s002" / "answers.json", timeout=120)
-    assert df.attrs["errors"] == []
-    assert df.attrs["score"] == df.attrs["max_score"] == 5.0, df
-    assert df["ok"].all(), df
+    grade = grade_submission(sub, out / "keys" / "s002" / "answers.json", timeout=120)
+    assert isinstance(grade, GradeReport)
+    assert grade.errors == ()
+    assert grade.score == grade.max_score == 5.0, grade.answers
+    assert grade.answers["ok"].all(), grade.answers
+    assert not grade.answers.attrs, "nothing hidden in DataFrame.attrs"
 
 
 def test_grade_unmodified_student_notebook_scores_zero(built):
     """The student version fails first in an exercise cell and earns nothing."""
     out = built["out"]
     sub = out / "students" / "s001" / "notebooks" / f"{NB}.ipynb"
-    df = grade_submission(sub, out / "keys" / "s001" / "answers.json", timeout=120)
-    assert df.attrs["score"] == 0.0 and df.attrs["max_score"] == 5.0, df
-    errors = df.attrs["errors"]
+    grade = grade_submission(sub, out / "keys" / "s001" / "answers.json", timeout=120)
+    df = grade.answers
+    assert grade.score == 0.0 and grade.max_score == 5.0, df
+    errors = grade.errors
     assert errors and "NotImplementedError" in errors[0], errors
     nb = nbformat.read(sub, as_version=4)
     first = int(errors[0].split(":")[0].split()[1])
@@ -294,6 +298,12 @@ def test_grade_cli_exit_codes(built, capsys):
                               "--key", str(out / "keys/s001/answers.json"), "--timeout", "120"])
     assert args.func(args) == 1
     assert "score: 0 / 5" in capsys.readouterr().out
+    args = parser.parse_args(["grade", str(out / "students/s001/notebooks" / f"{NB}.ipynb"),
+                              "--key", str(out / "keys/s001/answers.json"), "--timeout", "120", "--json"])
+    assert args.func(args) == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["score"] == 0 and printed["max_score"] == 5 and printed["errors"]
+    assert {a["name"] for a in printed["answers"]} >= {"n_orders", "mean_orders"}
     from crmlab.cli import CLIError
 
     args = parser.parse_args(["grade", str(out / "nope.ipynb"), "--key", str(out / "keys/s001/answers.json")])
@@ -311,10 +321,10 @@ def test_partial_credit_for_one_solved_exercise(built):
     sub = student.parent / "partial" / f"{NB}.ipynb"
     sub.parent.mkdir()
     nbformat.write(nb, sub)
-    df = grade_submission(sub, out / "keys" / "s001" / "answers.json", timeout=120)
-    assert df.attrs["score"] == 2.0, df
-    assert df.set_index("name").loc["n_orders", "ok"]
-    assert len(df.attrs["errors"]) >= 1 and "NotImplementedError" in df.attrs["errors"][0]
+    grade = grade_submission(sub, out / "keys" / "s001" / "answers.json", timeout=120)
+    assert grade.score == 2.0, grade.answers
+    assert grade.answers.set_index("name").loc["n_orders", "ok"]
+    assert len(grade.errors) >= 1 and "NotImplementedError" in grade.errors[0]
 
 
 def test_executed_key_uses_relative_paths(built):
@@ -333,6 +343,14 @@ def test_assignment_cli_needs_salt(tmp_path, monkeypatch):
     add_subcommands(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["assignment", "--roster", "r.csv", "--notebooks", "01", "--out", str(tmp_path / "o")])
     with pytest.raises(CLIError, match="salt"):
+        args.func(args)
+    args = parser.parse_args(["assignment", "--roster", "r.csv", "--notebooks", "01", "--out", str(tmp_path / "o"),
+                              "--salt", "short"])
+    with pytest.raises(CLIError, match="at least 8 characters"):
+        args.func(args)
+    monkeypatch.setenv(SALT_ENV, "short")
+    args = parser.parse_args(["assignment", "--roster", "r.csv", "--notebooks", "01", "--out", str(tmp_path / "o")])
+    with pytest.raises(CLIError, match="at least 8 characters"):
         args.func(args)
     p = tmp_path / "r.csv"
     p.write_text("name\nx\n", encoding="utf-8")

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from crmlab import teaching
-from crmlab.runner import source_to_notebook
+from crmlab.notebook.sources import source_to_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
@@ -64,17 +64,18 @@ def test_student_notebook_has_no_solutions(assignment, stem):
 def test_grading_the_solution_gives_full_marks(assignment):
     out, _ = assignment
     key = out / "keys" / "s002" / "05_market_basket" / "05_market_basket.ipynb"
-    table = teaching.grade_submission(key, out / "keys" / "s002" / "answers.json")
-    assert table.attrs["score"] == table.attrs["max_score"] == 4
-    assert not table.attrs["errors"]
+    grade = teaching.grade_submission(key, out / "keys" / "s002" / "answers.json")
+    assert grade.score == grade.max_score == 4
+    assert not grade.errors
 
 
 def test_unmodified_student_notebook_runs_up_to_the_exercises(assignment):
     """Every cell outside the exercises runs; only the exercise cells raise NotImplementedError."""
     out, _ = assignment
     sub = out / "students" / "s001" / "notebooks" / "05_market_basket.ipynb"
-    table = teaching.grade_submission(sub, out / "keys" / "s001" / "answers.json")
-    errors = table.attrs["errors"]
+    grade = teaching.grade_submission(sub, out / "keys" / "s001" / "answers.json")
+    table = grade.answers
+    errors = grade.errors
     assert errors and all("NotImplementedError" in e for e in errors if "NameError" not in e), errors
     assert sum("NotImplementedError" in e for e in errors) == 3
     graded = table[table["points"] > 0]

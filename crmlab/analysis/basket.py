@@ -20,6 +20,9 @@ a wall bracket with a TV) have lift well above 1 *and* enough support to matter
 The often-told "beer and diapers" rule is a legend: it goes back to a 1992
 Osco Drug / NCR query and never drove a shelf placement (Power 2002).
 
+When baskets are filled (the time of day, by channel) is in
+:mod:`crmlab.analysis.basket_timing`.
+
 Functions take tables of the data contract (:mod:`crmlab.schema`) and work on
 real extracts too: :func:`basket_matrix` needs only ``order_items.order_id``
 and ``order_items.sku`` for ``level="sku"``, and a products table with ``sku``
@@ -43,7 +46,7 @@ Examples
 ...     "quantity": [1, 1, 1, 1, 1, 1],
 ... })
 >>> m = basket_matrix(items, level="sku")
->>> m.astype(int)
+>>> m.astype(int)  # doctest: +NORMALIZE_WHITESPACE
 sku       bracket  cable  tv
 order_id
 o1              1      0   1
@@ -51,20 +54,26 @@ o2              0      1   1
 o3              0      1   0
 o4              0      0   1
 >>> r = rule_lift(m, "bracket", "tv")
->>> r["support"], r["confidence"], round(r["lift"], 3)
+>>> r.support, r.confidence, round(r.lift, 3)
 (0.25, 1.0, 1.333)
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
+from .._checks import fraction, require_columns
+from ..domain import COUNTED_STATUSES, counted_orders
+from ._results import DEFAULT_CONFIDENCE, Result, z_value
+
 __all__ = [
     "ITEM_SEPARATOR",
+    "RULE_COLUMNS",
+    "RuleLift",
     "basket_matrix",
     "item_support",
     "frequent_itemsets",
@@ -72,13 +81,13 @@ __all__ = [
     "top_rules",
     "decoy_candidates",
     "rule_lift",
-    "time_of_day_profile",
     "cross_sell_recommendations",
 ]
 
 #: Separator of the items of a multi-item antecedent or consequent ("a + b").
 ITEM_SEPARATOR = " + "
 
+#: Columns of a rules table (:func:`association_rules_table`), in order.
 RULE_COLUMNS = (
     "antecedent", "consequent", "support", "confidence", "lift", "leverage", "conviction",
     "antecedent_support", "consequent_support", "n_orders",
@@ -86,15 +95,40 @@ RULE_COLUMNS = (
 _LEVELS = ("sku", "subcategory", "category")
 
 
+@dataclasses.dataclass(frozen=True, repr=False)
+class RuleLift(Result):
+    """One rule counted directly in the baskets (:func:`rule_lift`).
+
+    Attributes
+    ----------
+    antecedent, consequent : str
+        The two sides (several items joined with ``" + "``).
+    n, n_antecedent, n_consequent, n_both : int
+        Baskets: all, with the antecedent, with the consequent, with both.
+    antecedent_support, consequent_support, support, confidence, lift : float
+        As in :func:`association_rules_table` (NaN when undefined).
+    ci_low, ci_high : float
+        Wald interval of the lift on the log scale (NaN when a cell count is zero).
+    confidence_level : float
+    """
+
+    antecedent: str
+    consequent: str
+    n: int
+    n_antecedent: int
+    n_consequent: int
+    n_both: int
+    antecedent_support: float
+    consequent_support: float
+    support: float
+    confidence: float
+    lift: float
+    ci_low: float
+    ci_high: float
+    confidence_level: float = DEFAULT_CONFIDENCE
+
+
 # ----------------------------------------------------------------------------- validation helpers
-def _require(df: pd.DataFrame, table: str, columns: Iterable[str]) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{table} must be a DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{table} is missing column(s) {missing}; it has {list(df.columns)}")
-
-
 def _check_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
     """Validate a basket matrix and return it with boolean columns."""
     if not isinstance(matrix, pd.DataFrame):
@@ -113,12 +147,6 @@ def _check_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
     if not ok:
         raise ValueError("the basket matrix must hold booleans (or 0/1): one row per basket, one column per item")
     return matrix.astype(bool)
-
-
-def _check_fraction(value: float, name: str, *, allow_zero: bool = False) -> None:
-    lo_ok = value >= 0 if allow_zero else value > 0
-    if not (lo_ok and value <= 1):
-        raise ValueError(f"{name} must be in {'[0' if allow_zero else '(0'}, 1], got {value}")
 
 
 def _as_items(x: str | Iterable[str]) -> list[str]:
@@ -141,7 +169,7 @@ def basket_matrix(
     *,
     level: str = "subcategory",
     orders: pd.DataFrame | None = None,
-    exclude_status: Sequence[str] = ("cancelled",),
+    statuses: Sequence[str] | None = COUNTED_STATUSES,
 ) -> pd.DataFrame:
     """One-hot basket matrix: one row per order, one boolean column per item.
 
@@ -157,13 +185,14 @@ def basket_matrix(
         What counts as an item. ``subcategory`` is the level at which the
         synthetic data plant their cross-sell rules.
     orders : DataFrame, optional
-        Order headers with ``order_id`` (and ``status`` if ``exclude_status``
-        is not empty). When given, only the orders listed here are kept (so a
-        filtered orders table selects baskets, e.g. one channel or period),
-        and orders whose status is in ``exclude_status`` are dropped.
-    exclude_status : sequence of str
-        Order statuses to drop (only applied when ``orders`` is given).
-        Returned orders stay in: the basket was put together all the same.
+        Order headers with ``order_id`` (and ``status``). When given, only
+        the orders listed here are kept (so a filtered orders table selects
+        baskets, e.g. one channel or period), and only those whose status is
+        in ``statuses``.
+    statuses : sequence of str or None, default :data:`crmlab.domain.COUNTED_STATUSES`
+        Order statuses that count (only applied when ``orders`` is given;
+        ``None``: every order). Pass ``("completed", "returned")`` to keep
+        returned orders, whose basket was put together all the same.
 
     Returns
     -------
@@ -196,7 +225,7 @@ def basket_matrix(
     ...                       "quantity": [1, 2, -2, 1]})
     >>> products = pd.DataFrame({"sku": ["P1", "P2", "C1"],
     ...                          "category": ["phone", "phone", "accessory"]})
-    >>> basket_matrix(items, products, level="category")
+    >>> basket_matrix(items, products, level="category")  # doctest: +NORMALIZE_WHITESPACE
     category  phone
     order_id
     a          True
@@ -204,10 +233,12 @@ def basket_matrix(
     """
     if level not in _LEVELS:
         raise ValueError(f"level must be one of {_LEVELS}, got {level!r}")
-    _require(order_items, "order_items", ["order_id", "sku"])
+    require_columns(order_items, ["order_id", "sku"], table="order_items")
     lines = _net_lines(order_items)
     if orders is not None:
-        lines = _filter_orders(lines, orders, exclude_status)
+        require_columns(orders, ["order_id"], table="orders")
+        ids = set(counted_orders(orders, statuses)["order_id"].astype(str))
+        lines = lines[lines["order_id"].isin(ids)]
     if level != "sku":
         lines = _map_level(lines, products, level)
     if lines.empty:
@@ -234,20 +265,10 @@ def _net_lines(order_items: pd.DataFrame) -> pd.DataFrame:
     return net.rename(columns={"sku": "item"})[["order_id", "item"]].reset_index(drop=True)
 
 
-def _filter_orders(lines: pd.DataFrame, orders: pd.DataFrame, exclude_status: Sequence[str]) -> pd.DataFrame:
-    exclude = list(exclude_status or ())
-    _require(orders, "orders", ["order_id"] + (["status"] if exclude else []))
-    keep = orders
-    if exclude:
-        keep = orders[~orders["status"].isin(exclude)]
-    ids = set(keep["order_id"].astype(str))
-    return lines[lines["order_id"].isin(ids)]
-
-
 def _map_level(lines: pd.DataFrame, products: pd.DataFrame | None, level: str) -> pd.DataFrame:
     if products is None:
         raise ValueError(f"level={level!r} needs a products table with columns 'sku' and {level!r}")
-    _require(products, "products", ["sku", level])
+    require_columns(products, ["sku", level], table="products")
     cat = products[["sku", level]].dropna(subset=["sku"]).astype({"sku": str}).drop_duplicates()
     if cat["sku"].duplicated().any():
         dup = cat.loc[cat["sku"].duplicated(), "sku"].head(5).tolist()
@@ -345,7 +366,7 @@ def frequent_itemsets(matrix: pd.DataFrame, min_support: float = 0.01, max_len: 
     from mlxtend.frequent_patterns import apriori
 
     m = _check_matrix(matrix)
-    _check_fraction(min_support, "min_support")
+    fraction(min_support, "min_support")
     if int(max_len) < 1:
         raise ValueError(f"max_len must be at least 1, got {max_len}")
     m = m.set_axis([str(c) for c in m.columns], axis=1)
@@ -443,7 +464,7 @@ def association_rules_table(
     from mlxtend.frequent_patterns import association_rules
 
     m = _check_matrix(matrix)
-    _check_fraction(min_confidence, "min_confidence", allow_zero=True)
+    fraction(min_confidence, "min_confidence", allow_zero=True)
     if min_lift < 0:
         raise ValueError(f"min_lift must be >= 0, got {min_lift}")
     if int(max_len) < 2:
@@ -473,7 +494,7 @@ def association_rules_table(
 
 
 def _check_rules(rules: pd.DataFrame, extra: Iterable[str] = ()) -> None:
-    _require(rules, "rules", ["antecedent", "consequent", *extra])
+    require_columns(rules, ["antecedent", "consequent", *extra], table="rules")
 
 
 def top_rules(rules: pd.DataFrame, n: int = 20, by: str = "lift", unique_pairs: bool = False) -> pd.DataFrame:
@@ -594,9 +615,9 @@ def decoy_candidates(
     2   phone           2           1     False
     """
     m = _check_matrix(matrix)
-    _check_fraction(support_quantile, "support_quantile", allow_zero=True)
-    _check_fraction(min_support, "min_support")
-    _check_fraction(min_share, "min_share", allow_zero=True)
+    fraction(support_quantile, "support_quantile", allow_zero=True)
+    fraction(min_support, "min_support")
+    fraction(min_share, "min_share", allow_zero=True)
     if lift_band < 0:
         raise ValueError(f"lift_band must be >= 0, got {lift_band}")
     if rules is not None:
@@ -636,8 +657,8 @@ def rule_lift(
     antecedent: str | Iterable[str],
     consequent: str | Iterable[str],
     *,
-    ci: float = 0.95,
-) -> dict[str, float]:
+    confidence_level: float = DEFAULT_CONFIDENCE,
+) -> RuleLift:
     """Support, confidence and lift of one rule, counted directly, with a CI for the lift.
 
     Parameters
@@ -646,17 +667,17 @@ def rule_lift(
         Basket matrix.
     antecedent, consequent : str or iterable of str
         Item(s); a string may join several items with ``" + "``.
-    ci : float in (0, 1)
+    confidence_level : float in (0, 1), default 0.95
         Coverage of the confidence interval of the lift.
 
     Returns
     -------
-    dict
+    RuleLift
         ``n`` (baskets), ``n_antecedent``, ``n_consequent``, ``n_both``,
         ``antecedent_support``, ``consequent_support``, ``support``,
-        ``confidence``, ``lift``, ``lift_low``, ``lift_high``. Confidence and
-        lift are NaN when the antecedent (or consequent) never occurs; the
-        interval is NaN when a cell count is zero.
+        ``confidence``, ``lift`` and its interval ``ci_low``, ``ci_high``.
+        Confidence and lift are NaN when the antecedent (or consequent) never
+        occurs; the interval is NaN when a cell count is zero.
 
     Notes
     -----
@@ -679,12 +700,13 @@ def rule_lift(
     >>> import pandas as pd
     >>> m = pd.DataFrame({"tv": [1, 1, 1, 1, 0, 0, 0, 0], "bracket": [1, 1, 0, 0, 1, 0, 0, 0]}).astype(bool)
     >>> r = rule_lift(m, "tv", "bracket")
-    >>> r["n_both"], r["support"], round(r["confidence"], 3), round(r["lift"], 3)
+    >>> r.n_both, r.support, round(r.confidence, 3), round(r.lift, 3)
     (2, 0.25, 0.5, 1.333)
+    >>> bool(r.ci_low < r.lift < r.ci_high), r.confidence_level
+    (True, 0.95)
     """
     m = _check_matrix(matrix)
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be in (0, 1), got {ci}")
+    z = z_value(confidence_level)
     a_items, c_items = _as_items(antecedent), _as_items(consequent)
     missing = [i for i in a_items + c_items if i not in m.columns]
     if missing:
@@ -700,103 +722,14 @@ def rule_lift(
     if n_ac and n_a > n_ac and n_c > n_ac:
         b, c = pa - pac, pc - pac
         var = (pac * (1 / pac - 1 / pa - 1 / pc) ** 2 + b / pa**2 + c / pc**2 - 1) / n
-        z = NormalDist().inv_cdf(0.5 + ci / 2)
         se = float(np.sqrt(max(var, 0.0)))
         low, high = lift * float(np.exp(-z * se)), lift * float(np.exp(z * se))
-    return dict(n=n, n_antecedent=n_a, n_consequent=n_c, n_both=n_ac, antecedent_support=pa,
-                consequent_support=pc, support=pac, confidence=conf, lift=lift, lift_low=low, lift_high=high)
+    return RuleLift(antecedent=_join(a_items), consequent=_join(c_items), n=n, n_antecedent=n_a, n_consequent=n_c,
+                    n_both=n_ac, antecedent_support=pa, consequent_support=pc, support=pac, confidence=conf,
+                    lift=lift, ci_low=low, ci_high=high, confidence_level=float(confidence_level))
 
 
-# ----------------------------------------------------------------------------- time of day, cross-selling
-def _in_hours(hour: np.ndarray, hours: tuple[int, int]) -> np.ndarray:
-    h0, h1 = hours
-    if h0 <= h1:
-        return (hour >= h0) & (hour <= h1)
-    return (hour >= h0) | (hour <= h1)
-
-
-def time_of_day_profile(
-    orders: pd.DataFrame,
-    order_items: pd.DataFrame,
-    products: pd.DataFrame | None = None,
-    *,
-    level: str = "category",
-    hours: tuple[int, int] = (19, 23),
-    channels: Sequence[str] | None = ("web", "app"),
-    exclude_status: Sequence[str] = ("cancelled",),
-) -> pd.DataFrame:
-    """Share of baskets containing each item inside a time-of-day window vs outside it.
-
-    Parameters
-    ----------
-    orders : DataFrame
-        Order headers with ``order_id``, ``order_ts`` (local time), plus
-        ``channel`` when ``channels`` is given and ``status`` when
-        ``exclude_status`` is not empty.
-    order_items, products : DataFrame
-        As in :func:`basket_matrix`.
-    level : {"category", "subcategory", "sku"}
-        Item level.
-    hours : (int, int)
-        First and last hour of the window, both included: ``(19, 23)`` is
-        19:00-23:59. A window like ``(22, 2)`` wraps around midnight.
-    channels : sequence of str or None
-        Keep only orders of these channels (``None`` = all).
-    exclude_status : sequence of str
-        Order statuses to drop.
-
-    Returns
-    -------
-    DataFrame
-        One row per item: ``item``, ``count_window``, ``count_other``
-        (baskets containing the item), ``share_window``, ``share_other``
-        (as shares of all baskets in / outside the window) and ``ratio =
-        share_window / share_other``. Sorted by ratio, descending.
-
-    Raises
-    ------
-    ValueError
-        On missing columns, bad hours, or when one side of the window has no
-        basket.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> orders = pd.DataFrame({"order_id": ["a", "b", "c", "d"], "channel": "app", "status": "completed",
-    ...     "order_ts": pd.to_datetime(["2024-01-01 20:15", "2024-01-01 21:00", "2024-01-02 10:00",
-    ...                                 "2024-01-02 11:00"])})
-    >>> items = pd.DataFrame({"order_id": ["a", "b", "c", "d"], "sku": ["phone", "phone", "phone", "tv"]})
-    >>> time_of_day_profile(orders, items, level="sku")[["item", "share_window", "share_other", "ratio"]]
-        item  share_window  share_other  ratio
-    0  phone           1.0          0.5    2.0
-    1     tv           0.0          0.5    0.0
-    """
-    h0, h1 = (int(h) for h in hours)
-    if not (0 <= h0 <= 23 and 0 <= h1 <= 23):
-        raise ValueError(f"hours must be two hours of the day in 0..23, got {hours}")
-    _require(orders, "orders", ["order_id", "order_ts"] + (["channel"] if channels is not None else []))
-    sel = orders
-    if channels is not None:
-        sel = sel[sel["channel"].isin(list(channels))]
-    m = basket_matrix(order_items, products, level=level, orders=sel, exclude_status=exclude_status)
-    ts = pd.to_datetime(sel.set_index(sel["order_id"].astype(str))["order_ts"], errors="coerce")
-    ts = ts[~ts.index.duplicated()].reindex(m.index)
-    if ts.isna().any():
-        raise ValueError(f"orders column 'order_ts' has {int(ts.isna().sum())} missing or unparseable value(s)")
-    inside = _in_hours(ts.dt.hour.to_numpy(), (h0, h1))
-    if inside.all() or not inside.any():
-        raise ValueError(f"no basket {'outside' if inside.all() else 'inside'} the hours {hours}; "
-                         "cannot compare the window with the rest of the day")
-    x = m.to_numpy()
-    cw, co = x[inside].sum(axis=0), x[~inside].sum(axis=0)
-    sw, so = cw / inside.sum(), co / (~inside).sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(so > 0, sw / np.where(so > 0, so, 1.0), np.inf)
-    out = pd.DataFrame({"item": np.asarray(m.columns, dtype=str), "count_window": cw.astype(np.int64),
-                        "count_other": co.astype(np.int64), "share_window": sw, "share_other": so, "ratio": ratio})
-    return out.sort_values(["ratio", "item"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
+# ----------------------------------------------------------------------------- cross-selling
 def cross_sell_recommendations(
     rules: pd.DataFrame,
     item: str,

@@ -44,6 +44,7 @@ seed = 0
 n_customers = None
 as_of = "2025-12-31"
 output_dir = "."
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt
@@ -51,7 +52,7 @@ import pandas as pd
 
 import crmlab
 from crmlab import plots
-from crmlab.analysis.facts import FACT_LABELS, stylized_facts
+from crmlab.realism import FACT_LABELS, stylized_facts
 from crmlab.notebook import get_data, orders_with_value, require_tables, truth_check, write_results
 
 plots.set_theme()

@@ -49,6 +49,7 @@ n_customers = None
 as_of = "2025-12-31"
 output_dir = "."
 n_boot = 2000
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt
@@ -96,9 +97,9 @@ reliability
 # load mainly on its own dimension's factor.
 
 # %%
-print("factorability:", {k: (round(v, 3) if isinstance(v, float) else v)
-                         for k, v in survey.factorability(sv).items() if k in ("kmo", "n_eigen_above_1")})
-loadings = survey.factor_loadings(sv, n_factors=len(dims))
+fit = survey.factorability(sv)
+print("factorability:", {"kmo": round(fit.kmo, 3), "n_factors_kaiser": fit.n_factors_kaiser})
+loadings = survey.factor_loadings(sv, n_factors=len(dims)).loadings
 loadings.round(2)
 
 # %% [markdown]
@@ -108,8 +109,9 @@ loadings.round(2)
 
 # %%
 scores = survey.dimension_scores(sv)
-drivers = survey.key_drivers(sv)
-print(f"R² = {drivers.attrs['r2']:.3f} on {drivers.attrs['n']} complete responses")
+kda = survey.key_drivers(sv)
+drivers = kda.table
+print(f"R² = {kda.r2:.3f} on {kda.n} complete responses")
 drivers[["r", "beta", "p_value", "relative_weight", "rw_share", "rank"]]
 
 # %%
@@ -121,10 +123,11 @@ plt.show()
 # ### 4. Importance-performance grid
 
 # %%
-ipa = survey.importance_performance(drivers, scores)
+grid = survey.importance_performance(kda, scores)
+ipa = grid.table
 plots.quadrant_chart(ipa["importance"], ipa["performance"], "Where to act: importance vs performance",
                      "importance (share of explained variance)", "performance (mean score, 1-5)",
-                     xcut=ipa.attrs.get("importance_cut"), ycut=ipa.attrs.get("performance_cut"),
+                     xcut=grid.importance_cut, ycut=grid.performance_cut,
                      quadrant_labels=["possible overkill", "keep up the good work", "low priority", "concentrate here"])
 plt.show()
 ipa
@@ -134,16 +137,16 @@ ipa
 
 # %%
 nps = survey.nps_bootstrap(sv["recommend"], n_boot=n_boot, random_state=seed)
-print(f"NPS = {nps['nps']:+.1f} points (95% CI {nps['ci_low']:+.1f} to {nps['ci_high']:+.1f}), n = {nps['n']}")
-pd.Series({k: nps[k] for k in ("promoters", "passives", "detractors")}, name="share").to_frame()
+print(f"NPS = {nps.nps:+.1f} points (95% CI {nps.ci_low:+.1f} to {nps.ci_high:+.1f}), n = {nps.n}")
+pd.Series({k: getattr(nps, k) for k in ("promoters", "passives", "detractors")}, name="share").to_frame()
 
 # %% [markdown]
 # ### 6. Groups: competitors and city tiers
 
 # %%
-by_comp = survey.compare_groups(sv, "competitor")
-print(f"Kruskal-Wallis p = {by_comp.attrs['p_value']:.3f}")
-by_comp
+comparison = survey.compare_groups(sv, "competitor")
+print(f"Kruskal-Wallis p = {comparison.p_value:.3f}")
+comparison.table
 # %%
 if "competitor_comparison" in sv:
     display(pd.crosstab(sv["competitor"], sv["competitor_comparison"], normalize="index").round(3))
@@ -157,7 +160,7 @@ if "competitor_comparison" in sv:
 if "orders" in data:
     observed = (min(pd.Timestamp(as_of), data.orders["order_ts"].max()) - sv["response_date"].max()).days
     window = 365 if observed >= 365 else 180
-    link = survey.satisfaction_and_churn(sv, data.orders, window_days=window, as_of=as_of)
+    link = survey.satisfaction_and_churn(sv, data.orders, window_days=window, as_of=as_of).table
     ax = plt.subplots()[1]
     ax.errorbar(link.index.astype(str), link["share_inactive"],
                 yerr=[link["share_inactive"] - link["ci_low"], link["ci_high"] - link["share_inactive"]],
@@ -179,7 +182,7 @@ alpha = reliability["alpha"].round(3).to_dict()
 ranking = drivers.index.tolist()
 print("Cronbach's alpha:", alpha)
 print("driver ranking (strongest first):", " > ".join(ranking))
-print(f"NPS {nps['nps']:+.1f} (95% CI {nps['ci_low']:+.1f} .. {nps['ci_high']:+.1f})")
+print(f"NPS {nps.nps:+.1f} (95% CI {nps.ci_low:+.1f} .. {nps.ci_high:+.1f})")
 
 # %% [markdown]
 # The scale is reliable (every α above 0.70) and its four dimensions come out of the factor
@@ -265,7 +268,7 @@ assert top_driver == drivers["relative_weight"].idxmax()
 # %%
 if data.truth is not None:
     t = data.truth["survey"]
-    rows = [("NPS", round(nps["nps"], 1), t["nps"], "±8 points; CI should cover"),
+    rows = [("NPS", round(nps.nps, 1), t["nps"], "±8 points; CI should cover"),
             ("strongest driver", ranking[0], t["driver_ranking"][0], "same"),
             ("driver ranking", " > ".join(ranking), " > ".join(t["driver_ranking"]), "same order")]
     display(truth_check(rows))
@@ -274,12 +277,12 @@ else:
 
 # %%
 results = {
-    "nps": nps["nps"],
-    "nps_ci": [nps["ci_low"], nps["ci_high"]],
+    "nps": nps.nps,
+    "nps_ci": [nps.ci_low, nps.ci_high],
     "cronbach_alpha": alpha,
     "driver_ranking": ranking,
     "driver_weights": drivers["rw_share"].to_dict(),
-    "r2": drivers.attrs["r2"],
+    "r2": kda.r2,
 }
 saved = write_results(results, output_dir)
 print("results written:", sorted(results))

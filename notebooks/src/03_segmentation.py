@@ -48,6 +48,7 @@ as_of = "2025-12-31"
 output_dir = "."
 n_segments = 5
 margin = 0.15
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt
@@ -55,7 +56,8 @@ import numpy as np
 import pandas as pd
 
 from crmlab import plots
-from crmlab.analysis import rfm
+from crmlab.analysis import rfm, segmentation
+from crmlab.analysis.clv.simple import clv_by_segment, estimate_retention, simple_clv
 from crmlab.notebook import get_data, require_tables, truth_check, write_results
 
 plots.set_theme()
@@ -111,11 +113,11 @@ plt.show()
 
 # %%
 if {"order_items", "products"} <= set(data):
-    features = rfm.behaviour_features(data.orders, data.order_items, data.products,
-                                      data["customers"] if "customers" in data else None, as_of=as_of)
+    features = segmentation.behaviour_features(data.orders, data.order_items, data.products,
+                                               data["customers"] if "customers" in data else None, as_of=as_of)
 else:
     features = table.assign(log_frequency=np.log1p(table["frequency"]), log_avg_spend=np.log1p(table["avg_spend"]))
-X = rfm.segment_matrix(features, [c for c in rfm.SEGMENT_FEATURES if c in features])
+X = segmentation.segment_matrix(features)  # SEGMENT_FEATURES present in the data
 repeat = (features["frequency"] >= 2).to_numpy()
 print(f"{X.shape[1]} features for {len(X):,} customers; {repeat.mean():.0%} are repeat buyers")
 X.describe().T[["mean", "std", "min", "max"]]
@@ -125,7 +127,7 @@ X.describe().T[["mean", "std", "min", "max"]]
 # Silhouette (higher is better) and inertia for k = 2..8, fitted on repeat buyers.
 
 # %%
-kchoice = rfm.choose_k(X[repeat], ks=range(2, 9), random_state=seed)
+kchoice = segmentation.choose_k(X[repeat], ks=range(2, 9), random_state=seed)
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
 axes[0].plot(kchoice.index, kchoice["inertia"], marker="o", color=plots.PALETTE[0])
 plots.finish(axes[0], "No sharp elbow", "k (number of segments)", "inertia (within-cluster sum of squares)")
@@ -140,7 +142,7 @@ kchoice.round(3)
 # back when we refit on bootstrap resamples?
 
 # %%
-stability = rfm.stability_ari(X[repeat], n_segments, n_resamples=20, random_state=seed)
+stability = segmentation.stability_ari(X[repeat], n_segments, n_resamples=20, random_state=seed)
 print(f"k = {n_segments}: median bootstrap ARI = {np.median(stability):.2f} "
       f"(min {stability.min():.2f}, max {stability.max():.2f})")
 
@@ -148,9 +150,9 @@ print(f"k = {n_segments}: median bootstrap ARI = {np.median(stability):.2f} "
 # ### 5. Segments and their profiles
 
 # %%
-labels, centers = rfm.kmeans_segments(X, n_segments, random_state=seed, fit_mask=repeat)
-profiles = rfm.segment_profiles(features, labels)
-names = rfm.name_segments(profiles)
+labels, centers = segmentation.kmeans_segments(X, n_segments, random_state=seed, fit_mask=repeat)
+profiles = segmentation.segment_profiles(features, labels)
+names = segmentation.name_segments(profiles)
 named = pd.Series(labels, index=X.index).map(names)
 show = ["n", "share", "frequency", "monetary", "price_tier", "home_share", "digital_share",
         "channel_store", "channel_app", "age", "city_tier"]
@@ -171,9 +173,9 @@ plt.show()
 # ### 6. Customer lifetime value by segment
 
 # %%
-retention = rfm.estimate_retention(table)
-clv = rfm.simple_clv(table, margin=margin, annual_retention=retention)
-by_segment = rfm.clv_by_segment(clv, named.reindex(clv.index))
+retention = estimate_retention(table)
+clv = simple_clv(table, margin=margin, annual_retention=retention)
+by_segment = clv_by_segment(clv, named.reindex(clv.index))
 print(f"annual retention estimated from the data: {retention:.0%}; margin {margin:.0%}")
 by_segment.round(2)
 

@@ -55,6 +55,7 @@ as_of = "2025-12-31"
 output_dir = "."
 effect_months = [1, 5]
 tier_threshold = 20000.0  # the programme's published rule: gold from 20,000 yuan spend in 365 days
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt
@@ -62,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab import plots
-from crmlab.analysis import causal
+from crmlab.analysis import loyalty
 from crmlab.notebook import get_data, require_tables, truth_check, write_results
 
 plots.set_theme()
@@ -72,7 +73,7 @@ pd.set_option("display.precision", 3)
 data = get_data(data_dir, preset=preset, seed=seed, n_customers=n_customers)
 require_tables(data, ["orders", "customers", "loyalty"], purpose="the loyalty notebook")
 as_of = str(min(pd.Timestamp(as_of), data.orders["order_ts"].max().normalize()).date())
-panel = causal.monthly_panel(data.orders, data.customers, data.loyalty, as_of=as_of)
+panel = loyalty.monthly_panel(data.orders, data.customers, data.loyalty, as_of=as_of)
 print(f"{panel['customer_id'].nunique():,} customers x months = {len(panel):,} rows; "
       f"{data.loyalty['customer_id'].nunique():,} members")
 launch = data.loyalty.groupby("city_launch_date")["customer_id"].count() if "city_launch_date" in data.loyalty else None
@@ -83,9 +84,9 @@ if launch is not None:
 # ### 1. The naive comparison
 
 # %%
-naive = causal.naive_member_effect(panel)
-print(f"members place {naive['rate_lift']:+.0%} more orders per month and spend {naive['spend_lift']:+.0%} more "
-      f"than non-members after launch (n = {naive['n_members']:,} members, {naive['n_nonmembers']:,} non-members)")
+naive = loyalty.naive_member_effect(panel)
+print(f"members place {naive.rate_lift:+.0%} more orders per month and spend {naive.spend_lift:+.0%} more "
+      f"than non-members after launch (n = {naive.n_members:,} members, {naive.n_nonmembers:,} non-members)")
 
 # %% [markdown]
 # ### 2. Who joins? Members bought more *before* they joined
@@ -103,19 +104,19 @@ plt.show()
 # ### 3. Difference-in-differences and the event study
 
 # %%
-did = causal.did_effect(panel, months=tuple(effect_months), strata="profile")
-print(f"causal lift in months {effect_months[0]}-{effect_months[1]} after enrolment: {did['effect']:+.1%} "
-      f"(95% CI {did['ci_low']:+.1%} .. {did['ci_high']:+.1%}), {did['n_members']:,} members")
+did = loyalty.did_effect(panel, months=tuple(effect_months), strata="profile")
+print(f"causal lift in months {effect_months[0]}-{effect_months[1]} after enrolment: {did.effect:+.1%} "
+      f"(95% CI {did.ci_low:+.1%} .. {did.ci_high:+.1%}), {did.n_members:,} members")
 
 # %%
-es = causal.did_event_study(panel, strata="profile")
+es = loyalty.did_event_study(panel, strata="profile")
 early = es.loc[es["event_time"].between(0, 5), "effect"].mean()
 late = es.loc[es["event_time"].between(6, 9), "effect"].mean()
 trend = "and fade after six months" if late < early / 2 else "and stay up for months"
 plots.event_study_chart(es, f"Purchases rise after enrolment {trend}")
 plt.show()
-pretrend = causal.pretrend_test(panel, strata="profile")
-print(f"pre-trend test: chi2 = {pretrend['chi2']:.1f} on {pretrend['df']} df, p = {pretrend['p_value']:.3f}")
+pretrend = loyalty.pretrend_test(panel, strata="profile")
+print(f"pre-trend test: chi2 = {pretrend.chi2:.1f} on {pretrend.df} df, p = {pretrend.p_value:.3f}")
 
 # %% [markdown]
 # ### 4. Matching on behaviour before enrolment
@@ -124,22 +125,23 @@ print(f"pre-trend test: chi2 = {pretrend['chi2']:.1f} on {pretrend['df']} df, p 
 
 # %%
 try:
-    matched = causal.propensity_matching(panel, months=tuple(effect_months))
+    matched = loyalty.propensity_matching(panel, months=tuple(effect_months))
 except (ValueError, ZeroDivisionError) as err:  # too few members with a pre-period (small data)
     print(f"matching skipped: {err or 'too few members to match'}")
-    matched = {"effect": float("nan"), "n_matched": 0, "n_members": 0}
-estimates = pd.Series({"naive": naive["rate_lift"], "matching": matched["effect"], "difference-in-differences": did["effect"]})
+    matched = loyalty.MatchingEffect(effect=float("nan"), unmatched_effect=float("nan"), n_members=0, n_matched=0,
+                                     n_controls=0, balance=pd.DataFrame())
+estimates = pd.Series({"naive": naive.rate_lift, "matching": matched.effect, "difference-in-differences": did.effect})
 plots.bar(estimates, "The naive comparison overstates the programme's effect several times",
           "estimator", "relative lift in orders per month", fmt="+.0%")
 plt.show()
-print(f"matched {matched['n_matched']:,} of {matched['n_members']:,} members; "
-      f"naive / causal = {naive['rate_lift'] / did['effect']:.1f}" if did["effect"] > 0 else "causal effect <= 0")
+print(f"matched {matched.n_matched:,} of {matched.n_members:,} members; "
+      f"naive / causal = {naive.rate_lift / did.effect:.1f}" if did.effect > 0 else "causal effect <= 0")
 
 # %% [markdown]
 # ### 5. Who responds? Light, moderate and heavy buyers
 
 # %%
-by_type = causal.effect_by_segment(panel, months=tuple(effect_months))
+by_type = loyalty.effect_by_segment(panel, months=tuple(effect_months))
 by_type.set_index("group")[["effect", "ci_low", "ci_high", "n_members"]].round(3)
 
 # %% [markdown]
@@ -147,8 +149,8 @@ by_type.set_index("group")[["effect", "ci_low", "ci_high", "n_members"]].round(3
 
 # %%
 threshold = float(tier_threshold)
-view = causal.tier_threshold_view(data.loyalty, threshold)
-bunch = causal.bunching_estimate(data.loyalty, threshold)
+view = loyalty.tier_threshold_view(data.loyalty, threshold)
+bunch = loyalty.bunching_estimate(data.loyalty, threshold)
 ax = plt.subplots()[1]
 ax.bar(view["bin_left"], view["count"], width=view["bin_right"] - view["bin_left"], align="edge",
        color=np.where(view["above"], plots.PALETTE[1], plots.PALETTE[0]))
@@ -158,23 +160,23 @@ ax.legend(frameon=False)
 plots.finish(ax, "Members bunch just above the gold threshold", "qualifying spend in the last 365 days (yuan)",
              "members")
 plt.show()
-print(f"excess members just above the threshold: {bunch['excess']:.1f} (se {bunch['excess_se']:.1f})")
+print(f"excess members just above the threshold: {bunch.excess:.1f} (se {bunch.excess_se:.1f})")
 
 # %% [markdown]
 # ### 7. Points liability and breakage
 
 # %%
-points = causal.points_breakage(data.points_ledger, as_of=as_of) if "points_ledger" in data else None
+points = loyalty.points_breakage(data.points_ledger, as_of=as_of) if "points_ledger" in data else None
 if points is not None:
-    print(f"breakage {points['breakage']:.1%} of points; outstanding {points['liability_points']:,} points = "
-          f"{points['face_value_yuan']:,.0f} yuan face value, liability {points['liability_yuan']:,.0f} yuan")
+    print(f"breakage {points.breakage:.1%} of points; outstanding {points.liability_points:,} points = "
+          f"{points.face_value_yuan:,.0f} yuan face value, liability {points.liability_yuan:,.0f} yuan")
 
 # %% [markdown]
 # ## Result
 
 # %%
-print(f"naive lift {naive['rate_lift']:+.0%}; matching {matched['effect']:+.0%}; "
-      f"DiD {did['effect']:+.1%} (95% CI {did['ci_low']:+.1%} .. {did['ci_high']:+.1%})")
+print(f"naive lift {naive.rate_lift:+.0%}; matching {matched.effect:+.0%}; "
+      f"DiD {did.effect:+.1%} (95% CI {did.ci_low:+.1%} .. {did.ci_high:+.1%})")
 
 # %% [markdown]
 # Members buy much more than non-members, but most of that gap existed before they joined. The
@@ -207,18 +209,18 @@ print(f"naive lift {naive['rate_lift']:+.0%}; matching {matched['effect']:+.0%};
 # %% tags=["exercise"]
 # answer: overstatement rel=1e-6 points=1
 ### BEGIN SOLUTION
-overstatement = float(naive["rate_lift"] / did["effect"])
+overstatement = float(naive.rate_lift / did.effect)
 ### END SOLUTION
 
 # %%
 assert isinstance(overstatement, float)
 ### BEGIN HIDDEN TESTS
-assert np.isclose(overstatement, naive["rate_lift"] / did["effect"], rtol=1e-9, equal_nan=True)
+assert np.isclose(overstatement, naive.rate_lift / did.effect, rtol=1e-9, equal_nan=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
 #
-# **Exercise 2.** Compute the points liability yourself from the outstanding points (`points["liability_points"]`), the point value (0.01 yuan) and the breakage estimated above: balance x value x (1 - breakage). Store it in `liability_manual` (yuan; `float("nan")` without a ledger).
+# **Exercise 2.** Compute the points liability yourself from the outstanding points (`points.liability_points`), the point value (0.01 yuan) and the breakage estimated above: balance x value x (1 - breakage). Store it in `liability_manual` (yuan; `float("nan")` without a ledger).
 
 # %% tags=["exercise"]
 # answer: liability_manual rel=1e-6 points=2
@@ -226,13 +228,13 @@ assert np.isclose(overstatement, naive["rate_lift"] / did["effect"], rtol=1e-9, 
 if points is None:
     liability_manual = float("nan")
 else:
-    liability_manual = float(points["liability_points"] * 0.01 * (1 - points["breakage"]))
+    liability_manual = float(points.liability_points * 0.01 * (1 - points.breakage))
 ### END SOLUTION
 
 # %%
 assert points is None or not liability_manual < 0
 ### BEGIN HIDDEN TESTS
-assert points is None or np.isclose(liability_manual, points["liability_yuan"], rtol=1e-6, equal_nan=True)
+assert points is None or np.isclose(liability_manual, points.liability_yuan, rtol=1e-6, equal_nan=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -256,24 +258,24 @@ assert np.isclose(pre_ratio, pre["orders"].mean() / never["orders"].mean(), rtol
 # %%
 if data.truth is not None:
     t = data.truth["loyalty"]
-    rows = [("loyalty ATT (relative lift)", round(did["effect"], 3), t["att"], "95% CI should cover"),
-            ("naive / causal", round(naive["rate_lift"] / did["effect"], 1) if did["effect"] > 0 else None, ">= 2", "")]
+    rows = [("loyalty ATT (relative lift)", round(did.effect, 3), t["att"], "95% CI should cover"),
+            ("naive / causal", round(naive.rate_lift / did.effect, 1) if did.effect > 0 else None, ">= 2", "")]
     if points is not None:
-        rows.append(("breakage", round(points["breakage"], 3), t["breakage"], "±0.05"))
+        rows.append(("breakage", round(points.breakage, 3), t["breakage"], "±0.05"))
     display(truth_check(rows))
 else:
     print("no truth available (real data)")
 
 # %%
 results = {
-    "naive_effect": naive["rate_lift"],
-    "naive_spend_effect": naive["spend_lift"],
-    "causal_effect": did["effect"],
-    "causal_ci": [did["ci_low"], did["ci_high"]],
-    "matching_effect": matched["effect"],
-    "pretrend_p_value": pretrend["p_value"],
-    "bunching_excess": bunch["excess"],
-    "breakage": points["breakage"] if points is not None else None,
+    "naive_effect": naive.rate_lift,
+    "naive_spend_effect": naive.spend_lift,
+    "causal_effect": did.effect,
+    "causal_ci": [did.ci_low, did.ci_high],
+    "matching_effect": matched.effect,
+    "pretrend_p_value": pretrend.p_value,
+    "bunching_excess": bunch.excess,
+    "breakage": points.breakage if points is not None else None,
 }
 saved = write_results(results, output_dir)
 print("results written:", sorted(results))

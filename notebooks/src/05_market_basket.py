@@ -46,6 +46,7 @@ n_customers = None
 as_of = "2025-12-31"
 output_dir = "."
 min_support = 0.01
+lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
 import matplotlib.pyplot as plt
@@ -53,6 +54,7 @@ import pandas as pd
 
 from crmlab import plots
 from crmlab.analysis import basket
+from crmlab.analysis.basket_timing import time_of_day_profile
 from crmlab.notebook import get_data, require_tables, truth_check, write_results
 
 plots.set_theme()
@@ -70,7 +72,8 @@ data = get_data(data_dir, preset=preset, seed=seed, n_customers=n_customers)
 require_tables(data, ["orders", "order_items"], purpose="market-basket analysis")
 products = data["products"] if "products" in data else None
 level = "subcategory" if products is not None and "subcategory" in products else ("category" if products is not None else "sku")
-matrix = basket.basket_matrix(data.order_items, products, level=level, orders=data.orders)
+statuses = ("completed", "returned")  # a returned order's basket was put together all the same
+matrix = basket.basket_matrix(data.order_items, products, level=level, orders=data.orders, statuses=statuses)
 sizes = matrix.sum(axis=1)
 print(f"{len(matrix):,} baskets, {matrix.shape[1]} item groups; mean {sizes.mean():.2f} items, "
       f"{(sizes == 1).mean():.0%} single-item baskets")
@@ -136,7 +139,7 @@ pd.concat(lists, names=["anchor"]) if lists else "no rules to recommend from"
 # %%
 has_time = bool((data.orders["order_ts"].dt.normalize() != data.orders["order_ts"]).any())
 if products is not None and "category" in products and has_time:
-    tod = basket.time_of_day_profile(data.orders, data.order_items, products, level="category")
+    tod = time_of_day_profile(data.orders, data.order_items, products, level="category", statuses=statuses)
     lead = tod.iloc[0]["item"]
     plots.bar(tod.set_index("item")["ratio"], f"{lead.replace('_', ' ').title()} orders lean to the evening online",
               "product category", "evening share / daytime share", fmt=".2f")
@@ -240,7 +243,7 @@ if data.truth is not None:
     rows = []
     for rule in data.truth["basket"]["rules"]:
         if rule["antecedent"] in matrix.columns and rule["consequent"] in matrix.columns:
-            est = basket.rule_lift(matrix, rule["antecedent"], rule["consequent"])["lift"]
+            est = basket.rule_lift(matrix, rule["antecedent"], rule["consequent"]).lift
             rows.append((f"lift {rule['antecedent']} -> {rule['consequent']}", round(est, 2), rule["lift"], "±20%"))
     rows.append(("decoy item", ", ".join(decoy_items), data.truth["basket"]["decoy_item"], "flagged"))
     display(truth_check(rows))

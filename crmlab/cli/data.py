@@ -1,0 +1,150 @@
+"""Dataset commands: ``crmlab generate``, ``crmlab validate``, ``crmlab describe``.
+
+Examples
+--------
+::
+
+    crmlab generate --preset classroom --seed 7 --out data/class7
+    crmlab generate --preset tiny --seed 1 --format csv --set hr_price_change_cancel=3.0 --out data/strong
+    crmlab validate data/class7
+    crmlab describe classroom
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ._common import CLIError, HelpFormatter, check_out, parse_set, progress_bar
+
+__all__ = ["add_subcommands", "cmd_generate", "cmd_validate", "cmd_describe"]
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """``crmlab generate``: simulate a dataset and write it atomically."""
+    from ..config import Scenario, get_scenario
+    from ..dataset import make_retail_crm
+    from ..io import save_dataset
+
+    overrides = parse_set(args.set)
+    if args.scenario:
+        try:
+            base = json.loads(Path(args.scenario).read_text(encoding="utf-8"))
+        except OSError as e:
+            raise CLIError(f"--scenario {args.scenario}: cannot read ({e.strerror})") from None
+        except ValueError as e:
+            raise CLIError(f"--scenario {args.scenario}: not valid JSON ({e})") from None
+        base = base.get("scenario", base)  # accept a truth.json or manifest.json too
+        preset: Any = Scenario.from_dict(base)
+    else:
+        preset = args.preset
+    for name, value in (("seed", args.seed), ("n_customers", args.n_customers), ("locale", args.locale)):
+        if value is not None:
+            overrides[name] = value
+    if args.no_pii:
+        overrides["pii"] = False
+    if args.faults:
+        overrides["faults"] = True
+    scenario = get_scenario(preset, **overrides)  # validates before any work
+    out = check_out(args.out, force=args.force)
+    show = sys.stderr.isatty() and not args.quiet
+    t0 = time.perf_counter()
+    with progress_bar(show, scenario.n_customers, "simulating", "customer") as bar:
+        data = make_retail_crm(scenario, seed=scenario.seed, n_jobs=args.jobs, progress=bar.update)
+    save_dataset(data, out, format=args.format, force=args.force)
+    dt = time.perf_counter() - t0
+    if not args.quiet:
+        rows = ", ".join(f"{k} {len(v):,}" for k, v in data.items())
+        print(f"wrote {out} ({args.format}, seed {scenario.seed}) in {dt:.1f} s: {rows}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``crmlab validate DIR``: check a dataset folder against the data contract."""
+    from ..io import load_dataset
+    from ..schema import CONTRACT
+
+    data = load_dataset(args.path, validate=True, truth=False)
+    n = sum(len(v) for v in data.values())
+    missing = [t for t in CONTRACT if t not in data]
+    note = f"; tables absent: {', '.join(missing)}" if missing else ""
+    print(f"{args.path}: valid ({len(data)} tables, {n:,} rows{note})")
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    """``crmlab describe DIR``: row counts, date range and stylized facts."""
+    from ..realism import FACT_LABELS
+    from ..io import load_dataset
+
+    data = load_dataset(args.path, validate=not args.no_validate, truth=False)
+    desc = data.describe()
+    if args.json:
+        print(json.dumps(desc, indent=2, ensure_ascii=False))
+        return 0
+    print(f"dataset {args.path}")
+    sc = data.scenario
+    if sc is not None:
+        print(f"  synthetic: seed {sc.seed}, {sc.n_customers:,} customers, {sc.start} .. {sc.end}, locale {sc.locale}")
+    print("\nrows")
+    for k, v in desc["rows"].items():
+        print(f"  {k:<16} {v:>12,}")
+    print("\nstylized facts")
+    for k, label in FACT_LABELS.items():
+        v = desc.get(k)
+        if v is None or k.startswith("n_"):
+            continue
+        if isinstance(v, float) and ("share" in k or k.endswith("_rate") or "top2box" in k):
+            v = f"{v:.1%}"
+        print(f"  {label:<44} {v}")
+    return 0
+
+
+def add_subcommands(sub: argparse._SubParsersAction) -> None:
+    """Register ``generate``, ``validate`` and ``describe``."""
+    from ..config import PRESETS
+
+    g = sub.add_parser(
+        "generate", help="simulate a dataset and write it to a folder",
+        description="Simulate a dataset (tables + truth.json + manifest.json) and write it atomically to --out. "
+                    "The same scenario and seed give byte-identical files.",
+        formatter_class=HelpFormatter)
+    g.add_argument("--preset", default="classroom", choices=list(PRESETS), help="starting scenario")
+    g.add_argument("--seed", type=int, default=None, help="random seed (default: 0)")
+    g.add_argument("--n-customers", type=int, default=None, help="number of customers (default: the preset's)")
+    g.add_argument("--locale", choices=["zh_CN", "en_US"], default=None,
+                   help="locale of names, phones, cities (default: the preset's)")
+    g.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format of the tables")
+    g.add_argument("--out", required=True, help="output folder (must not exist or be empty, unless --force)")
+    g.add_argument("--force", action="store_true",
+                   help="replace a non-empty output folder once the new data is complete")
+    g.add_argument("--no-pii", action="store_true", help="leave out names, phone numbers and e-mails")
+    g.add_argument("--faults", action="store_true", help="add realistic data faults for cleaning practice")
+    g.add_argument("--set", action="append", metavar="FIELD=VALUE", default=[],
+                   help="override any scenario field, e.g. --set hr_price_change_cancel=3.0 (repeatable)")
+    g.add_argument("--scenario", metavar="JSON",
+                   help="start from a scenario file (or a dataset's truth.json/manifest.json)")
+    g.add_argument("--jobs", type=int, default=1, help="worker processes (output is identical for any value)")
+    g.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    g.set_defaults(func=cmd_generate, command="generate")
+
+    v = sub.add_parser("validate", help="check a dataset folder against the data contract",
+                       description="Check every table of a dataset folder against the data contract and the "
+                                   "foreign keys between tables. Exit 0 if valid; otherwise list each problem with "
+                                   "file, column, rule and example rows, and exit 1.",
+                       formatter_class=HelpFormatter)
+    v.add_argument("path", help="dataset folder")
+    v.set_defaults(func=cmd_validate, command="validate")
+
+    d = sub.add_parser("describe", help="row counts, date range and stylized facts of a dataset",
+                       description="Print row counts, the date range and the stylized facts (one-time buyers, "
+                                   "revenue concentration, seasonality, basket size, survey skew, ...).",
+                       formatter_class=HelpFormatter)
+    d.add_argument("path", help="dataset folder, or a named dataset such as 'classroom'")
+    d.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    d.add_argument("--no-validate", action="store_true", help="skip contract validation (faulty data)")
+    d.set_defaults(func=cmd_describe, command="describe")

@@ -1,0 +1,35 @@
+"""Teaching mode: graded exercises inside the lessons, per-student datasets, answer keys, grading.
+
+* :mod:`crmlab.teaching.markup` - the exercise markers (nbgrader-compatible):
+  :func:`find_exercises`, :func:`strip_solutions` (the student version),
+  :func:`add_nbgrader_metadata`;
+* :mod:`crmlab.teaching.roster` - :func:`read_roster`, :func:`student_seed`
+  (each student's dataset seed, from the course salt);
+* :mod:`crmlab.teaching.assignment` - :func:`build_assignment`: datasets,
+  student notebooks, answer keys and an nbgrader source folder for a class;
+* :mod:`crmlab.teaching.grading` - :func:`grade_submission` (a
+  :class:`GradeReport`) and :func:`record_answers`, which the last cell of an
+  exercise notebook calls.
+
+Notebooks run through :func:`crmlab.notebook.execute.execute_notebook`; the
+commands ``crmlab assignment`` and ``crmlab grade`` are in :mod:`crmlab.cli.teaching`.
+
+Examples
+--------
+>>> from crmlab.teaching import student_seed
+>>> student_seed("s001", "course-salt-2026") == student_seed("s001", "course-salt-2026")
+True
+"""
+
+from __future__ import annotations
+
+from .assignment import answer_key_entries, build_assignment
+from .grading import (ANSWERS_FILE, ANSWERS_TAG, GradeReport, answer_matches, grade_submission, record_answers,
+                      with_answers_cell)
+from .markup import ExerciseMarkupError, add_nbgrader_metadata, find_exercises, strip_outputs, strip_solutions
+from .roster import SALT_ENV, read_roster, student_seed
+
+__all__ = ["student_seed", "read_roster", "find_exercises", "strip_solutions", "add_nbgrader_metadata",
+           "strip_outputs", "build_assignment", "answer_key_entries", "grade_submission", "GradeReport",
+           "record_answers", "with_answers_cell", "answer_matches", "ExerciseMarkupError", "SALT_ENV",
+           "ANSWERS_FILE", "ANSWERS_TAG"]

@@ -1,0 +1,232 @@
+"""Assignments: per-student datasets, student notebooks, answer keys and an nbgrader source folder.
+
+:func:`build_assignment` takes a roster and exercise notebooks (markup in
+:mod:`crmlab.teaching.markup`) and writes, atomically, a term's material::
+
+    DIR/assignment.json                       notebooks, preset, students and their seeds
+    DIR/source/<assignment>/<nb>.ipynb        solution notebooks with nbgrader metadata
+                                              (a valid nbgrader "source" folder)
+    DIR/students/<student_id>/data/           the student's dataset, WITHOUT truth.json
+    DIR/students/<student_id>/notebooks/      student versions; data_dir = "../data"
+    DIR/keys/<student_id>/answers.json        answer key (all notebooks)
+    DIR/keys/<student_id>/<nb>/<nb>.ipynb     solution executed on the student's data
+    DIR/keys/<student_id>/<nb>/results.json   its results.json
+
+Each ``DIR/students/<student_id>`` folder is self-contained (relative paths)
+and can be zipped and handed out. Each student's dataset comes from
+:func:`crmlab.teaching.roster.student_seed`; the keys are computed by executing
+the solutions on that dataset (:func:`crmlab.notebook.execute.execute_notebook`)
+and are read by :func:`crmlab.teaching.grading.grade_submission`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import pandas as pd
+
+from .grading import ANSWERS_FILE, read_json, with_answers_cell
+from .markup import (BEGIN_SOLUTION, DEFAULT_ABS, DEFAULT_REL, add_nbgrader_metadata, find_exercises, set_parameters,
+                     strip_outputs, strip_solutions)
+from .roster import read_roster, student_seed
+
+__all__ = ["build_assignment", "answer_key_entries"]
+
+
+def _load_notebooks(notebooks: Sequence[Any]) -> list[tuple[str, Any]]:
+    import nbformat
+
+    from ..notebook.runner import find_notebooks
+
+    out = []
+    for item in notebooks:
+        if isinstance(item, (str, os.PathLike)) and Path(item).suffix == ".ipynb" and Path(item).is_file():
+            paths = [Path(item)]
+        elif isinstance(item, (str, os.PathLike)):
+            paths = find_notebooks([str(item)])
+        else:
+            raise ValueError(f"notebooks: expected names or .ipynb paths, got {type(item).__name__}")
+        for p in paths:
+            out.append((p.stem, nbformat.read(p, as_version=4)))
+    if not out:
+        raise ValueError("notebooks: none given")
+    names = [n for n, _ in out]
+    if len(set(names)) != len(names):
+        raise ValueError(f"notebooks: duplicated names {names}")
+    return out
+
+
+def answer_key_entries(exercises: Sequence[Mapping[str, Any]], recorded: Mapping[str, Any],
+                       results: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The answer-key entries of one notebook: its exercises' answers, then its ``results.json`` values.
+
+    Answers carry their tolerances and points; the scalar values of
+    ``results.json`` are listed with 0 points (shown when grading, not scored).
+    """
+    entries = []
+    for ex in exercises:
+        for a in ex["answers"]:
+            entries.append({"name": a["name"], "source": "answer", "exercise": ex["grade_id"],
+                            "value": recorded.get(a["name"]), "rel_tol": a["rel_tol"], "abs_tol": a["abs_tol"],
+                            "points": a["points"]})
+    for key, val in results.items():
+        if isinstance(val, (int, float, bool, str)) or val is None:
+            entries.append({"name": key, "source": "results", "exercise": None, "value": val,
+                            "rel_tol": DEFAULT_REL, "abs_tol": DEFAULT_ABS, "points": 0.0})
+    return entries
+
+
+def build_assignment(roster: str | os.PathLike | pd.DataFrame, notebooks: Sequence[str | os.PathLike],
+                     out: str | os.PathLike, *, salt: str, preset: str = "classroom",
+                     n_customers: int | None = None, execute_keys: bool = True, assignment: str | None = None,
+                     force: bool = False, timeout: int = 600,
+                     progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Write per-student datasets, student notebooks, answer keys and an nbgrader source folder.
+
+    Parameters
+    ----------
+    roster : path to a CSV or DataFrame
+        Columns ``student_id`` and optionally ``name``.
+    notebooks : sequence of str or path
+        Notebook names/number prefixes (see :func:`crmlab.notebook.runner.find_notebooks`)
+        or ``.ipynb`` paths; each holds exercises marked as in the module docstring.
+    out : path-like
+        Output folder (layout in the module docstring); built in a temporary
+        folder next to it and renamed when complete.
+    salt : str
+        Course secret for :func:`student_seed`.
+    preset : str, default "classroom"
+    n_customers : int, optional
+        Size override of the preset.
+    execute_keys : bool, default True
+        Execute each solution notebook on each student's data and write
+        ``keys/<student>/answers.json``.
+    assignment : str, optional
+        nbgrader assignment name (default: the name of ``out``).
+    force : bool, default False
+        Replace an existing non-empty ``out``.
+    timeout : int
+        Per-cell timeout in seconds when executing keys.
+    progress : callable, optional
+        Called with a short message after each student.
+
+    Returns
+    -------
+    dict
+        The content of ``assignment.json``: ``assignment``, ``preset``,
+        ``n_customers``, ``notebooks`` and ``students`` (``student_id``, ``seed``).
+
+    Raises
+    ------
+    ValueError
+        Bad roster, unknown notebook, existing output, markup errors.
+    crmlab.notebook.execute.NotebookRunError
+        A solution notebook fails on a student's data (nothing is written).
+    """
+    from .._fs import make_temp_dir, replace_dir, target_problem, write_json_atomic
+
+    target = Path(out).expanduser()
+    problem = target_problem(target, force=force)
+    if problem:
+        hint = "; choose another folder or use force=True" if "not empty" in problem else ""
+        raise ValueError(f"out {target}: {problem}{hint}")
+    students = read_roster(roster)
+    nbs = _load_notebooks(notebooks)
+    name = assignment or target.name
+    prepared = []
+    for nbname, nb in nbs:
+        exercises = find_exercises(nb, nbname)
+        if not exercises:
+            raise ValueError(f"{nbname}: no exercises (no '{BEGIN_SOLUTION}' markers)")
+        names = list(dict.fromkeys(a["name"] for ex in exercises for a in ex["answers"]))
+        solution = with_answers_cell(nb, names)
+        prepared.append((nbname, solution, exercises))
+    tmp = make_temp_dir(target)
+    try:
+        info = _build_into(tmp, students, prepared, name=name, salt=salt, preset=preset, n_customers=n_customers,
+                           execute_keys=execute_keys, timeout=timeout, progress=progress)
+        write_json_atomic(info, tmp / "assignment.json")
+        replace_dir(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return info
+
+
+def _build_into(root: Path, students: pd.DataFrame, prepared, *, name, salt, preset, n_customers, execute_keys,
+                timeout, progress) -> dict[str, Any]:
+    """Write source/, students/ and keys/ into ``root``; return the assignment info."""
+    import nbformat
+
+    from .._fs import write_json_atomic
+    from ..dataset import make_retail_crm
+    from ..io import save_dataset
+
+    src = root / "source" / name
+    src.mkdir(parents=True)
+    for nbname, solution, _ in prepared:
+        clean = strip_outputs(add_nbgrader_metadata(solution, nbname))
+        nbformat.write(clean, src / f"{nbname}.ipynb")
+    overrides = {} if n_customers is None else {"n_customers": int(n_customers)}
+    info: dict[str, Any] = {"format": "crmlab-assignment/1", "assignment": name, "preset": preset,
+                            "n_customers": n_customers, "notebooks": [n for n, _, _ in prepared], "students": []}
+    for sid in students["student_id"]:
+        seed = student_seed(sid, salt)
+        home = root / "students" / sid
+        data_dir = home / "data"
+        save_dataset(make_retail_crm(preset, seed=seed, **overrides), data_dir, include_truth=False)
+        (home / "notebooks").mkdir(parents=True)
+        params = {"data_dir": "../data", "preset": preset, "seed": seed, "n_customers": n_customers}
+        key: dict[str, Any] = {"format": "crmlab-answers/1", "student_id": sid, "seed": seed, "preset": preset,
+                               "n_customers": n_customers, "data_dir": f"../../students/{sid}/data", "notebooks": {}}
+        for nbname, solution, exercises in prepared:
+            student = set_parameters(strip_solutions(solution, nbname), params)
+            nbformat.validate(student)
+            nbformat.write(student, home / "notebooks" / f"{nbname}.ipynb")
+            if execute_keys:
+                key["notebooks"][nbname] = _run_key(root, sid, nbname, solution, exercises, data_dir, timeout)
+        if execute_keys:
+            (root / "keys" / sid).mkdir(parents=True, exist_ok=True)
+            write_json_atomic(key, root / "keys" / sid / "answers.json")
+        info["students"].append({"student_id": sid, "seed": seed})
+        if progress:
+            progress(f"{sid}: done")
+    return info
+
+
+def _run_key(root: Path, sid: str, nbname: str, solution, exercises, data_dir: Path, timeout: int) -> dict:
+    """Execute the solution on the student's data into ``keys/<sid>/<nb>/``; return the key entries."""
+    import nbformat
+
+    from ..notebook.execute import execute_notebook
+
+    dest = root / "keys" / sid / nbname
+    dest.mkdir(parents=True)
+    params = {"data_dir": str(data_dir.resolve()), "output_dir": str(dest.resolve())}
+    run = execute_notebook(solution, parameters=params, cwd=dest, timeout=timeout, name=nbname)
+    nbformat.write(run.notebook, dest / f"{nbname}.ipynb")
+    # make the executed key portable: relative paths in its parameters cell
+    _write_relative_params(dest / f"{nbname}.ipynb", {"data_dir": f"../../../students/{sid}/data", "output_dir": "."})
+    results = read_json(dest / "results.json")
+    recorded = read_json(dest / ANSWERS_FILE)
+    return {"answers": answer_key_entries(exercises, recorded, results),
+            "exercises": [{"grade_id": e["grade_id"], "points": e["points"]} for e in exercises]}
+
+
+def _write_relative_params(path: Path, values: Mapping[str, str]) -> None:
+    """Rewrite the injected parameters of an executed notebook (portable key folders)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            lines = cell.source.splitlines()
+            for k, v in values.items():
+                lines = [f"{k} = {v!r}" if re.match(rf"^{re.escape(k)}\s*=", ln) else ln for ln in lines]
+            cell.source = "\n".join(lines)
+    nbformat.write(nb, path)
+

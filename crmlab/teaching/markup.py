@@ -1,0 +1,302 @@
+"""Exercise markup: finding exercises in a notebook, the student version, nbgrader metadata.
+
+An exercise is written once, inside a notebook, with markers compatible with
+nbgrader (https://nbgrader.readthedocs.io):
+
+.. code-block:: python
+
+    # %% tags=["exercise"]
+    # Exercise 1. How many orders are there?
+    # answer: n_orders rel=1e-6 points=2
+    ### BEGIN SOLUTION
+    n_orders = len(data.orders)
+    ### END SOLUTION
+
+    # %%
+    assert n_orders > 0          # visible test
+    ### BEGIN HIDDEN TESTS
+    assert n_orders == len(data["orders"])
+    ### END HIDDEN TESTS
+
+Conventions (derived from the markers; the ``tags`` are optional):
+
+* a code cell containing ``### BEGIN SOLUTION`` is the solution cell of
+  exercise ``k`` (numbered 1, 2, ... in cell order): nbgrader metadata
+  ``{"solution": true, "grade": false, "locked": false, "grade_id": "<notebook>-ex<k>"}``;
+* the first code cell after it (before the next exercise) that contains
+  ``### BEGIN HIDDEN TESTS`` or a line starting with ``assert`` is its grade
+  cell: ``{"grade": true, "solution": false, "locked": true, "points": N,
+  "grade_id": "<notebook>-ex<k>-test"}``, with ``N`` from a ``# points: N``
+  line in the cell (which rescales the answers' points to sum to ``N``),
+  else the sum of the exercise's answer points;
+* ``# answer: NAME [rel=R] [abs=A] [points=P]`` comments in the solution cell
+  (keep them outside the solution region, so students see them) name the
+  variables that are graded: their values on the student's data are stored in
+  the answer key and compared with tolerance ``|x - key| <= max(A, R*|key|)``
+  (defaults ``rel=1e-6``, ``abs=1e-9``, ``points=1``); ``<notebook>`` is the
+  file stem.
+
+The student version (:func:`strip_solutions`) replaces every solution region by
+``# YOUR CODE HERE`` / ``raise NotImplementedError()`` (as nbgrader's
+``ClearSolutions``), removes hidden-test regions, and clears outputs and
+execution counts. A locked last cell (tag ``crmlab-answers``) calls
+:func:`crmlab.teaching.grading.record_answers`, which saves the answer variables to
+``output_dir/recorded_answers.json``; the grader reads that file and the
+notebook's ``results.json``.
+
+The markers are parsed here; :mod:`crmlab.teaching.assignment` builds the
+student versions and keys from them and :mod:`crmlab.teaching.grading` scores
+submissions.
+
+Examples
+--------
+>>> from crmlab.notebook.sources import source_to_notebook
+>>> text = "# %%\\n# answer: y points=2\\n### BEGIN SOLUTION\\ny = 2\\n### END SOLUTION\\n"
+>>> nb = source_to_notebook(text + "\\n# %%\\nassert y\\n")
+>>> [(e["grade_id"], e["cell"], e["test_cell"], e["points"]) for e in find_exercises(nb, "nb")]
+[('nb-ex1', 0, 1, 2.0)]
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Mapping
+
+__all__ = ["find_exercises", "strip_solutions", "add_nbgrader_metadata", "strip_outputs", "set_parameters",
+           "ExerciseMarkupError", "BEGIN_SOLUTION", "END_SOLUTION", "BEGIN_HIDDEN", "END_HIDDEN", "STUB",
+           "DEFAULT_REL", "DEFAULT_ABS"]
+
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+DEFAULT_REL, DEFAULT_ABS = 1e-6, 1e-9
+_ANSWER = re.compile(r"^\s*#\s*answer:\s*(?P<name>[A-Za-z_]\w*)(?P<opts>(?:\s+\w+=\S+)*)\s*$")
+_POINTS = re.compile(r"^\s*#\s*points:\s*(?P<n>\d+(?:\.\d+)?)\s*$")
+
+
+class ExerciseMarkupError(ValueError):
+    """Solution / hidden-test markers are unbalanced (the message names notebook and cell)."""
+
+
+
+def _nb_name(nb, name: str | None) -> str:
+    return name or nb.metadata.get("crmlab", {}).get("name") or "notebook"
+
+
+def _regions(lines: list[str], begin: str, end: str, where: str) -> list[tuple[int, int]]:
+    """(begin, end) line indices of the marker regions; raises on unbalanced markers."""
+    out, start = [], None
+    for i, ln in enumerate(lines):
+        s = ln.strip()
+        if s.startswith(begin):
+            if start is not None:
+                raise ExerciseMarkupError(f"{where}: '{begin}' on line {i + 1} inside an open region "
+                                          f"(opened on line {start + 1}); add '{end}' first")
+            start = i
+        elif s.startswith(end):
+            if start is None:
+                raise ExerciseMarkupError(f"{where}: '{end}' on line {i + 1} without a matching '{begin}'")
+            out.append((start, i))
+            start = None
+    if start is not None:
+        raise ExerciseMarkupError(f"{where}: '{begin}' on line {start + 1} is never closed by '{end}'")
+    return out
+
+
+def _parse_answer_opts(opts: str, where: str) -> dict[str, float]:
+    out = {"rel_tol": DEFAULT_REL, "abs_tol": DEFAULT_ABS, "points": 1.0}
+    keys = {"rel": "rel_tol", "abs": "abs_tol", "points": "points"}
+    for item in opts.split():
+        k, v = item.split("=", 1)
+        if k not in keys:
+            raise ExerciseMarkupError(f"{where}: unknown answer option {k!r} (use rel=, abs=, points=)")
+        try:
+            out[keys[k]] = float(v)
+        except ValueError:
+            raise ExerciseMarkupError(f"{where}: answer option {item!r} is not a number") from None
+    return out
+
+
+def find_exercises(nb, name: str | None = None) -> list[dict[str, Any]]:
+    """The exercises of a notebook, by the conventions of the module docstring.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+    name : str, optional
+        Notebook name used in ``grade_id`` and messages (default: ``nb.metadata.crmlab.name``).
+
+    Returns
+    -------
+    list of dict with ``k``, ``grade_id``, ``cell`` (index of the solution
+    cell), ``test_cell`` (index or None), ``points`` and ``answers`` (list of
+    dict: ``name``, ``rel_tol``, ``abs_tol``, ``points``).
+
+    Raises
+    ------
+    ExerciseMarkupError
+        Unbalanced or misplaced markers, naming the notebook and the cell.
+    """
+    nbname = _nb_name(nb, name)
+    exercises: list[dict[str, Any]] = []
+    for i, cell in enumerate(nb.cells):
+        where = f"{nbname}, cell {i}"
+        lines = cell.source.splitlines()
+        sol = _regions(lines, BEGIN_SOLUTION, END_SOLUTION, where)
+        hid = _regions(lines, BEGIN_HIDDEN, END_HIDDEN, where)
+        if cell.cell_type != "code":
+            if sol or hid:
+                raise ExerciseMarkupError(f"{where}: solution/test markers are only allowed in code cells")
+            continue
+        if sol and hid:
+            raise ExerciseMarkupError(f"{where}: a cell cannot hold both a solution and hidden tests; split it")
+        if sol:
+            answers = []
+            for ln in lines:
+                m = _ANSWER.match(ln)
+                if m:
+                    answers.append({"name": m.group("name"), **_parse_answer_opts(m.group("opts"), where)})
+            k = len(exercises) + 1
+            exercises.append({"k": k, "grade_id": f"{nbname}-ex{k}", "cell": i, "test_cell": None,
+                              "answers": answers, "points": None})
+            continue
+        is_test = bool(hid) or any(ln.lstrip().startswith("assert") for ln in lines)
+        if hid and (not exercises or exercises[-1]["test_cell"] is not None):
+            raise ExerciseMarkupError(f"{where}: hidden tests must follow an exercise's solution cell")
+        if is_test and exercises and exercises[-1]["test_cell"] is None:
+            ex = exercises[-1]
+            ex["test_cell"] = i
+            pts = [float(m.group("n")) for m in map(_POINTS.match, lines) if m]
+            ex["points"] = pts[0] if pts else None
+    for ex in exercises:
+        total = sum(a["points"] for a in ex["answers"])
+        if ex["points"] is None:
+            ex["points"] = total or 1.0
+        elif total > 0:  # a "# points: N" line rescales the answers' points to sum to N
+            for a in ex["answers"]:
+                a["points"] = a["points"] * ex["points"] / total
+    return exercises
+
+
+def _strip_cell_source(source: str, where: str) -> str:
+    lines = source.splitlines()
+    hidden = _regions(lines, BEGIN_HIDDEN, END_HIDDEN, where)
+    sol = _regions(lines, BEGIN_SOLUTION, END_SOLUTION, where)
+    drop: set[int] = set()
+    stub_at: dict[int, str] = {}
+    for a, b in hidden:
+        drop.update(range(a, b + 1))
+    for a, b in sol:
+        drop.update(range(a, b + 1))
+        indent = lines[a][: len(lines[a]) - len(lines[a].lstrip())]
+        stub_at[a] = indent
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        if i in stub_at:
+            out += [stub_at[i] + s for s in STUB]
+        if i not in drop:
+            out.append(ln)
+    return "\n".join(out)
+
+
+def strip_solutions(nb, name: str | None = None):
+    """The student version of a notebook.
+
+    Every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes
+    ``# YOUR CODE HERE`` + ``raise NotImplementedError()`` (at the indentation
+    of the ``BEGIN`` line, as nbgrader's ``ClearSolutions``); hidden-test
+    regions are removed with their markers; outputs and execution counts are
+    cleared. The input is not modified.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+    name : str, optional
+        Notebook name for error messages.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Raises
+    ------
+    ExerciseMarkupError
+        Unbalanced markers (the message names the notebook and the cell).
+
+    Examples
+    --------
+    >>> from crmlab.notebook.sources import source_to_notebook
+    >>> nb = source_to_notebook("# %%\\nx = 1\\n### BEGIN SOLUTION\\ny = x + 1\\n### END SOLUTION\\n")
+    >>> print(strip_solutions(nb).cells[0].source)
+    x = 1
+    # YOUR CODE HERE
+    raise NotImplementedError()
+    """
+    nbname = _nb_name(nb, name)
+    find_exercises(nb, nbname)  # validates all markers first
+    out = copy.deepcopy(nb)
+    for i, cell in enumerate(out.cells):
+        if cell.cell_type == "code":
+            cell.source = _strip_cell_source(cell.source, f"{nbname}, cell {i}")
+            cell.outputs = []
+            cell.execution_count = None
+    return out
+
+
+def add_nbgrader_metadata(nb, notebook_name: str):
+    """Copy of ``nb`` with nbgrader cell metadata on solution and grade cells.
+
+    ``grade_id`` is ``"<notebook_name>-ex<k>"`` for the solution cell of
+    exercise ``k`` and ``"<notebook_name>-ex<k>-test"`` for its grade cell
+    (schema version 3). Other cells are left as they are.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+    """
+    out = copy.deepcopy(nb)
+    for ex in find_exercises(out, notebook_name):
+        out.cells[ex["cell"]].metadata["nbgrader"] = {
+            "solution": True, "grade": False, "grade_id": ex["grade_id"], "locked": False, "schema_version": 3}
+        if ex["test_cell"] is not None:
+            out.cells[ex["test_cell"]].metadata["nbgrader"] = {
+                "grade": True, "points": ex["points"], "grade_id": f"{ex['grade_id']}-test", "solution": False,
+                "locked": True, "schema_version": 3}
+    return out
+
+
+def strip_outputs(nb):
+    """Copy of ``nb`` without outputs and execution counts."""
+    out = copy.deepcopy(nb)
+    for cell in out.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return out
+
+
+def set_parameters(nb, values: Mapping[str, Any]):
+    """Copy of ``nb`` whose parameters cell sets ``values`` (``name = repr(value)`` lines, rewritten or added).
+
+    Used for the student versions, whose parameters point at the student's own data.
+
+    Raises
+    ------
+    ValueError
+        The notebook has no code cell tagged ``parameters``.
+    """
+    out = copy.deepcopy(nb)
+    cell = next((c for c in out.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        raise ValueError("notebook has no code cell tagged 'parameters'")
+    lines = cell.source.splitlines()
+    for key, val in values.items():
+        pat = re.compile(rf"^{re.escape(key)}\s*=")
+        hits = [i for i, ln in enumerate(lines) if pat.match(ln)]
+        if hits:
+            lines[hits[0]] = f"{key} = {val!r}"
+        else:
+            lines.append(f"{key} = {val!r}")
+    cell.source = "\n".join(lines)
+    return out

@@ -1,0 +1,97 @@
+"""The class: the roster and each student's dataset seed.
+
+A student's seed is ``int.from_bytes(HMAC-SHA256(salt, student_id)[:8], "big") mod 2**31``
+(:func:`student_seed`): stable for a course salt (the course secret, kept by
+the teacher), unguessable without it. Student ids become folder names, so
+:func:`read_roster` accepts only letters, digits, ``.``, ``_`` and ``-``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> roster = read_roster(pd.DataFrame({"student_id": [" s001", "s002"], "name": ["Li Wei", "Wang Fang"]}))
+>>> roster["student_id"].tolist()
+['s001', 's002']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+
+import pandas as pd
+
+__all__ = ["student_seed", "read_roster", "SALT_ENV"]
+
+#: Environment variable holding the course salt (``crmlab assignment``).
+SALT_ENV = "CRMLAB_COURSE_SALT"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def student_seed(student_id: str, salt: str) -> int:
+    """The dataset seed of one student.
+
+    Parameters
+    ----------
+    student_id : str
+    salt : str
+        The course secret; the same salt and id always give the same seed.
+
+    Returns
+    -------
+    int in ``[0, 2**31)``.
+
+    Notes
+    -----
+    ``seed = int.from_bytes(HMAC-SHA256(key=salt, msg=student_id)[:8], "big") mod 2**31``.
+
+    Examples
+    --------
+    >>> student_seed("s001", "course-salt-2026") == student_seed("s001", "course-salt-2026")
+    True
+    >>> 0 <= student_seed("s001", "course-salt-2026") < 2**31
+    True
+    """
+    if not isinstance(salt, str) or not salt:
+        raise ValueError("salt must be a non-empty string (the course secret)")
+    sid = str(student_id).strip()
+    if not sid:
+        raise ValueError("student_id must be a non-empty string")
+    digest = hmac.new(salt.encode("utf-8"), sid.encode("utf-8"), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") % 2**31
+
+
+def read_roster(roster: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
+    """Read and check a roster (CSV path or DataFrame) with ``student_id`` and optional ``name``.
+
+    Raises
+    ------
+    ValueError
+        No ``student_id`` column, empty roster, empty, duplicated or unsafe ids
+        (ids become folder names: letters, digits, ``.``, ``_``, ``-``).
+    """
+    if isinstance(roster, pd.DataFrame):
+        df = roster.copy()
+    else:
+        try:
+            df = pd.read_csv(roster, dtype=str, keep_default_na=False)
+        except (OSError, pd.errors.EmptyDataError) as e:
+            raise ValueError(f"roster {roster}: cannot read ({e})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if "student_id" not in df.columns:
+        raise ValueError(f"roster: no 'student_id' column (columns: {', '.join(df.columns) or 'none'})")
+    if df.empty:
+        raise ValueError("roster: no students (the table is empty)")
+    ids = df["student_id"].astype(str).str.strip()
+    bad = [s for s in ids if not _SAFE_ID.match(s)]
+    if bad:
+        raise ValueError(f"roster: student_id values must be non-empty and use only letters, digits, '.', '_', '-'"
+                         f" (bad: {', '.join(repr(b) for b in bad[:5])})")
+    dup = sorted(set(ids[ids.duplicated()]))
+    if dup:
+        raise ValueError(f"roster: duplicated student_id {', '.join(dup[:5])}")
+    out = pd.DataFrame({"student_id": ids})
+    if "name" in df.columns:
+        out["name"] = df["name"].astype(str)
+    return out.reset_index(drop=True)
