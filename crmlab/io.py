@@ -8,6 +8,11 @@ A dataset is a folder::
     truth_customers.parquet          latent traits per customer (synthetic only)
     manifest.json                    scenario, versions, row counts, SHA-256 per file
 
+or, for big data, a *partitioned* folder (one sub-folder of Parquet part
+files per table, ``orders/part-00000.parquet``, ..., as written by
+:func:`crmlab.scale.generate_partitioned`), which :func:`load_dataset` opens
+lazily as a :class:`~crmlab.dataset.LazyDataset`.
+
 Writes are atomic: everything is written into a hidden temporary folder next
 to the target, which replaces the target only when complete. An existing,
 non-empty target is refused unless ``force=True``; a failed write leaves what
@@ -28,7 +33,7 @@ import pandas as pd
 
 from ._fs import json_text, make_temp_dir, replace_dir, sha256_file, target_problem, write_json_atomic
 from ._resources import bundled_dataset
-from .dataset import Dataset
+from .dataset import TRUTH_CUSTOMERS, Dataset, LazyDataset, table_parts
 from .schema import CONTRACT, ValidationError, coerce_table, csv_read_kwargs, validate_dataset
 
 __all__ = ["DatasetError", "save_dataset", "load_dataset", "get_data_home", "read_table", "FORMATS",
@@ -37,7 +42,6 @@ __all__ = ["DatasetError", "save_dataset", "load_dataset", "get_data_home", "rea
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"
 TRUTH = "truth.json"
-TRUTH_CUSTOMERS = "truth_customers"
 
 
 class DatasetError(RuntimeError):
@@ -265,8 +269,13 @@ def load_dataset(
     validate: bool = True,
     truth: bool = True,
     data_home: str | os.PathLike | None = None,
-) -> Dataset:
+) -> Dataset | LazyDataset:
     """Load a dataset folder, a committed dataset, or a cached generated one.
+
+    A partitioned folder (one sub-folder of Parquet parts per table) is
+    opened lazily: the result is a :class:`~crmlab.dataset.LazyDataset`, whose
+    tables are read on request (as DataFrames, pyarrow datasets or DuckDB
+    relations); nothing else is read.
 
     Parameters
     ----------
@@ -279,8 +288,15 @@ def load_dataset(
         Seed for a named preset (default 0).
     validate : bool, default True
         Check every table against the data contract and the foreign keys.
+        For a partitioned folder only the Parquet schemas of the parts are
+        checked (their footers: columns and types); the full check streams
+        through the parts: :func:`crmlab.scale.validate_partitioned`.
     truth : bool, default True
         Load ``truth.json`` / ``truth_customers`` if present.
+
+    Returns
+    -------
+    Dataset or LazyDataset
 
     Raises
     ------
@@ -314,6 +330,16 @@ def load_dataset(
             manifest = json.loads((p / MANIFEST).read_text(encoding="utf-8"))
         except ValueError as e:
             raise DatasetError(f"{p / MANIFEST}: not valid JSON ({e})") from None
+    if table_parts(p):
+        truth_obj = None
+        if truth and (p / TRUTH).is_file():
+            truth_obj = json.loads((p / TRUTH).read_text(encoding="utf-8"))
+        lazy = LazyDataset(p, truth=truth_obj, manifest=manifest, latent=truth)
+        if validate:
+            problems = lazy.schema_problems()
+            if problems:
+                raise ValidationError(problems)
+        return lazy
     files = dataset_files(p)
     tables_files = {k: v for k, v in files.items() if k in CONTRACT}
     if not tables_files:

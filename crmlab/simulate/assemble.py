@@ -48,7 +48,7 @@ from ._text import decode, format_ids
 from .survey import ITEMS
 
 __all__ = ["chunk_keys", "global_ranks", "chunk_rows", "concat_rows", "build_frames", "timestamps",
-           "LEDGER_KINDS"]
+           "LEDGER_KINDS", "local_ranks", "rerank"]
 
 #: Codes of ``points_ledger.kind``.
 LEDGER_KINDS = ("earn", "redeem", "expire")
@@ -182,6 +182,52 @@ def chunk_rows(result: Mapping[str, Any], ranks: Mapping[str, np.ndarray]) -> Ro
     )
 
 
+def local_ranks(keys: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Ranks that number a chunk's rows by their position in the chunk (``0, 1, 2, ...``).
+
+    ``chunk_rows(result, local_ranks(chunk_keys(result)))`` gives the chunk's
+    rows with local order, event and response numbers; :func:`rerank` later
+    turns them into global ones. This lets a worker build and set aside a
+    chunk's rows before the global ranks are known.
+    """
+    return dict(order=np.arange(len(keys["order_sec"]), dtype=np.int64),
+                event=np.arange(len(keys["ev_sec"]), dtype=np.int64),
+                survey=np.arange(len(keys["survey_sec"]), dtype=np.int64))
+
+
+def rerank(rows: Rows, ranks: Mapping[str, np.ndarray]) -> Rows:
+    """Rows built with :func:`local_ranks`, with the global ``ranks`` of :func:`global_ranks` put in.
+
+    ``rerank(chunk_rows(r, local_ranks(chunk_keys(r))), ranks)`` equals
+    ``chunk_rows(r, ranks)``, table by table and column by column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmlab.config import get_scenario
+    >>> from crmlab.simulate.engine import global_context, simulate_chunk
+    >>> sc = get_scenario("tiny", seed=1, n_customers=300, chunk_size=150)
+    >>> ctx = global_context(sc)
+    >>> chunks = [simulate_chunk(sc, k, ctx) for k in range(2)]
+    >>> ranks = global_ranks([chunk_keys(c) for c in chunks])
+    >>> late = rerank(chunk_rows(chunks[1], local_ranks(chunk_keys(chunks[1]))), ranks[1])
+    >>> direct = chunk_rows(chunks[1], ranks[1])
+    >>> all(np.array_equal(late[t][c], direct[t][c], equal_nan=late[t][c].dtype.kind == "f")
+    ...     for t in direct for c in direct[t])
+    True
+    """
+    order = np.asarray(ranks["order"], np.int64)
+    out = {table: dict(cols) for table, cols in rows.items()}
+    fixes = {("orders", "rank"): order, ("order_items", "order"): order,
+             ("service_events", "rank"): np.asarray(ranks["event"], np.int64),
+             ("service_events", "order"): order, ("points_ledger", "order"): order,
+             ("survey", "rank"): np.asarray(ranks["survey"], np.int64)}
+    for (table, col), rank in fixes.items():
+        if table in out:
+            out[table][col] = rank[np.asarray(out[table][col], np.int64)]
+    return out
+
+
 def concat_rows(parts: Sequence[Rows]) -> Rows:
     """Concatenate the rows of several chunks (in chunk order), table by table."""
     out: Rows = {}
@@ -196,96 +242,104 @@ def build_frames(scenario: Scenario, ctx: Mapping[str, Any], rows: Rows) -> dict
 
     Orders, order lines, service events and survey responses are sorted by
     their global rank, loyalty members and campaign targets by customer, the
-    points ledger by customer, time and kind.
+    points ledger by customer, time and kind. ``rows`` may hold any subset of
+    the tables of :func:`chunk_rows`; only those are built.
     """
     start = scenario.start_date
     stores, products = ctx["stores"], ctx["products"]
     out: dict[str, pd.DataFrame] = {}
 
-    o = rows["orders"]
-    k = np.argsort(o["rank"], kind="stable")
-    r = o["rank"][k]
-    store = o["store"][k]
-    out["orders"] = pd.DataFrame({
-        "order_id": format_ids("O", r + 1, 8),
-        "customer_id": format_ids("C", o["cust"][k] + 1, 7),
-        "order_ts": timestamps(start, o["t"][k]),
-        "channel": decode(CHANNELS, o["channel"][k]),
-        "store_id": decode(stores["store_id"].to_numpy(), store, valid=store >= 0),
-        "status": decode(STATUS, o["status"][k]),
-        "payment": decode(PAYMENTS, o["payment"][k]),
-        "coupon_id": format_ids("CP", r + 1, 8, valid=o["coupon"][k]),
-        "order_value": np.round(o["value"], 2)[k],
-    })
+    if "orders" in rows:
+        o = rows["orders"]
+        k = np.argsort(o["rank"], kind="stable")
+        r = o["rank"][k]
+        store = o["store"][k]
+        out["orders"] = pd.DataFrame({
+            "order_id": format_ids("O", r + 1, 8),
+            "customer_id": format_ids("C", o["cust"][k] + 1, 7),
+            "order_ts": timestamps(start, o["t"][k]),
+            "channel": decode(CHANNELS, o["channel"][k]),
+            "store_id": decode(stores["store_id"].to_numpy(), store, valid=store >= 0),
+            "status": decode(STATUS, o["status"][k]),
+            "payment": decode(PAYMENTS, o["payment"][k]),
+            "coupon_id": format_ids("CP", r + 1, 8, valid=o["coupon"][k]),
+            "order_value": np.round(o["value"], 2)[k],
+        })
 
-    it = rows["order_items"]
-    k = np.lexsort((it["line_no"], it["order"]))
-    out["order_items"] = pd.DataFrame({
-        "order_id": format_ids("O", it["order"][k] + 1, 8),
-        "line_no": it["line_no"][k].astype(np.int64),
-        "sku": decode(products["sku"].to_numpy(), it["sku_row"][k]),
-        "quantity": it["quantity"][k].astype(np.int64),
-        "unit_price": it["unit_price"][k],
-        "discount": it["discount"][k],
-    })
+    if "order_items" in rows:
+        it = rows["order_items"]
+        k = np.lexsort((it["line_no"], it["order"]))
+        out["order_items"] = pd.DataFrame({
+            "order_id": format_ids("O", it["order"][k] + 1, 8),
+            "line_no": it["line_no"][k].astype(np.int64),
+            "sku": decode(products["sku"].to_numpy(), it["sku_row"][k]),
+            "quantity": it["quantity"][k].astype(np.int64),
+            "unit_price": it["unit_price"][k],
+            "discount": it["discount"][k],
+        })
 
-    ev = rows["service_events"]
-    k = np.argsort(ev["rank"], kind="stable")
-    res = ev["resolved"][k]
-    out["service_events"] = pd.DataFrame({
-        "event_id": format_ids("E", ev["rank"][k] + 1, 7),
-        "customer_id": format_ids("C", ev["cust"][k] + 1, 7),
-        "order_id": format_ids("O", ev["order"][k] + 1, 8),
-        "event_ts": timestamps(start, ev["t"][k]),
-        "event_type": decode(EVENT_TYPES, ev["type"][k]),
-        "resolved": pd.arrays.BooleanArray(res == 1, res < 0),
-        "value_yuan": ev["value"][k],
-    })
+    if "service_events" in rows:
+        ev = rows["service_events"]
+        k = np.argsort(ev["rank"], kind="stable")
+        res = ev["resolved"][k]
+        out["service_events"] = pd.DataFrame({
+            "event_id": format_ids("E", ev["rank"][k] + 1, 7),
+            "customer_id": format_ids("C", ev["cust"][k] + 1, 7),
+            "order_id": format_ids("O", ev["order"][k] + 1, 8),
+            "event_ts": timestamps(start, ev["t"][k]),
+            "event_type": decode(EVENT_TYPES, ev["type"][k]),
+            "resolved": pd.arrays.BooleanArray(res == 1, res < 0),
+            "value_yuan": ev["value"][k],
+        })
 
-    ly = rows["loyalty"]
-    out["loyalty"] = pd.DataFrame({
-        "customer_id": format_ids("C", ly["cust"] + 1, 7),
-        "enrol_date": timestamps(start, np.floor(ly["enrol"])),
-        "tier": decode(TIERS, ly["tier"]),
-        "points_balance": ly["balance"],
-        "qualifying_spend": ly["qual"],
-        "tier_date": timestamps(start, ly["evald"]),
-        "city_launch_date": timestamps(start, ctx["launch"][ly["city"]]),
-    })
+    if "loyalty" in rows:
+        ly = rows["loyalty"]
+        out["loyalty"] = pd.DataFrame({
+            "customer_id": format_ids("C", ly["cust"] + 1, 7),
+            "enrol_date": timestamps(start, np.floor(ly["enrol"])),
+            "tier": decode(TIERS, ly["tier"]),
+            "points_balance": ly["balance"],
+            "qualifying_spend": ly["qual"],
+            "tier_date": timestamps(start, ly["evald"]),
+            "city_launch_date": timestamps(start, ctx["launch"][ly["city"]]),
+        })
 
-    lg = rows["points_ledger"]
-    k = np.lexsort((lg["kind"], np.floor(lg["t"] * 86400), lg["cust"]))
-    out["points_ledger"] = pd.DataFrame({
-        "customer_id": format_ids("C", lg["cust"][k] + 1, 7),
-        "ts": timestamps(start, lg["t"][k]),
-        "kind": decode(LEDGER_KINDS, lg["kind"][k]),
-        "points": lg["points"][k].astype(np.int64),
-        "order_id": format_ids("O", lg["order"][k] + 1, 8),
-    })
+    if "points_ledger" in rows:
+        lg = rows["points_ledger"]
+        k = np.lexsort((lg["kind"], np.floor(lg["t"] * 86400), lg["cust"]))
+        out["points_ledger"] = pd.DataFrame({
+            "customer_id": format_ids("C", lg["cust"][k] + 1, 7),
+            "ts": timestamps(start, lg["t"][k]),
+            "kind": decode(LEDGER_KINDS, lg["kind"][k]),
+            "points": lg["points"][k].astype(np.int64),
+            "order_id": format_ids("O", lg["order"][k] + 1, 8),
+        })
 
-    cp = rows["campaigns"]
-    sent = start + dt.timedelta(days=scenario.campaign_day)
-    m = len(cp["cust"])
-    out["campaigns"] = pd.DataFrame({
-        "campaign_id": np.full(m, f"RET-{sent:%Y-%m}", dtype=object),
-        "customer_id": format_ids("C", cp["cust"] + 1, 7),
-        "treated": cp["treated"],
-        "offer_cost": np.where(cp["treated"], scenario.campaign_contact_cost
-                               + np.where(cp["responded"], scenario.campaign_offer_value, 0.0), 0.0),
-        "sent_date": np.full(m, np.datetime64(sent, "s")),
-        "responded": cp["responded"],
-    })
+    if "campaigns" in rows:
+        cp = rows["campaigns"]
+        sent = start + dt.timedelta(days=scenario.campaign_day)
+        m = len(cp["cust"])
+        out["campaigns"] = pd.DataFrame({
+            "campaign_id": np.full(m, f"RET-{sent:%Y-%m}", dtype=object),
+            "customer_id": format_ids("C", cp["cust"] + 1, 7),
+            "treated": cp["treated"],
+            "offer_cost": np.where(cp["treated"], scenario.campaign_contact_cost
+                                   + np.where(cp["responded"], scenario.campaign_offer_value, 0.0), 0.0),
+            "sent_date": np.full(m, np.datetime64(sent, "s")),
+            "responded": cp["responded"],
+        })
 
-    sv = rows["survey"]
-    k = np.argsort(sv["rank"], kind="stable")
-    survey = {
-        "response_id": format_ids("R", sv["rank"][k] + 1, 6),
-        "customer_id": format_ids("C", sv["gcust"][k] + 1, 7),
-        "response_date": timestamps(start, sv["t"][k]),
-    }
-    for col in [*ITEMS, "overall_satisfaction", "recommend"]:
-        survey[col] = sv[col][k].astype(np.int64)
-    for col in ("competitor", "competitor_comparison", "survey_channel", "comment"):
-        survey[col] = sv[col][k]
-    out["survey"] = pd.DataFrame(survey)
+    if "survey" in rows:
+        sv = rows["survey"]
+        k = np.argsort(sv["rank"], kind="stable")
+        survey = {
+            "response_id": format_ids("R", sv["rank"][k] + 1, 6),
+            "customer_id": format_ids("C", sv["gcust"][k] + 1, 7),
+            "response_date": timestamps(start, sv["t"][k]),
+        }
+        for col in [*ITEMS, "overall_satisfaction", "recommend"]:
+            survey[col] = sv[col][k].astype(np.int64)
+        for col in ("competitor", "competitor_comparison", "survey_channel", "comment"):
+            survey[col] = sv[col][k]
+        out["survey"] = pd.DataFrame(survey)
     return out
