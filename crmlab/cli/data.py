@@ -6,8 +6,10 @@ Examples
 
     crmlab generate --preset classroom --seed 7 --out data/class7
     crmlab generate --preset tiny --seed 1 --format csv --set hr_price_change_cancel=3.0 --out data/strong
+    crmlab generate --preset large --n-customers 10000000 --engine dask --out data/big   # partitioned Parquet
     crmlab validate data/class7
     crmlab describe classroom
+    crmlab describe data/big        # streams a partitioned folder through DuckDB
 """
 
 from __future__ import annotations
@@ -49,9 +51,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
         overrides["pii"] = False
     if args.faults:
         overrides["faults"] = True
+    if args.chunk_size is not None:
+        overrides["chunk_size"] = args.chunk_size
     scenario = get_scenario(preset, **overrides)  # validates before any work
     out = check_out(args.out, force=args.force)
     show = sys.stderr.isatty() and not args.quiet
+    if args.engine == "dask" or args.partitioned or args.scheduler:
+        return _generate_partitioned(args, scenario, out, show)
     t0 = time.perf_counter()
     with progress_bar(show, scenario.n_customers, "simulating", "customer") as bar:
         data = make_retail_crm(scenario, seed=scenario.seed, n_jobs=args.jobs, progress=bar.update)
@@ -63,11 +69,47 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generate_partitioned(args: argparse.Namespace, scenario: Any, out: Path, show: bool) -> int:
+    """``crmlab generate --engine dask`` (or ``--partitioned``): a partitioned Parquet dataset."""
+    from ..scale import generate_partitioned
+
+    if args.scheduler and args.engine != "dask":
+        raise CLIError("--scheduler needs --engine dask")
+    if args.format != "parquet":
+        raise CLIError("a partitioned dataset (--engine dask, --partitioned) is written as Parquet only")
+    if scenario.faults:
+        raise CLIError("--faults plants faults in whole tables: generate it without --engine dask/--partitioned")
+    with progress_bar(show, scenario.n_customers, "simulating", "customer") as bar:
+        run = generate_partitioned(scenario, out, engine=args.engine, scheduler=args.scheduler,
+                                   n_workers=args.jobs if args.jobs > 1 or args.engine == "process" else None,
+                                   force=args.force, progress=bar.update)
+    if not args.quiet:
+        rows = ", ".join(f"{k} {v:,}" for k, v in run.rows.items() if k != "truth_customers")
+        print(f"wrote {out} (partitioned parquet, {run.n_chunks} parts per table, engine {run.engine}, "
+              f"{run.n_workers} worker(s), seed {scenario.seed}) in {run.seconds['total']:.1f} s: {rows}")
+    return 0
+
+
+def _partitioned(path: str) -> bool:
+    from ..dataset import table_parts
+
+    p = Path(path).expanduser()
+    return p.is_dir() and bool(table_parts(p))
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``crmlab validate DIR``: check a dataset folder against the data contract."""
     from ..io import load_dataset
     from ..schema import CONTRACT
 
+    if _partitioned(args.path):
+        from ..scale import validate_partitioned
+
+        rows = validate_partitioned(args.path)
+        missing = [t for t in CONTRACT if t not in rows]
+        note = f"; tables absent: {', '.join(missing)}" if missing else ""
+        print(f"{args.path}: valid (partitioned, {len(rows)} tables, {sum(rows.values()):,} rows{note})")
+        return 0
     data = load_dataset(args.path, validate=True, truth=False)
     n = sum(len(v) for v in data.values())
     missing = [t for t in CONTRACT if t not in data]
@@ -82,7 +124,12 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from ..io import load_dataset
 
     data = load_dataset(args.path, validate=not args.no_validate, truth=False)
-    desc = data.describe()
+    if _partitioned(args.path):
+        from ..scale import describe_partitioned
+
+        desc = describe_partitioned(data)
+    else:
+        desc = data.describe()
     if args.json:
         print(json.dumps(desc, indent=2, ensure_ascii=False))
         return 0
@@ -128,7 +175,18 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                    help="override any scenario field, e.g. --set hr_price_change_cancel=3.0 (repeatable)")
     g.add_argument("--scenario", metavar="JSON",
                    help="start from a scenario file (or a dataset's truth.json/manifest.json)")
-    g.add_argument("--jobs", type=int, default=1, help="worker processes (output is identical for any value)")
+    g.add_argument("--jobs", type=int, default=1, help="worker processes (output is identical for any value); "
+                   "with --engine dask: workers of the local cluster (default: one per CPU)")
+    g.add_argument("--engine", choices=["process", "dask"], default="process",
+                   help="'process': in this process (or --jobs processes), one file per table; 'dask': customer "
+                        "chunks as Dask tasks, each writing its own part files (a partitioned Parquet dataset)")
+    g.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="with --engine dask: address of a running Dask scheduler (default: a new local cluster)")
+    g.add_argument("--chunk-size", type=int, default=None, metavar="N",
+                   help="customers per chunk (default: the preset's, 50000); part of the scenario: the same seed "
+                        "and chunk size give the same data with any engine")
+    g.add_argument("--partitioned", action="store_true",
+                   help="write a partitioned Parquet dataset (one folder of part files per table) without Dask")
     g.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     g.set_defaults(func=cmd_generate, command="generate")
 
@@ -137,14 +195,15 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                                    "foreign keys between tables. Exit 0 if valid; otherwise list each problem with "
                                    "file, column, rule and example rows, and exit 1.",
                        formatter_class=HelpFormatter)
-    v.add_argument("path", help="dataset folder")
+    v.add_argument("path", help="dataset folder (a partitioned folder is checked part by part and in DuckDB)")
     v.set_defaults(func=cmd_validate, command="validate")
 
     d = sub.add_parser("describe", help="row counts, date range and stylized facts of a dataset",
                        description="Print row counts, the date range and the stylized facts (one-time buyers, "
                                    "revenue concentration, seasonality, basket size, survey skew, ...).",
                        formatter_class=HelpFormatter)
-    d.add_argument("path", help="dataset folder, or a named dataset such as 'classroom'")
+    d.add_argument("path", help="dataset folder, or a named dataset such as 'classroom' (a partitioned folder "
+                               "is described in DuckDB; only its Parquet schemas are validated)")
     d.add_argument("--json", action="store_true", help="print JSON instead of a table")
     d.add_argument("--no-validate", action="store_true", help="skip contract validation (faulty data)")
     d.set_defaults(func=cmd_describe, command="describe")
