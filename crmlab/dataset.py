@@ -489,14 +489,16 @@ def make_retail_crm(
         callback = progress
     else:
         callback = None
+    def finish(name: str, frame: pd.DataFrame) -> pd.DataFrame:  # runs as soon as a table is built
+        if name == "customers" and not scenario.pii:
+            frame = frame.drop(columns=["name", "phone", "email"], errors="ignore")
+        return coerce_table(frame, name)
+
     try:
-        tables, truth, truth_customers = simulate_tables(scenario, n_jobs=n_jobs, progress=callback)
+        tables, truth, truth_customers = simulate_tables(scenario, n_jobs=n_jobs, progress=callback, finish=finish)
     finally:
         if bar is not None:
             bar.close()
-    if not scenario.pii:
-        tables["customers"] = tables["customers"].drop(columns=["name", "phone", "email"], errors="ignore")
-    tables = {name: coerce_table(df, name) for name, df in tables.items()}
     if scenario.faults:
         tables, fault_log = add_faults(scenario, tables)
         truth["faults"] = fault_log

@@ -27,7 +27,7 @@ import platform
 import warnings
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import pandas as pd
 
@@ -85,12 +85,15 @@ def _write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
         df.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
 
 
-def _write_tables(jobs: list[tuple[str, pd.DataFrame, Path]], fmt: str) -> list[str]:
+def _write_tables(jobs: list[tuple[str, pd.DataFrame, Path]], fmt: str,
+                  meanwhile: Callable[[], None] | None = None) -> list[str]:
     """Write ``(name, frame, path)`` jobs; return the SHA-256 of each file, in order.
 
     Parquet files are written by a few threads at once (pyarrow encodes and
     compresses without holding the GIL); every file's bytes are the same as
-    when written alone.
+    when written alone. ``meanwhile()`` runs in the calling thread while the
+    files are being written (the contract check of :func:`save_dataset`); if it
+    raises, the writes still running are waited for and the error propagates.
     """
     def one(job: tuple[str, pd.DataFrame, Path]) -> str:
         _write_table(job[1], job[2], fmt)
@@ -98,11 +101,21 @@ def _write_tables(jobs: list[tuple[str, pd.DataFrame, Path]], fmt: str) -> list[
 
     workers = min(len(jobs), os.cpu_count() or 1, 4) if fmt == "parquet" else 1
     if workers <= 1:
+        if meanwhile is not None:
+            meanwhile()
         return [one(j) for j in jobs]
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=workers) as ex:
-        return list(ex.map(one, jobs))
+        futs = [ex.submit(one, j) for j in jobs]
+        if meanwhile is not None:
+            try:
+                meanwhile()
+            except BaseException:
+                for f in futs:
+                    f.cancel()
+                raise
+        return [f.result() for f in futs]
 
 
 def dataset_files(path: str | os.PathLike) -> dict[str, Path]:
@@ -171,8 +184,10 @@ def save_dataset(
     faults = bool(truth and truth.get("faults")) or bool(ds.manifest and ds.manifest.get("faults"))
     if validate not in (True, False, "full"):
         raise ValueError(f"validate must be True, False or 'full', got {validate!r}")
+    check = None
     if validate and not faults:
-        validate_dataset(ds.tables, keys=validate == "full" or not ds.generated)
+        def check() -> None:  # runs while the files are written; a failure removes them all
+            validate_dataset(ds.tables, keys=validate == "full" or not ds.generated)
     try:
         tmp = make_temp_dir(target)
     except OSError as e:
@@ -185,7 +200,7 @@ def save_dataset(
             (tmp / TRUTH).write_text(json_text(truth), encoding="utf-8")
             if ds.truth_customers is not None:
                 jobs.append((TRUTH_CUSTOMERS, ds.truth_customers, tmp / f"{TRUTH_CUSTOMERS}{ext}"))
-        sha = _write_tables(jobs, format)
+        sha = _write_tables(jobs, format, meanwhile=check)
         files: dict[str, dict[str, Any]] = {}
         for i, (name, df, p) in enumerate(jobs):
             if i == n_tables:

@@ -277,6 +277,15 @@ def _to_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out.astype("boolean"), bad
 
 
+#: dtype that :func:`coerce_table` gives a column of (kind, nullable), where it is always the same.
+_FINAL_DTYPE: dict[tuple[str, bool], Any] = {
+    ("str", False): pd.api.types.pandas_dtype("str"), ("str", True): pd.api.types.pandas_dtype("str"),
+    ("float", False): np.dtype("float64"), ("float", True): np.dtype("float64"),
+    ("int", False): np.dtype("int64"), ("int", True): pd.Int64Dtype(),
+    ("bool", False): np.dtype(bool), ("bool", True): pd.BooleanDtype(),
+}
+
+
 def coerce_table(df: pd.DataFrame, table: str, *, source: str | None = None,
                  line_offset: int | None = None) -> pd.DataFrame:
     """Convert a table read as text (or with loose dtypes) to contract dtypes.
@@ -292,6 +301,9 @@ def coerce_table(df: pd.DataFrame, table: str, *, source: str | None = None,
         if c.name not in out.columns:
             continue
         s = out[c.name]
+        final = _FINAL_DTYPE.get((c.kind, c.nullable))
+        if final is not None and s.dtype == final:
+            continue  # already what the steps below produce (e.g. a table straight from the simulator)
         if c.kind == "str":
             out[c.name] = s.astype("str").where(s.notna(), None).astype("str")
             continue

@@ -52,9 +52,8 @@ from .._fs import sha256_file
 from ..config import Scenario
 from ..dataset import TRUTH_CUSTOMERS, part_name
 from ..schema import CONTRACT, coerce_table
-from ..simulate.assemble import build_frames, chunk_keys, chunk_rows, local_ranks, rerank
-from ..simulate.engine import simulate_chunk
-from ..simulate.truth import truth_customers_frame, truth_partial
+from ..simulate.assemble import build_frames, rerank
+from ..simulate.engine import chunk_product
 
 __all__ = ["first_pass", "second_pass", "write_part", "FIRST_TABLES", "SECOND_TABLES", "PENDING", "peak_rss_mb"]
 
@@ -122,15 +121,12 @@ def first_pass(scenario: Scenario, chunk: int, ctx: Mapping[str, Any], folder: s
     """
     t0 = time.perf_counter()
     folder = Path(folder)
-    r = simulate_chunk(scenario, chunk, ctx)
-    keys = chunk_keys(r)
-    partial = truth_partial(scenario, r)
-    rows = chunk_rows(r, local_ranks(keys))
-    frames = {"customers": r["customers"],
+    p = chunk_product(scenario, chunk, ctx)
+    keys, partial, rows, n = p["keys"], p["partial"], p["rows"], p["n"]
+    frames = {"customers": p["customers"],
               **build_frames(scenario, ctx, {t: rows[t] for t in FIRST_TABLES if t != "customers"}),
-              TRUTH_CUSTOMERS: truth_customers_frame(scenario, r)}
-    n = int(r["n"])
-    del r
+              TRUTH_CUSTOMERS: p["latent"]}
+    del p
     spill = _spill_path(folder, chunk)
     spill.parent.mkdir(parents=True, exist_ok=True)
     with open(spill, "wb") as fh:

@@ -23,7 +23,7 @@ from ..config import Scenario
 from ..domain import EVENT_TYPES, MAIN_CATEGORIES
 from . import loyalty as _loy
 from ._streams import rng_for
-from .assemble import build_frames, chunk_keys, chunk_rows, concat_rows, global_ranks
+from .assemble import build_frames, chunk_keys, chunk_rows, concat_rows, global_ranks, local_ranks, rerank
 from .calendar import SeasonClock, daily_season
 from .catalog import simulate_products
 from .customers import simulate_customers
@@ -34,7 +34,8 @@ from .stores import simulate_stores
 from .survey import simulate_survey
 from .truth import merge_truth, truth_customers_frame, truth_partial
 
-__all__ = ["simulate_tables", "TABLES", "global_context", "simulate_chunk", "n_chunks", "static_tables"]
+__all__ = ["simulate_tables", "TABLES", "global_context", "simulate_chunk", "chunk_product", "n_chunks",
+           "static_tables", "build_tables"]
 
 #: The tables of the data contract, in the order they are written.
 TABLES = (
@@ -183,11 +184,57 @@ def static_tables(ctx: dict[str, Any]) -> dict[str, pd.DataFrame]:
     return dict(stores=ctx["stores"], products=ctx["products"].drop(columns=["popularity"]))
 
 
+def chunk_product(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[str, Any]:
+    """Simulate chunk ``chunk`` and keep only what assembling the tables needs.
+
+    Runs where the chunk is simulated (this process or a worker), so that
+    only compact arrays travel back: ``n``, the sort ``keys``
+    (:func:`~crmlab.simulate.assemble.chunk_keys`), the truth ``partial``
+    (:func:`~crmlab.simulate.truth.truth_partial`), the ``customers`` rows,
+    the ``latent`` traits (``truth_customers`` rows) and the chunk's other
+    ``rows`` numbered locally (:func:`~crmlab.simulate.assemble.local_ranks`;
+    :func:`~crmlab.simulate.assemble.rerank` puts the global numbers in).
+    """
+    r = simulate_chunk(scenario, chunk, ctx)
+    keys = chunk_keys(r)
+    return dict(n=int(r["n"]), keys=keys, partial=truth_partial(scenario, r), customers=r["customers"],
+                latent=truth_customers_frame(scenario, r), rows=chunk_rows(r, local_ranks(keys)))
+
+
+#: Tables of :func:`~crmlab.simulate.assemble.build_frames`, most expensive first (for the threads).
+_BUILD_ORDER = ("order_items", "orders", "points_ledger", "service_events", "campaigns", "survey", "loyalty")
+
+
+def build_tables(scenario: Scenario, ctx: dict[str, Any], rows: dict[str, dict[str, np.ndarray]], *,
+                 threads: int = 2, finish: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None,
+                 ) -> dict[str, pd.DataFrame]:
+    """:func:`~crmlab.simulate.assemble.build_frames`, one table per task on ``threads`` threads.
+
+    Most of the work (sorting, gathering, formatting identifiers, Arrow
+    kernels) releases the GIL, so two threads use two cores. ``finish(name,
+    frame)``, if given, runs on each table in its thread (e.g. contract dtypes).
+    The frames are the same as from ``build_frames``.
+    """
+    def one(name: str) -> pd.DataFrame:
+        frame = build_frames(scenario, ctx, {name: rows[name]})[name]
+        return finish(name, frame) if finish is not None else frame
+
+    names = [n for n in _BUILD_ORDER if n in rows]
+    if threads <= 1:
+        return {n: one(n) for n in names}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as ex:
+        return dict(zip(names, ex.map(one, names)))
+
+
 def simulate_tables(
     scenario: Scenario,
     *,
     n_jobs: int = 1,
     progress: Progress | None = None,
+    threads: int = 2,
+    finish: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any], pd.DataFrame]:
     """Simulate every table of the data contract.
 
@@ -198,6 +245,11 @@ def simulate_tables(
         Processes for the customer chunks (results are identical for any value).
     progress : callable, optional
         Called with the number of customers finished after each chunk.
+    threads : int, default 2
+        Threads that build the tables from the chunks' rows (:func:`build_tables`).
+    finish : callable, optional
+        ``finish(name, frame) -> frame``, applied to every table as soon as it
+        is built (in the building thread).
 
     Returns
     -------
@@ -214,33 +266,39 @@ def simulate_tables(
     """
     ctx = global_context(scenario)
     k = n_chunks(scenario)
-    results: list[dict[str, Any]] = []
+    products: list[dict[str, Any] | None] = []
     if n_jobs > 1 and k > 1:
-        with ProcessPoolExecutor(max_workers=n_jobs) as ex:
-            futs = [ex.submit(simulate_chunk, scenario, c, ctx) for c in range(k)]
+        with ProcessPoolExecutor(max_workers=min(n_jobs, k)) as ex:
+            futs = [ex.submit(chunk_product, scenario, c, ctx) for c in range(k)]
             for f in futs:
-                results.append(f.result())
+                products.append(f.result())
                 if progress:
-                    progress(results[-1]["n"])
+                    progress(products[-1]["n"])  # type: ignore[index]
     else:
         for c in range(k):
-            results.append(simulate_chunk(scenario, c, ctx))
+            products.append(chunk_product(scenario, c, ctx))
             if progress:
-                progress(results[-1]["n"])
-    ranks = global_ranks([chunk_keys(r) for r in results])
+                progress(products[-1]["n"])  # type: ignore[index]
+    ranks = global_ranks([p["keys"] for p in products])  # type: ignore[index]
     partials, customers, latent, rows = [], [], [], []
-    for c in range(k):  # consume the chunk results one by one (memory)
-        r = results[c]
-        results[c] = None  # type: ignore[call-overload]
-        partials.append(truth_partial(scenario, r))
-        customers.append(r["customers"])
-        latent.append(truth_customers_frame(scenario, r))
-        rows.append(chunk_rows(r, ranks[c]))
-        del r
+    for c in range(k):  # consume the chunk products one by one (memory)
+        p = products[c]
+        products[c] = None
+        partials.append(p["partial"])  # type: ignore[index]
+        customers.append(p["customers"])  # type: ignore[index]
+        latent.append(p["latent"])  # type: ignore[index]
+        rows.append(rerank(p["rows"], ranks[c]))  # type: ignore[index]
+        del p
+    del ranks
     merged = concat_rows(rows)
     del rows
-    tables = dict(customers=pd.concat(customers, ignore_index=True), **static_tables(ctx))
-    tables.update(build_frames(scenario, ctx, merged))
+    custs = pd.concat(customers, ignore_index=True)
+    del customers
+    tables = dict(customers=finish("customers", custs) if finish else custs)
+    del custs
+    tables.update({name: finish(name, df) if finish else df for name, df in static_tables(ctx).items()})
+    tables.update(build_tables(scenario, ctx, merged, threads=threads, finish=finish))
+    del merged
     tables = {name: tables[name] for name in TABLES}
     truth = merge_truth(scenario, ctx, partials)
     return tables, truth, pd.concat(latent, ignore_index=True)
