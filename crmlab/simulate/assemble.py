@@ -48,7 +48,7 @@ from ._text import decode, format_ids
 from .survey import ITEMS
 
 __all__ = ["chunk_keys", "global_ranks", "chunk_rows", "concat_rows", "build_frames", "timestamps",
-           "LEDGER_KINDS", "local_ranks", "rerank"]
+           "LEDGER_KINDS", "local_ranks", "rerank", "lex_order"]
 
 #: Codes of ``points_ledger.kind``.
 LEDGER_KINDS = ("earn", "redeem", "expire")
@@ -118,19 +118,16 @@ def global_ranks(keys: Sequence[Mapping[str, Any]]) -> list[dict[str, np.ndarray
 
     n_ord = [len(k["order_sec"]) for k in keys]
     o_off = np.cumsum([0, *n_ord])
-    sec = cat("order_sec")
     gcust = np.concatenate([np.asarray(k["order_cust"], np.int64) + k["offset"] for k in keys])
-    order_key = np.lexsort((np.arange(len(sec)), gcust, sec))
-    rank = _inverse(order_key)
-    del sec, gcust, order_key
+    rank = _inverse(lex_order([cat("order_sec"), gcust]))
+    del gcust
 
     eo = np.concatenate([np.asarray(k["ev_order"], np.int64) + o_off[i] for i, k in enumerate(keys)])
-    ek = np.lexsort((cat("ev_type"), rank[eo], cat("ev_sec")))
-    erank = _inverse(ek)
-    del eo, ek
+    erank = _inverse(lex_order([cat("ev_sec"), rank[eo], cat("ev_type")]))
+    del eo
 
     scust = np.concatenate([np.asarray(k["survey_cust"], np.int64) + k["offset"] for k in keys])
-    srank = _inverse(np.lexsort((scust, cat("survey_sec"))))
+    srank = _inverse(lex_order([cat("survey_sec"), scust]))
 
     out = []
     e_off = np.cumsum([0, *[len(k["ev_sec"]) for k in keys]])
@@ -139,6 +136,35 @@ def global_ranks(keys: Sequence[Mapping[str, Any]]) -> list[dict[str, np.ndarray
         out.append(dict(order=rank[o_off[i]:o_off[i + 1]], event=erank[e_off[i]:e_off[i + 1]],
                         survey=srank[s_off[i]:s_off[i + 1]]))
     return out
+
+
+def lex_order(keys: Sequence[np.ndarray]) -> np.ndarray:
+    """The stable sort order of rows by several integer keys, the most significant first.
+
+    The same permutation as ``np.lexsort(keys[::-1])`` (ties keep their
+    order). When the keys are non-negative and their ranges multiply to less
+    than 2**62, they are packed into one int64 and sorted once, which is
+    faster and needs less memory than ``lexsort``'s sort per key.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a, b = np.array([2, 1, 2, 1, 0]), np.array([0, 5, 0, 3, 9])
+    >>> lex_order([a, b]).tolist(), np.lexsort((b, a)).tolist()
+    ([4, 3, 1, 0, 2], [4, 3, 1, 0, 2])
+    """
+    keys = [np.asarray(k, np.int64) for k in keys]
+    if not len(keys[0]):
+        return np.zeros(0, np.int64)
+    if all(k.min() >= 0 for k in keys):
+        radix = [int(k.max()) + 1 for k in keys]
+        if np.prod([float(r) for r in radix]) < 2.0**62:
+            packed = keys[0].copy()
+            for k, r in zip(keys[1:], radix[1:]):
+                packed *= r
+                packed += k
+            return np.argsort(packed, kind="stable")
+    return np.lexsort(keys[::-1])
 
 
 def _inverse(perm: np.ndarray) -> np.ndarray:
