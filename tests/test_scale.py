@@ -302,3 +302,21 @@ def test_cli_generate_validate_describe_partitioned(tmp_path, in_memory):
     assert r.returncode == 2 and "--engine dask" in r.stderr
     r = _cli("generate", "--preset", "tiny", "--engine", "dask", "--format", "csv", "--out", "q", cwd=tmp_path)
     assert r.returncode == 2 and "Parquet only" in r.stderr
+
+
+def test_readme_big_data_section_runs(tmp_path, monkeypatch):
+    """The Python block of the README's big-data section, on 3,000 customers in this process."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Big data", 1)[1].split("\n## ", 1)[0]
+    code = re.findall(r"```python\n(.*?)```", section, flags=re.S)[0]
+    small = code.replace('engine="dask", n_customers=10_000_000', 'engine="process", n_customers=3_000, '
+                         'chunk_size=1_000')
+    assert small != code, "the README's generate_partitioned call changed; update this test"
+    monkeypatch.chdir(tmp_path)
+    env: dict = {}
+    exec(compile(small, "README.md", "exec"), env)
+    assert env["big"].rows["customers"] == 3_000
+    assert env["facts"]["n_customers"] == 3_000 and len(env["rfm"]) > 0
+    assert len(list((tmp_path / "data" / "big" / "orders").glob("*.parquet"))) == 3
