@@ -410,6 +410,11 @@ class LazyDataset(Mapping[str, pd.DataFrame]):
     def has_truth(self) -> bool:
         return self.truth is not None
 
+    def describe(self) -> dict[str, Any]:
+        """Not computed in pandas for a partitioned dataset: use :func:`crmlab.scale.describe_partitioned`."""
+        raise NotImplementedError("a partitioned dataset is described in DuckDB: "
+                                  "crmlab.scale.describe_partitioned(data) (or crmlab describe FOLDER)")
+
     def to_dataset(self, tables: Sequence[str] | None = None) -> Dataset:
         """Read the tables (all, or those named) into an in-memory :class:`Dataset`."""
         names = list(tables) if tables is not None else list(self._parts)

@@ -36,7 +36,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
 import shutil
@@ -49,7 +48,7 @@ from .._fs import json_text, make_temp_dir, replace_dir, sha256_file, target_pro
 from ..config import Scenario, get_scenario
 from ..dataset import TRUTH_CUSTOMERS
 from ..io import DatasetError
-from ..schema import CONTRACT, coerce_table
+from ..schema import coerce_table
 from ..simulate._streams import check_random_state
 from ..simulate.assemble import global_ranks
 from ..simulate.engine import TABLES, global_context, n_chunks, static_tables
@@ -385,8 +384,3 @@ def generate_partitioned(
                           chunk_size=sc.chunk_size, rows=rows, seconds=seconds, chunk_seconds=chunk_seconds,
                           worker_peak_rss_mb=worker_peak, client_peak_rss_mb=peak_rss_mb())
 
-
-def read_manifest(path: str | os.PathLike) -> dict[str, Any] | None:
-    """The ``manifest.json`` of a dataset folder, or None."""
-    p = Path(path) / MANIFEST
-    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else None

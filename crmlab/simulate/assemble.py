@@ -48,7 +48,7 @@ from ._text import decode, format_ids
 from .survey import ITEMS
 
 __all__ = ["chunk_keys", "global_ranks", "chunk_rows", "concat_rows", "build_frames", "timestamps",
-           "LEDGER_KINDS", "local_ranks", "rerank", "lex_order"]
+           "LEDGER_KINDS", "local_ranks", "rerank", "lex_order", "rank_order"]
 
 #: Codes of ``points_ledger.kind``.
 LEDGER_KINDS = ("earn", "redeem", "expire")
@@ -167,6 +167,31 @@ def lex_order(keys: Sequence[np.ndarray]) -> np.ndarray:
     return np.lexsort(keys[::-1])
 
 
+def rank_order(rank: np.ndarray) -> np.ndarray:
+    """``np.argsort(rank, kind="stable")`` for distinct ranks; O(n) when they are exactly ``0 .. n-1``.
+
+    In one process a table's rows carry every rank of the dataset (a
+    permutation), whose sort order is its inverse; the rows of one chunk carry
+    some of them and are sorted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rank_order(np.array([2, 0, 1])).tolist(), rank_order(np.array([7, 3, 5])).tolist()
+    ([1, 2, 0], [1, 2, 0])
+    >>> rank_order(np.array([0, 2, 2])).tolist()  # not a permutation: sorted
+    [0, 1, 2]
+    """
+    rank = np.asarray(rank, np.int64)
+    n = len(rank)
+    if n and rank.min() == 0 and rank.max() == n - 1:
+        k = np.full(n, -1, np.int64)
+        k[rank] = np.arange(n)
+        if k.min() >= 0:  # every slot filled: a permutation (no rank twice)
+            return k
+    return np.argsort(rank, kind="stable")
+
+
 def _inverse(perm: np.ndarray) -> np.ndarray:
     inv = np.empty(len(perm), np.int64)
     inv[perm] = np.arange(len(perm))
@@ -277,7 +302,7 @@ def build_frames(scenario: Scenario, ctx: Mapping[str, Any], rows: Rows) -> dict
 
     if "orders" in rows:
         o = rows["orders"]
-        k = np.argsort(o["rank"], kind="stable")
+        k = rank_order(o["rank"])
         r = o["rank"][k]
         store = o["store"][k]
         out["orders"] = pd.DataFrame({
@@ -294,7 +319,7 @@ def build_frames(scenario: Scenario, ctx: Mapping[str, Any], rows: Rows) -> dict
 
     if "order_items" in rows:
         it = rows["order_items"]
-        k = np.lexsort((it["line_no"], it["order"]))
+        k = lex_order([it["order"], it["line_no"]])
         out["order_items"] = pd.DataFrame({
             "order_id": format_ids("O", it["order"][k] + 1, 8),
             "line_no": it["line_no"][k].astype(np.int64),
@@ -306,7 +331,7 @@ def build_frames(scenario: Scenario, ctx: Mapping[str, Any], rows: Rows) -> dict
 
     if "service_events" in rows:
         ev = rows["service_events"]
-        k = np.argsort(ev["rank"], kind="stable")
+        k = rank_order(ev["rank"])
         res = ev["resolved"][k]
         out["service_events"] = pd.DataFrame({
             "event_id": format_ids("E", ev["rank"][k] + 1, 7),
@@ -332,7 +357,7 @@ def build_frames(scenario: Scenario, ctx: Mapping[str, Any], rows: Rows) -> dict
 
     if "points_ledger" in rows:
         lg = rows["points_ledger"]
-        k = np.lexsort((lg["kind"], np.floor(lg["t"] * 86400), lg["cust"]))
+        k = lex_order([lg["cust"], np.floor(lg["t"] * 86400), lg["kind"]])
         out["points_ledger"] = pd.DataFrame({
             "customer_id": format_ids("C", lg["cust"][k] + 1, 7),
             "ts": timestamps(start, lg["t"][k]),
@@ -357,7 +382,7 @@ def build_frames(scenario: Scenario, ctx: Mapping[str, Any], rows: Rows) -> dict
 
     if "survey" in rows:
         sv = rows["survey"]
-        k = np.argsort(sv["rank"], kind="stable")
+        k = rank_order(sv["rank"])
         survey = {
             "response_id": format_ids("R", sv["rank"][k] + 1, 6),
             "customer_id": format_ids("C", sv["gcust"][k] + 1, 7),
