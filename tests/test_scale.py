@@ -320,3 +320,23 @@ def test_readme_big_data_section_runs(tmp_path, monkeypatch):
     assert env["big"].rows["customers"] == 3_000
     assert env["facts"]["n_customers"] == 3_000 and len(env["rfm"]) > 0
     assert len(list((tmp_path / "data" / "big" / "orders").glob("*.parquet"))) == 3
+
+
+def test_tasks_check_their_parts_against_the_contract(tmp_path, monkeypatch):
+    from crmlab.scale import chunks
+
+    real = chunks.build_frames
+
+    def broken(scenario, ctx, rows):
+        out = real(scenario, ctx, rows)
+        if "orders" in out and len(out["orders"]):
+            out["orders"].loc[out["orders"].index[0], "channel"] = "fax"
+        return out
+
+    monkeypatch.setattr(chunks, "build_frames", broken)
+    with pytest.raises(ValidationError, match=r"orders/part-00000\.parquet"):
+        generate_partitioned("tiny", tmp_path / "x", engine="process", chunk_size=400, seed=1)
+    assert not (tmp_path / "x").exists() and not list(tmp_path.iterdir())
+    generate_partitioned("tiny", tmp_path / "y", engine="process", chunk_size=400, seed=1, validate=False)
+    with pytest.raises(ValidationError, match="channel"):
+        validate_partitioned(tmp_path / "y", checksums=False)

@@ -51,7 +51,7 @@ import pandas as pd
 from .._fs import sha256_file
 from ..config import Scenario
 from ..dataset import TRUTH_CUSTOMERS, part_name
-from ..schema import CONTRACT, coerce_table
+from ..schema import CONTRACT, coerce_table, validate_table
 from ..simulate.assemble import build_frames, rerank
 from ..simulate.engine import chunk_product
 
@@ -85,10 +85,17 @@ def write_part(df: pd.DataFrame, folder: Path, table: str, index: int, width: in
     return f"{table}/{path.name}", {"table": table, "rows": int(len(df)), "sha256": sha256_file(path), "chunk": index}
 
 
-def _contract(df: pd.DataFrame, table: str, scenario: Scenario) -> pd.DataFrame:
+def _contract(df: pd.DataFrame, table: str, scenario: Scenario, validate: bool, chunk: int,
+              width: int) -> pd.DataFrame:
+    """Contract dtypes, and (``validate``) the contract's rules except key uniqueness, as save_dataset does."""
     if table == "customers" and not scenario.pii:
         df = df.drop(columns=list(PII_COLUMNS), errors="ignore")
-    return coerce_table(df, table) if table in CONTRACT else df
+    if table not in CONTRACT:
+        return df
+    df = coerce_table(df, table)
+    if validate:
+        validate_table(df, table, source=f"{table}/{part_name(chunk, width)}", keys=False)
+    return df
 
 
 def _spill_path(folder: Path, chunk: int) -> Path:
@@ -96,7 +103,7 @@ def _spill_path(folder: Path, chunk: int) -> Path:
 
 
 def first_pass(scenario: Scenario, chunk: int, ctx: Mapping[str, Any], folder: str | os.PathLike,
-               width: int = 5) -> dict[str, Any]:
+               width: int = 5, validate: bool = True) -> dict[str, Any]:
     """Simulate chunk ``chunk``, write its first tables, set the rest aside.
 
     Parameters
@@ -110,6 +117,11 @@ def first_pass(scenario: Scenario, chunk: int, ctx: Mapping[str, Any], folder: s
         The dataset folder being written (shared by every worker).
     width : int, default 5
         Digits of the part numbers.
+    validate : bool, default True
+        Check every part against the data contract before writing it (all
+        rules but key uniqueness, which holds by construction - the check
+        :func:`crmlab.save_dataset` makes on generated data); a
+        :class:`~crmlab.schema.ValidationError` fails the task.
 
     Returns
     -------
@@ -134,7 +146,7 @@ def first_pass(scenario: Scenario, chunk: int, ctx: Mapping[str, Any], folder: s
     del rows
     files: dict[str, dict[str, Any]] = {}
     for table in (*FIRST_TABLES, TRUTH_CUSTOMERS):
-        df = _contract(frames.pop(table), table, scenario)
+        df = _contract(frames.pop(table), table, scenario, validate, chunk, width)
         name, entry = write_part(df, folder, table, chunk, width)
         files[name] = entry
     return dict(chunk=chunk, n=n, keys=keys, partial=partial, files=files,
@@ -143,11 +155,12 @@ def first_pass(scenario: Scenario, chunk: int, ctx: Mapping[str, Any], folder: s
 
 
 def second_pass(scenario: Scenario, chunk: int, ctx: Mapping[str, Any], folder: str | os.PathLike,
-                ranks: Mapping[str, Any], width: int = 5) -> dict[str, Any]:
+                ranks: Mapping[str, Any], width: int = 5, validate: bool = True) -> dict[str, Any]:
     """Write the time-ordered tables of chunk ``chunk``, given its global ``ranks``.
 
     ``ranks`` is the chunk's entry of :func:`crmlab.simulate.assemble.global_ranks`.
-    Reads and removes the spill file of :func:`first_pass`. Returns ``chunk``,
+    Reads and removes the spill file of :func:`first_pass`; ``validate`` as
+    there. Returns ``chunk``,
     ``files``, ``rows``, ``seconds`` and ``peak_rss_mb``.
     """
     t0 = time.perf_counter()
@@ -159,7 +172,7 @@ def second_pass(scenario: Scenario, chunk: int, ctx: Mapping[str, Any], folder: 
     del rows
     files: dict[str, dict[str, Any]] = {}
     for table in SECOND_TABLES:
-        df = _contract(frames.pop(table), table, scenario)
+        df = _contract(frames.pop(table), table, scenario, validate, chunk, width)
         name, entry = write_part(df, folder, table, chunk, width)
         files[name] = entry
         del df

@@ -46,9 +46,9 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .._fs import json_text, make_temp_dir, replace_dir, sha256_file, target_problem
 from ..config import Scenario, get_scenario
-from ..dataset import TRUTH_CUSTOMERS
+from ..dataset import TRUTH_CUSTOMERS, part_name
 from ..io import DatasetError
-from ..schema import coerce_table
+from ..schema import coerce_table, validate_table
 from ..simulate._streams import check_random_state
 from ..simulate.assemble import global_ranks
 from ..simulate.engine import TABLES, global_context, n_chunks, static_tables
@@ -224,6 +224,7 @@ def generate_partitioned(
     n_workers: int | None = None,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
+    validate: bool = True,
     seed: int | None = None,
     **overrides: Any,
 ) -> PartitionedRun:
@@ -255,6 +256,11 @@ def generate_partitioned(
         Replace an existing non-empty folder (once the new one is complete).
     progress : callable, optional
         Called with the number of customers simulated after each chunk.
+    validate : bool, default True
+        Each task checks its parts against the data contract before writing
+        them (every rule but key uniqueness, which holds by construction: what
+        :func:`crmlab.save_dataset` checks on generated data). The full check
+        of a folder, keys included: :func:`crmlab.scale.validate_partitioned`.
     seed : int, optional
         Random seed (default: the scenario's).
     **overrides
@@ -312,14 +318,17 @@ def generate_partitioned(
         ctx = global_context(sc)
         files: dict[str, dict[str, Any]] = {}
         for table, df in static_tables(ctx).items():
-            name, entry = write_part(coerce_table(df, table), tmp, table, 0, width)
+            df = coerce_table(df, table)
+            if validate:
+                validate_table(df, table, source=f"{table}/{part_name(0, width)}", keys=False)
+            name, entry = write_part(df, tmp, table, 0, width)
             files[name] = entry
         ctx_ref = runner.scatter(ctx)
         seconds["setup"] = time.perf_counter() - t_start
 
         t = time.perf_counter()
         first: list[dict[str, Any] | None] = [None] * k
-        for res in runner.run(first_pass, ((sc, c, ctx_ref, tmp, width) for c in range(k))):
+        for res in runner.run(first_pass, ((sc, c, ctx_ref, tmp, width, validate) for c in range(k))):
             first[res["chunk"]] = res
             if progress:
                 progress(res["n"])
@@ -333,7 +342,8 @@ def generate_partitioned(
 
         t = time.perf_counter()
         second: list[dict[str, Any] | None] = [None] * k
-        for res in runner.run(second_pass, ((sc, c, ctx_ref, tmp, ranks[c], width) for c in range(k))):
+        for res in runner.run(second_pass, ((sc, c, ctx_ref, tmp, ranks[c], width, validate)
+                                                   for c in range(k))):
             second[res["chunk"]] = res
             ranks[res["chunk"]] = {}
         seconds["second"] = time.perf_counter() - t
