@@ -41,7 +41,11 @@ like on the same machine:
 (c) **The whole dataset against Faker.** Customers per second of the
     fastest 1M run of (b), all tables included (import excluded, total =
     generate + write), divided by Faker's customer records per second in the
-    preset's locale from (a).
+    preset's locale from (a); next to it the same for the partitioned path
+    (``generate_partitioned(engine="process", n_workers=J)`` with the largest
+    ``--jobs`` value: the same data, validated part by part, written by J
+    processes as one Parquet part per chunk and table), run when 1M is among
+    the sizes.
 
 The machine's load average is recorded at the start and the end: on a shared
 machine, a load above the CPU count means the timings are inflated.
@@ -533,6 +537,34 @@ def run_worker(n_customers: int, n_jobs: int, *, seed: int, tmpdir: Path | None)
     }
 
 
+def run_partitioned(n_customers: int, n_jobs: int, *, seed: int, tmpdir: Path | None) -> dict[str, Any]:
+    """The partitioned path in this process: ``generate_partitioned(engine="process", n_workers=n_jobs)``.
+
+    The same data, validated part by part in the tasks, written as one
+    Parquet part per chunk and table by ``n_jobs`` local processes (what
+    ``crmlab generate --partitioned --jobs J`` does).
+    """
+    start = time.perf_counter()
+    import_lazy_modules()
+    import_s = time.perf_counter() - start
+    from crmlab.scale import generate_partitioned
+
+    load_start = load_average()
+    cpu0 = cpu_seconds()
+    with tempfile.TemporaryDirectory(prefix="crmlab-bench-", dir=tmpdir) as tmp:
+        start = time.perf_counter()
+        run = generate_partitioned(PRESET, Path(tmp) / "data", engine="process", n_workers=n_jobs, seed=seed,
+                                   n_customers=n_customers)
+        total_s = time.perf_counter() - start
+        disk_mb = sum(p.stat().st_size for p in run.path.rglob("*") if p.is_file()) / 2**20
+    rss = peak_rss_mb()
+    return {"n_customers": n_customers, "n_jobs": n_jobs, "n_chunks": run.n_chunks, "import_s": import_s,
+            "total_s": total_s, "total_cpu_s": cpu_seconds() - cpu0, "seconds": run.seconds,
+            "rows_total": sum(v for k, v in run.rows.items() if k != "truth_customers"), "disk_mb": disk_mb,
+            "worker_peak_rss_mb": run.worker_peak_rss_mb, "peak_rss_self_mb": rss["self"],
+            "load_average": [load_start, load_average()]}
+
+
 def run_self(worker: str, settings: Settings) -> dict[str, Any]:
     """Run this script as ``--worker WORKER`` in a fresh interpreter and parse its result line.
 
@@ -689,8 +721,11 @@ def summarize_scaling(runs: Sequence[dict[str, Any]], jobs: Sequence[int]) -> di
 
 
 def summarize_dataset_ratio(pii: Sequence[dict[str, Any]] | None, runs: Sequence[dict[str, Any]] | None,
-                            locale: str) -> dict[str, Any] | None:
+                            locale: str, partitioned: Sequence[dict[str, Any]] = ()) -> dict[str, Any] | None:
     """Part (c): customers/s of the whole dataset (fastest 1M run) over Faker's customer records/s.
+
+    ``partitioned`` runs (the partitioned path on local processes) are
+    reported next to the fastest in-process run, as ``partitioned``.
 
     Examples
     --------
@@ -710,11 +745,20 @@ def summarize_dataset_ratio(pii: Sequence[dict[str, Any]] | None, runs: Sequence
     rate = best["n_customers"] / best["total_s"]
     records = faker["faker_customer_records"]["rows_per_s"]
     pii_rows = faker["faker"].get("rows_per_s")
-    return {"locale": locale, "n_customers": best["n_customers"], "n_jobs": best["n_jobs"],
-            "total_s": best["total_s"], "customers_per_s": rate, "faker_records_per_s": records,
-            "faker_pii_rows_per_s": pii_rows, "ratio_records": rate / records,
-            "ratio_pii_rows": rate / pii_rows if pii_rows else None,
-            "met": rate / records >= TARGET_DATASET_RATIO}
+    out = {"locale": locale, "n_customers": best["n_customers"], "n_jobs": best["n_jobs"],
+           "total_s": best["total_s"], "customers_per_s": rate, "faker_records_per_s": records,
+           "faker_pii_rows_per_s": pii_rows, "ratio_records": rate / records,
+           "ratio_pii_rows": rate / pii_rows if pii_rows else None,
+           "met": rate / records >= TARGET_DATASET_RATIO, "partitioned": []}
+    for r in partitioned:
+        if "error" in r or r["n_customers"] != TARGET_SIZE:
+            continue
+        prate = r["n_customers"] / r["total_s"]
+        out["partitioned"].append({"n_jobs": r["n_jobs"], "total_s": r["total_s"], "customers_per_s": prate,
+                                   "ratio_records": prate / records,
+                                   "ratio_pii_rows": prate / pii_rows if pii_rows else None,
+                                   "met": prate / records >= TARGET_DATASET_RATIO})
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -835,13 +879,17 @@ def scaling_notes(summary: dict[str, Any]) -> list[str]:
 
 def ratio_markdown(c: dict[str, Any]) -> list[str]:
     """Part (c) as Markdown: the whole dataset against Faker's customer records."""
-    rows = [(f"{c['n_customers']:,}", str(c["n_jobs"]), f"{c['total_s']:.1f}", f"{c['customers_per_s']:,.0f}",
-             c["locale"], f"{c['faker_records_per_s']:,.0f}", f"{c['ratio_records']:.1f}x",
-             _fmt(c["ratio_pii_rows"], ".1f", "x"), _met(c["met"]))]
-    header = ("customers", "n_jobs", "total s", "customers/s (all tables)", "Faker locale",
+    rows = [("in one process, one file per table", f"{c['n_customers']:,}", str(c["n_jobs"]), f"{c['total_s']:.1f}",
+             f"{c['customers_per_s']:,.0f}", c["locale"], f"{c['faker_records_per_s']:,.0f}",
+             f"{c['ratio_records']:.1f}x", _fmt(c["ratio_pii_rows"], ".1f", "x"), _met(c["met"]))]
+    for p in c.get("partitioned", []):
+        rows.append(("partitioned, local processes", f"{c['n_customers']:,}", str(p["n_jobs"]), f"{p['total_s']:.1f}",
+                     f"{p['customers_per_s']:,.0f}", c["locale"], f"{c['faker_records_per_s']:,.0f}",
+                     f"{p['ratio_records']:.1f}x", _fmt(p["ratio_pii_rows"], ".1f", "x"), _met(p["met"])))
+    header = ("path", "customers", "n_jobs", "total s", "customers/s (all tables)", "Faker locale",
               "Faker customer records/s", "crmlab / Faker records", "crmlab / Faker PII rows",
               f"target >= {TARGET_DATASET_RATIO:.0f}x (records)")
-    return _table(header, rows, "rrrrlrrrl")
+    return _table(header, rows, "lrrrrlrrrl")
 
 
 def report_markdown(report: dict[str, Any]) -> str:
@@ -888,13 +936,14 @@ def _worker_main(spec: str, settings: Settings) -> int:
     else:
         try:
             kind, n_text, j_text = spec.split(":")
-            if kind != "dataset":
+            if kind not in ("dataset", "partitioned"):
                 raise ValueError(kind)
             n, j = parse_count(n_text), parse_count(j_text)
         except (ValueError, argparse.ArgumentTypeError):
-            print(f"--worker expects 'pii' or 'dataset:N:J', got {spec!r}", file=sys.stderr)
+            print(f"--worker expects 'pii', 'dataset:N:J' or 'partitioned:N:J', got {spec!r}", file=sys.stderr)
             return 2
-        result = run_worker(n, j, seed=settings.seed, tmpdir=settings.tmpdir)
+        run = run_worker if kind == "dataset" else run_partitioned
+        result = run(n, j, seed=settings.seed, tmpdir=settings.tmpdir)
     print(_RESULT_TAG + json.dumps(result), flush=True)
     return 0
 
@@ -909,7 +958,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_parser().error(f"--tmpdir {settings.tmpdir} is not an existing folder")
     settings_dict = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()}
     report: dict[str, Any] = {"machine": machine_info(), "settings": settings_dict,
-                              "preset": PRESET, "pii": None, "scaling": None, "dataset_ratio": None}
+                              "preset": PRESET, "pii": None, "scaling": None, "partitioned": None,
+                              "dataset_ratio": None}
     failed = False
     if settings.run_pii:
         log(f"PII: crmlab {settings.pii_rows:,} and Faker {settings.faker_rows:,} rows per locale, "
@@ -926,8 +976,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings.run_scaling:
         runs = bench_scaling(settings)
         report["scaling"] = {"runs": runs, "summary": summarize_scaling(runs, settings.jobs)}
+        if TARGET_SIZE in settings.sizes:
+            j = max(settings.jobs)
+            log(f"partitioned: {TARGET_SIZE:,} customers on {j} local processes ...")
+            part = {"n_customers": TARGET_SIZE, "n_jobs": j,
+                    **run_self(f"partitioned:{TARGET_SIZE}:{j}", settings)}
+            log("partitioned: " + (f"FAILED ({part['error']})" if "error" in part else f"{part['total_s']:.1f} s"))
+            report["partitioned"] = [part]
     report["dataset_ratio"] = summarize_dataset_ratio(
-        report["pii"], (report["scaling"] or {}).get("runs"), PRESET_LOCALE)
+        report["pii"], (report["scaling"] or {}).get("runs"), PRESET_LOCALE, report.get("partitioned") or ())
     report["machine"]["load_average_end"] = load_average()
     print(report_markdown(report), flush=True)
     if settings.out is not None:

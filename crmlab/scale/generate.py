@@ -139,6 +139,7 @@ class _Pool(_Serial):
 
         self.n_workers = n_workers
         self._ex = ProcessPoolExecutor(max_workers=n_workers)
+        self._ex.submit(os.getpid).result()  # start the workers now, before this process writes anything
 
     def run(self, fn: Callable[..., dict], calls: Iterable[tuple]) -> Iterator[dict]:
         from concurrent.futures import as_completed
