@@ -60,3 +60,21 @@ def test_help_and_bad_arguments():
     assert helped.returncode == 0 and "--faker-rows" in helped.stdout and "--quick" in helped.stdout
     bad = _run("--sizes", "ten", timeout=60)
     assert bad.returncode == 2 and "not a count" in bad.stderr
+
+
+@pytest.mark.slow
+def test_bench_scale_smoke_run(tmp_path):
+    """scripts/bench_scale.py: one small run on a local Dask cluster, checked and projected (no timing asserted)."""
+    script = SCRIPT.parent / "bench_scale.py"
+    out = tmp_path / "scale.json"
+    proc = subprocess.run([sys.executable, str(script), "--sizes", "20k", "--workers", "1", "--chunk-size", "10000",
+                           "--check", "--tmpdir", str(tmp_path), "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "| 20,000 | 2 |" in proc.stdout and "Projection to 100,000,000 customers" in proc.stdout
+    report = json.loads(out.read_text(encoding="utf-8"))
+    run = report["runs"][0]
+    assert run["n_chunks"] == 2 and run["rows"]["customers"] == 20_000
+    assert run["worker_peak_rss_mb"] > 0 and run["check"]["rows_total"] > 20_000
+    assert report["projection"]["chunks"] == 10_000
+    assert [p.name for p in tmp_path.iterdir()] == ["scale.json"], "temporary datasets left behind"
