@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv data run test test-fast bench bench-large clean
+.PHONY: help venv data run test test-fast bench bench-large audit clean
 
 help:
 	@echo "make run        create .venv, install, build datasets/classroom if missing, execute the notebooks"
@@ -13,6 +13,7 @@ help:
 	@echo "make test-fast  unit tests only (skips slow truth-recovery and notebook tests)"
 	@echo "make data       regenerate datasets/classroom from its recorded scenario"
 	@echo "make bench      generation benchmarks (PII vs Faker; scaling to 1M customers)"
+	@echo "make audit      claims audit: the lessons on 20 unseen seeds, findings vs truth (docs/claims_audit.md)"
 
 $(STAMP): pyproject.toml setup.py
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -39,6 +40,9 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) scripts/bench_generate.py
+
+audit: $(STAMP)
+	$(PY) scripts/audit_claims.py --docs
 
 clean:
 	rm -rf runs .pytest_cache
