@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml setup.py
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=/path/to/python3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,scale]"
+	$(PY) -m pip install --quiet -e ".[test,scale,site]"
 	@touch $(STAMP)
 
 venv: $(STAMP)
