@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv data run test test-fast bench bench-large audit clean
+.PHONY: help venv data run test test-fast bench bench-large audit site clean
 
 help:
 	@echo "make run        create .venv, install, build datasets/classroom if missing, execute the notebooks"
@@ -14,6 +14,7 @@ help:
 	@echo "make data       regenerate datasets/classroom from its recorded scenario"
 	@echo "make bench      generation benchmarks (PII vs Faker; scaling to 1M customers)"
 	@echo "make audit      claims audit: the lessons on 20 unseen seeds, findings vs truth (docs/claims_audit.md)"
+	@echo "make site       course website (English + Chinese) from the executed notebooks -> build/site/index.html"
 
 $(STAMP): pyproject.toml setup.py
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -43,6 +44,9 @@ bench: $(STAMP)
 
 audit: $(STAMP)
 	$(PY) scripts/audit_claims.py --docs
+
+site: $(STAMP)
+	$(PY) scripts/build_site.py --out build/site
 
 clean:
 	rm -rf runs .pytest_cache
