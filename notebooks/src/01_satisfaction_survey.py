@@ -335,6 +335,24 @@ if data.truth is not None:
                      T("truth.covers", lang)))
         rows.append((T("truth.ranking", lang), " > ".join(ranking),
                      " > ".join(sorted(true_shares, key=true_shares.get, reverse=True)), T("truth.same", lang)))
+    if gap is not None and data.truth_customers is not None and gap.n_low and gap.n_high:
+        # expected inactivity given each respondent's latent purchase rate and lifetime: completed orders
+        # arrive as a Poisson process at the planted yearly rate while alive (season, loyalty and campaign
+        # multipliers left out - they move both groups alike)
+        tc = data.truth_customers.set_index("customer_id")
+        resp = sv.dropna(subset=["customer_id", "overall_satisfaction"])
+        resp = resp[resp["response_date"] + pd.Timedelta(days=window) <= churn_link.as_of]
+        start, stop = resp["response_date"].to_numpy(), (resp["response_date"] + pd.Timedelta(days=window)).to_numpy()
+        death = pd.to_datetime(tc.loc[resp["customer_id"], "churn_date"]).to_numpy()
+        alive = (np.where(pd.isna(death), stop, np.minimum(death, stop)) - start) / np.timedelta64(1, "D")
+        completed = float((data.orders["status"] == "completed").mean())
+        p_none = np.exp(-tc.loc[resp["customer_id"], "purchase_rate"].to_numpy() * completed
+                        * np.clip(alive, 0, window) / 365.25)
+        level = resp["overall_satisfaction"].to_numpy()
+        claims_truth["survey.churn_gap"] = float(p_none[np.isin(level, gap.low)].mean()
+                                                 - p_none[np.isin(level, gap.high)].mean())
+        rows.append((T("truth.churn_gap", lang), round(gap.estimate, 3), round(claims_truth["survey.churn_gap"], 3),
+                     T("truth.covers", lang)))
     rows.append((T("truth.structural", lang), "-", str(t["driver_weights"]), T("truth.reference", lang)))
     display(truth_check(rows))
 else:

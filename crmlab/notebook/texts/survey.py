@@ -185,6 +185,9 @@ MESSAGES = Messages({
     "truth.share": {"en": "share of explained variance: {dimension}", "zh": "解释方差份额：{dimension}"},
     "truth.lead": {"en": "lead of {leader} over {runner_up}", "zh": "{leader}领先{runner_up}的差距"},
     "truth.ranking": {"en": "driver ranking (relative-weight shares)", "zh": "驱动因素排序（相对权重份额）"},
+    "truth.churn_gap": {"en": "inactivity gap, dissatisfied minus satisfied (truth: expected from the latent purchase "
+                              "rates and lifetimes)",
+                        "zh": "不再购买比例之差：不满意减满意（真值：由潜在购买率与客户寿命推算的期望值）"},
     "truth.structural": {"en": "structural weights of the latent dimensions (not estimated here)",
                          "zh": "潜在维度的结构权重（本课未估计）"},
     "truth.covers": {"en": "CI should cover", "zh": "置信区间应覆盖真值"},
