@@ -68,6 +68,7 @@ import pandas as pd
 
 from .._checks import fraction, require_columns
 from ..domain import COUNTED_STATUSES, counted_orders
+from ._proportions import wilson_interval
 from ._results import DEFAULT_CONFIDENCE, Result, z_value
 
 __all__ = [
@@ -321,10 +322,9 @@ def item_support(matrix: pd.DataFrame, *, confidence_level: float = DEFAULT_CONF
     """
     m = _check_matrix(matrix)
     counts = m.sum(axis=0).to_numpy(np.int64)
-    n, p, z = len(m), counts / len(m), z_value(confidence_level)
-    mid, half = (p + z**2 / (2 * n)) / (1 + z**2 / n), z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    out = pd.DataFrame({"item": np.asarray(m.columns, dtype=str), "n_orders": counts, "support": p,
-                        "ci_low": mid - half, "ci_high": mid + half})
+    low, high = wilson_interval(counts, len(m), confidence_level)
+    out = pd.DataFrame({"item": np.asarray(m.columns, dtype=str), "n_orders": counts, "support": counts / len(m),
+                        "ci_low": low, "ci_high": high})
     return out.sort_values(["support", "item"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 

@@ -10,6 +10,8 @@ The course's vocabulary, one function each:
 * the **80/20 rule** - the Pareto (Lorenz-type) curve of value and the share of
   value held by the top 20 % (:func:`pareto_curve`, :func:`top_share`, with a
   bootstrap interval :func:`top_share_interval`);
+* **repeat buying** - the share of customers who bought at most a few times,
+  with a Wilson interval (:func:`low_frequency_share`);
 * **value by group** - each group's share of the total value (customer equity
   by segment) with bootstrap intervals and the leader's lead (:func:`value_shares`).
 
@@ -51,6 +53,7 @@ import pandas as pd
 
 from .._checks import as_datetimes, as_timestamp, check_confidence_level, fraction, positive_int, require_columns
 from ..domain import COUNTED_STATUSES, counted_orders, order_values
+from ._proportions import wilson_interval
 from ._results import DEFAULT_CONFIDENCE, Estimate, Result
 
 __all__ = [
@@ -62,6 +65,7 @@ __all__ = [
     "pareto_curve",
     "top_share",
     "top_share_interval",
+    "low_frequency_share",
     "ValueShares",
     "value_shares",
 ]
@@ -455,6 +459,29 @@ def top_share(values: Any, share: float = 0.2) -> float:
     k = max(1, math.ceil(share * len(v) - 1e-9))
     return float(v[:k].sum() / v.sum())
 
+
+
+def low_frequency_share(frequency: Any, max_orders: int = 2, *,
+                        confidence_level: float = DEFAULT_CONFIDENCE) -> Estimate:
+    """Share of customers with at most ``max_orders`` orders, with a Wilson interval.
+
+    Parameters
+    ----------
+    frequency : array-like of int
+        Orders per customer (customers with at least one order).
+    max_orders : int, default 2
+    confidence_level : float, default 0.95
+
+    Examples
+    --------
+    >>> e = low_frequency_share([1, 1, 2, 5, 1, 3, 1, 2], max_orders=2)
+    >>> e.estimate, round(e.ci_low, 3), round(e.ci_high, 3)
+    (0.75, 0.409, 0.929)
+    """
+    f = _check_values(frequency)
+    k = int((f <= positive_int(max_orders, "max_orders")).sum())
+    lo, hi = wilson_interval(k, len(f), confidence_level)
+    return Estimate(k / len(f), float(lo), float(hi), check_confidence_level(confidence_level))
 
 
 def _boot_weights(n: int, n_boot: int, random_state: int, chunk: int = 100):

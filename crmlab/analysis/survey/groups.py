@@ -27,7 +27,8 @@ from scipy import stats
 
 from ..._checks import as_datetimes, as_timestamp, check_confidence_level, positive_int, require_columns
 from ...domain import COUNTED_STATUSES, counted_orders
-from .._results import DEFAULT_CONFIDENCE, Estimate, Result, z_value
+from .._proportions import newcombe_difference, wilson_interval
+from .._results import DEFAULT_CONFIDENCE, Result
 from ._items import numeric_matrix
 
 __all__ = ["GroupComparison", "SatisfactionChurn", "InactivityGap", "compare_groups", "satisfaction_and_churn",
@@ -197,15 +198,6 @@ def compare_groups(
     return GroupComparison(table=out, test=test, statistic=stat, p_value=pv, confidence_level=level)
 
 
-def _wilson(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a binomial proportion."""
-    p = k / n
-    den = 1 + z**2 / n
-    mid = (p + z**2 / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / den
-    return mid - half, mid + half
-
-
 def satisfaction_and_churn(
     survey: pd.DataFrame,
     orders: pd.DataFrame,
@@ -273,7 +265,7 @@ def satisfaction_and_churn(
     require_columns(survey, ["customer_id", "response_date", level], table="survey")
     require_columns(orders, ["customer_id", "order_ts"], table="orders")
     window_days = positive_int(window_days, "window_days")
-    z = z_value(confidence_level)
+    check_confidence_level(confidence_level)
     if orders.empty:
         raise ValueError("orders is empty: cannot observe later activity")
     ots = as_datetimes(orders["order_ts"], "orders.order_ts")
@@ -298,7 +290,7 @@ def satisfaction_and_churn(
     g = sv.groupby("level", sort=True)
     out = pd.DataFrame({"n": g.size(), "n_inactive": g["inactive"].sum().astype(int)})
     out["share_inactive"] = out["n_inactive"] / out["n"]
-    lo, hi = _wilson(out["n_inactive"].to_numpy(float), out["n"].to_numpy(float), z)
+    lo, hi = wilson_interval(out["n_inactive"].to_numpy(float), out["n"].to_numpy(float), confidence_level)
     out["ci_low"], out["ci_high"] = lo, hi
     out["mean_orders"] = g["orders"].mean()
     out.index.name = level
@@ -362,7 +354,6 @@ def inactivity_gap(
     True
     """
     level = link.confidence_level if confidence_level is None else check_confidence_level(confidence_level)
-    z = z_value(level)
     t = link.table
     lo_rows, hi_rows = t[t.index.isin(list(low))], t[t.index.isin(list(high))]
     n1, n2 = int(lo_rows["n"].sum()), int(hi_rows["n"].sum())
@@ -372,18 +363,13 @@ def inactivity_gap(
                              n_high=n2, chi2=nan, p_value=nan, low=tuple(low), high=tuple(high),
                              confidence_level=level)
     k1, k2 = int(lo_rows["n_inactive"].sum()), int(hi_rows["n_inactive"].sum())
-    p1, p2 = k1 / n1, k2 / n2
-    (l1,), (u1,) = _wilson(np.array([k1], float), np.array([n1], float), z)
-    (l2,), (u2,) = _wilson(np.array([k2], float), np.array([n2], float), z)
-    d = p1 - p2
-    ci_low = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    ci_high = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    d, ci_low, ci_high = newcombe_difference(k1, n1, k2, n2, level)
     table = np.array([[k1, n1 - k1], [k2, n2 - k2]], float)
     if (table.sum(axis=0) > 0).all():
         chi = stats.chi2_contingency(table, correction=False)
         chi2, pv = float(chi.statistic), float(chi.pvalue)
     else:
         chi2, pv = float("nan"), float("nan")
-    return InactivityGap(estimate=float(d), ci_low=float(ci_low), ci_high=float(ci_high), share_low=p1,
-                         share_high=p2, n_low=n1, n_high=n2, chi2=chi2, p_value=pv, low=tuple(low),
-                         high=tuple(high), confidence_level=level)
+    return InactivityGap(estimate=d, ci_low=ci_low, ci_high=ci_high, share_low=k1 / n1, share_high=k2 / n2,
+                         n_low=n1, n_high=n2, chi2=chi2, p_value=pv, low=tuple(low), high=tuple(high),
+                         confidence_level=level)
