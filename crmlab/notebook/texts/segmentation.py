@@ -127,8 +127,9 @@ MESSAGES = Messages({
               "{ci_high:.2f}，按客户重抽样）。"},
     "segmentation.equity_leader.title.leader": {"en": "The largest share of customer equity: {leader}",
                                                 "zh": "客户资产份额最大：{leader}"},
-    "segmentation.equity_leader.title.unclear": {"en": "Largest share of customer equity: {leader} or {runner_up}?",
-                                                 "zh": "客户资产份额最大：{leader}还是{runner_up}？"},
+    "segmentation.equity_leader.title.unclear": {
+        "en": "Largest share of customer equity: {leader} or {runner_up}? The data cannot tell",
+        "zh": "客户资产份额最大：{leader}还是{runner_up}？数据无法判断"},
     "equity.x": {"en": "segment", "zh": "客户细分"},
     "equity.y": {"en": "share of customer equity (95% CI)", "zh": "客户资产份额（95% 置信区间）"},
     # truth check
