@@ -291,12 +291,18 @@ assert top.empty or abs(strongest_lift - float(top.iloc[0]["lift"])) < 1e-6
 claims_truth = {}
 if data.truth is not None:
     rows = []
-    planted = {(r["antecedent"], r["consequent"]): r["lift"] for r in data.truth["basket"]["rules"]}
+    # a planted rule A -> B puts B in a basket with main item A with probability c, in any other basket
+    # with the background rate b: in these (completed) baskets its lift is c / (P(A) c + (1 - P(A)) b)
+    background = data.truth["scenario"]["basket_background_rate"]
+    planted = {(r["antecedent"], r["consequent"]): r["confidence"] / (matrix[r["antecedent"]].mean() * r["confidence"]
+               + (1 - matrix[r["antecedent"]].mean()) * background)
+               for r in data.truth["basket"]["rules"] if r["antecedent"] in matrix.columns}
     for (a, b), lift in planted.items():
-        if a in matrix.columns and b in matrix.columns:
+        if b in matrix.columns:
             est = basket.rule_lift(matrix, a, b)
             rows.append((T("truth.lift", lang, a=item_label(a, lang), b=item_label(b, lang)),
-                         f"{est.lift:.2f} [{est.ci_low:.2f}, {est.ci_high:.2f}]", lift, T("truth.covers", lang)))
+                         f"{est.lift:.2f} [{est.ci_low:.2f}, {est.ci_high:.2f}]", round(lift, 3),
+                         T("truth.covers", lang)))
     for c in claims:  # the cross-sell claims whose rule was planted
         if c.id.startswith("basket.cross_sell.") and (c.detail["anchor"], c.detail["consequent"]) in planted:
             claims_truth[c.id] = planted[(c.detail["anchor"], c.detail["consequent"])]

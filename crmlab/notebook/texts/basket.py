@@ -152,7 +152,8 @@ MESSAGES = Messages({
                   "zh": "  {a} -> {b}：提升度 {lift:.1f}（{level:.0%} 置信区间 {lo:.1f} 至 {hi:.1f}），置信度 {conf:.0%}，"
                         "支持度 {sup:.1%}"},
     # truth check
-    "truth.lift": {"en": "lift {a} -> {b}", "zh": "提升度 {a} -> {b}"},
+    "truth.lift": {"en": "lift {a} -> {b} (truth: the planted rule in these baskets)",
+                   "zh": "提升度 {a} -> {b}（真值：模拟规则在这些购物篮中的提升度）"},
     "truth.decoy": {"en": "decoy item", "zh": "高频干扰项"},
     "truth.flagged": {"en": "flagged", "zh": "已标记"},
     "truth.evening": {"en": "category claimed to lean to the evening (truth: planted categories)",
