@@ -28,7 +28,7 @@ from .items import rule_truth, simulate_items
 from .pii import load_cities
 from .purchases import EVENING_HOURS, simulate_purchases
 from .stores import simulate_stores
-from .survey import DIMENSIONS, ITEMS, simulate_survey
+from .survey import DIMENSIONS, ITEMS, relative_weight_shares, simulate_survey
 
 __all__ = ["simulate_tables", "TABLES"]
 
@@ -415,6 +415,14 @@ def _truth(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, Any]
             "nps": rnd(sums["nps"] / max(sums["n_resp"], 1), 3),
             "driver_weights": {d: rnd(w_ / sum(scenario.driver_weights), 4)
                                for d, w_ in zip(DIMENSIONS, scenario.driver_weights)},
+            "driver_weights_definition": "structural weights of the latent dimensions in overall satisfaction "
+                                         "(normalised to sum to 1)",
+            "relative_weight_shares": relative_weight_shares(
+                scenario, np.concatenate([r["survey"]["latent_satisfaction"] for r in results]),
+                np.concatenate([r["survey"]["latent_shift"] for r in results])),
+            "relative_weight_shares_definition": "population Johnson relative weights (shares of R^2) of overall "
+                                                 "satisfaction (1-5) on the dimension scores (item means), implied by "
+                                                 "the survey model: the estimand of a key-driver analysis",
             "driver_ranking": [d for _, d in sorted(zip(scenario.driver_weights, DIMENSIONS), reverse=True)],
             "dimensions": {d: [k for k, v in ITEMS.items() if v[0] == d] for d in DIMENSIONS},
             "loadings": {k: v[1] for k, v in ITEMS.items()},
