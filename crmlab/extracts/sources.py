@@ -241,7 +241,15 @@ def read_source(path: Path, *, encoding: str | None = None, sep: str | None = No
     """
     check_file(path, key)
     low = path.name.lower()
-    info: dict[str, Any] = {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    if sheet is not None and not low.endswith(EXCEL_SUFFIXES):
+        where = f"mapping {key.rsplit('.', 1)[0]}.sheet" if key else "--sheet"
+        raise (MappingError if key else ExtractError)(
+            f"{where}: {path.name} is not an Excel workbook ({', '.join(EXCEL_SUFFIXES)}); a sheet applies only "
+            "to workbooks")
+    try:
+        info: dict[str, Any] = {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    except OSError as e:
+        raise ExtractError(f"{path.name}: cannot be read ({e.strerror or e})") from None
     if low.endswith(EXCEL_SUFFIXES):
         raws = _read_excel(path, sheet)
         info["sheets"] = [r.label.split("sheet ", 1)[-1].strip("'") for r in raws]
