@@ -543,9 +543,11 @@ class Scenario:
             if v is not None:
                 _date(v, name)
         start, end = self.start_date, self.end_date
-        need(dt.date(2011, 1, 1) <= start and end <= dt.date(2030, 12, 31),
-             "start", "the window must lie within 2011-01-01 .. 2030-12-31 (holiday calendar)")
-        need((end - start).days >= 364, "end", "the window must span at least one year")
+        if not (dt.date(2011, 1, 1) <= start and end <= dt.date(2030, 12, 31)):
+            raise ScenarioError(f"start, end: the window must lie within 2011-01-01 .. 2030-12-31 (holiday calendar) "
+                                f"(got {self.start} .. {self.end})")
+        if (end - start).days < 364:
+            raise ScenarioError(f"start, end: the window must span at least one year (got {self.start} .. {self.end})")
         need(_weights_ok(self.driver_weights, 4), "driver_weights",
              "needs 4 non-negative weights (advertising, price, service, quality), not all zero")
         need(_weights_ok(self.basket_rule_confidence, 4, probabilities=True), "basket_rule_confidence",
@@ -565,12 +567,18 @@ class Scenario:
         need(len(set(names)) == len(names), "segments", "segment names must be unique")
         need(self.loyalty_full_effect_days <= self.loyalty_fade_end_days,
              "loyalty_fade_end_days", "must be >= loyalty_full_effect_days")
-        need(0 < self.campaign_day and self.campaign_day + self.campaign_window_days < self.n_days,
-             "campaign_date", "the campaign and its response window must lie inside the window")
-        need(self.campaign_day - self.campaign_min_recency_days > 0, "campaign_min_recency_days",
-             "the campaign must come at least this many days after the start of the window")
-        need(0 < self.survey_day and self.survey_day + self.survey_days < self.n_days,
-             "survey_start", "the survey fielding period must lie inside the window")
+        when = f"campaign_date {self.campaign_date or 'default'} = day {self.campaign_day} of {self.n_days}"
+        if not (0 < self.campaign_day and self.campaign_day + self.campaign_window_days < self.n_days):
+            raise ScenarioError(f"campaign_date, campaign_window_days: the campaign and its response window must lie "
+                                f"inside the window start .. end (got {when}, campaign_window_days "
+                                f"{self.campaign_window_days})")
+        if self.campaign_day - self.campaign_min_recency_days <= 0:
+            raise ScenarioError(f"campaign_min_recency_days: the campaign must come more than this many days after "
+                                f"start (got {self.campaign_min_recency_days}, {when})")
+        if not (0 < self.survey_day and self.survey_day + self.survey_days < self.n_days):
+            raise ScenarioError(f"survey_start, survey_days: the survey fielding period must lie inside the window "
+                                f"start .. end (got survey_start {self.survey_start or 'default'} = day "
+                                f"{self.survey_day} of {self.n_days}, survey_days {self.survey_days})")
 
     # conveniences ------------------------------------------------------------
     def replace(self, **changes: Any) -> "Scenario":

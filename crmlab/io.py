@@ -37,13 +37,13 @@ import pandas as pd
 
 from ._fs import (
     OutputError,
+    OutputWarning,
     describe_os_error,
     json_text,
     lock_output,
     output_dir,
     recover_output,
     sha256_file,
-    target_problem,
     write_json_atomic,
 )
 from ._resources import bundled_dataset
@@ -232,10 +232,6 @@ def save_dataset(
     if format not in FORMATS:
         raise DatasetError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     target = Path(path).expanduser()
-    problem = target_problem(target, force=force)
-    if problem:
-        hint = "; choose another folder or use --force / force=True" if "not empty" in problem else ""
-        raise DatasetError(f"{target} {problem}{hint}")
     extra = dict(extra_json or {})
     reserved = {MANIFEST, TRUTH}
     for fname in extra:
@@ -246,12 +242,13 @@ def save_dataset(
     ds = data if isinstance(data, Dataset) else Dataset(data)
     truth = ds.truth if include_truth else None
     faults = bool(truth and truth.get("faults")) or bool(ds.manifest and ds.manifest.get("faults"))
-    if validate and not faults:
-        sc = ds.scenario
-        validate_dataset(ds.tables, window=(sc.start, sc.end) if sc is not None else None)
     texts = {fname: json_text(obj) for fname, obj in extra.items()}  # refuse NaN before writing anything
     try:
+        # the lock, the clean-up after interrupted writes and the check of the target come first
         with output_dir(target, force=force) as tmp:
+            if validate and not faults:
+                sc = ds.scenario
+                validate_dataset(ds.tables, window=(sc.start, sc.end) if sc is not None else None)
             files: dict[str, dict[str, Any]] = {}
             ext = ".csv" if format == "csv" else ".parquet"
             for name, df in ds.tables.items():
@@ -462,7 +459,7 @@ def _recover_missing(p: Path) -> None:
             return
         with lock_output(p):
             for msg in recover_output(p):
-                warnings.warn(msg, stacklevel=3)
+                warnings.warn(msg, OutputWarning, stacklevel=3)
     except (OSError, OutputError):
         return
 

@@ -601,9 +601,29 @@ def _cross_problems(tables: Mapping[str, pd.DataFrame], window: tuple[Any, Any] 
 
 
 # ----------------------------------------------------------------------------- docs
+_RULES_MARKDOWN = """Rules that hold for every table (checked by `crmlab validate` and `crmlab.load_dataset`, and
+by every importer; each broken rule is an error naming file, column, rule and lines):
+
+- numbers are finite (no `inf`); whole numbers are at most 2^53 in size;
+- dates and times lie between 1990-01-01 and 2100-12-31; in a synthetic dataset, customers'
+  signups, orders, service events (up to 60 days after the end), enrolments, points, the campaign
+  and the survey lie inside the scenario's window `start` .. `end`;
+- no order is dated before its customer's `signup_date`;
+- the folder matches its `manifest.json`: every table listed there is present, with the same row
+  count and SHA-256 checksum (a file edited, cut or damaged after writing is an error;
+  `load_dataset(..., validate=False)` only warns).
+
+In CSV files written by crmlab, a text cell that a spreadsheet would run as a formula (it starts
+with `=`, `+`, `-`, `@`, a tab or a carriage return) is written with a leading single quote
+(`'=1+1`), so that Excel or LibreOffice shows it as text; numbers, and text that is a plain number
+such as `-12.5`, are left alone. `crmlab.load_dataset` removes the quote again.
+
+"""
+
+
 def data_dictionary_markdown() -> str:
-    """The data dictionary (all tables and columns) as Markdown."""
-    out = []
+    """The data dictionary (the rules for every table, then all tables and columns) as Markdown."""
+    out = [_RULES_MARKDOWN]
     for t in CONTRACT.values():
         key = ", ".join(t.key) if t.key else "(none)"
         out.append(f"### `{t.name}`\n\n{t.description} Key: `{key}`.\n")

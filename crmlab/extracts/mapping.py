@@ -141,8 +141,8 @@ def _check_mapping(spec: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         sheet = ts.get("sheet")
         if sheet is not None and (not isinstance(sheet, (str, int)) or isinstance(sheet, bool)):
             raise MappingError(f"mapping {key}.sheet: must be a sheet name or number, got {sheet!r}")
-        dd = ts.get("drop_duplicates", True)
-        if not isinstance(dd, bool):
+        dd = ts.get("drop_duplicates")
+        if dd is not None and not isinstance(dd, bool):
             raise MappingError(f"mapping {key}.drop_duplicates: must be true or false, got {dd!r}")
         ts = dict(ts)
         ts["sep"] = _separator(ts.get("sep"), key)
@@ -227,7 +227,7 @@ def _map_table(t: str, ts: Mapping[str, Any], folder: Path, log: CleaningLog, al
         else raws[0].frame.rename(columns=str)
     used = list(dict.fromkeys(colmap.values()))
     frame = drop_blank(frame, used, log)
-    if ts.get("drop_duplicates", True):
+    if ts.get("drop_duplicates") is not False:
         frame = drop_rows(frame, frame.duplicated(subset=used).to_numpy(), log,
                           "duplicate row (identical to an earlier line in the mapped columns)")
     out = pd.DataFrame(index=frame.index)

@@ -181,7 +181,10 @@ def check_truncated(text: str, name: str, n_cols: int, sep: str, header: bool) -
     if sep == WHITESPACE:
         n = len(last.split())
     else:
-        n = len(next(csv.reader([last], delimiter=sep), []))
+        try:
+            n = len(next(csv.reader([last], delimiter=sep), []))
+        except csv.Error:  # a stray carriage return or quote in the last line
+            n = len(last.split(sep))
     if n < n_cols:
         line = text.count("\n") + 1
         raise ExtractError(f"{name}: the file looks truncated: its last line ({line}) has {n} of {n_cols} fields "
