@@ -173,11 +173,12 @@ def target_problem(path: str | os.PathLike, *, force: bool) -> str | None:
     """Why ``path`` cannot take a new output folder, or ``None`` if it can.
 
     A path that does not exist or is an empty folder can; a non-empty folder
-    only with ``force``; a file never.
+    only with ``force``; a file or a symbolic link never (the swap would
+    replace the link, not the folder it points to).
     """
     p = Path(path)
-    if p.is_symlink() and not p.exists():
-        return "is a broken symbolic link"
+    if p.is_symlink():
+        return "is a symbolic link; give the folder it points to"
     if p.exists() and not p.is_dir():
         return "exists and is not a folder"
     try:
@@ -203,6 +204,12 @@ _KINDS = ("tmp", "old", "trash")
 def _tag() -> str:
     """``<host id>-<pid>-<random>``: who made a temporary folder, so that a later writer knows if it is dead."""
     return f"{_HOST_ID}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _named(target: str | os.PathLike) -> Path:
+    """``target`` with a real last component (``.``, ``..`` and ``x/`` made absolute), so siblings can be named."""
+    t = Path(target).expanduser()
+    return Path(os.path.abspath(t)) if t.name in ("", ".", "..") else t
 
 
 def _leftover_name(target: Path, kind: str) -> Path:
@@ -266,7 +273,7 @@ def recover_output(target: str | os.PathLike) -> list[str]:
     * leftovers of a live writer are left alone silently; those whose writer
       cannot be told (another host, an older crmlab) are reported, not removed.
     """
-    target = Path(target)
+    target = _named(target)
     msgs: list[str] = []
     found = _leftovers(target)
     if not os.path.lexists(target):
@@ -480,7 +487,7 @@ except ImportError:  # pragma: no cover
 # ----------------------------------------------------------------------------- the swap
 def make_temp_dir(target: str | os.PathLike) -> Path:
     """A new hidden folder ``.X.tmp-<host>-<pid>-<random>`` next to ``target`` (same file system, so it can be renamed onto it)."""
-    target = Path(target)
+    target = _named(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(10):
         tmp = _leftover_name(target, "tmp")
@@ -558,7 +565,7 @@ def replace_dir(tmp: str | os.PathLike, target: str | os.PathLike, *, force: boo
     writer moves back (:func:`recover_output`). A folder is never replaced by
     a file or the other way round.
     """
-    tmp, target = Path(tmp), Path(target)
+    tmp, target = Path(tmp), _named(target)
     with lock_output(target):
         if not force:
             _rename_new(tmp, target)
@@ -566,7 +573,9 @@ def replace_dir(tmp: str | os.PathLike, target: str | os.PathLike, *, force: boo
         if not os.path.lexists(target):
             _rename_new(tmp, target)
             return
-        if target.is_symlink() or not target.is_dir():
+        if target.is_symlink():
+            raise OutputError(f"{target} is a symbolic link; give the folder it points to; nothing was replaced")
+        if not target.is_dir():
             raise OutputError(f"{target} exists and is not a folder; nothing was replaced")
         if _exchange(tmp, target):
             trash = _leftover_name(target, "trash")
@@ -645,7 +654,7 @@ def output_dir(target: str | os.PathLike, *, force: bool = False, wait: float = 
     ...
     crmlab._fs.OutputError: ... exists and is not empty; choose another folder or use --force / force=True
     """
-    target = Path(target).expanduser()
+    target = _named(target)
     with lock_output(target, wait=wait):
         for msg in recover_output(target):
             warnings.warn(msg, OutputWarning, stacklevel=3)

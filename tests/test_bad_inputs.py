@@ -388,7 +388,8 @@ def test_truncated_truth_json_names_the_file(tmp_path, base):
     t = _copy(base, tmp_path)
     (t / "truth.json").write_text((t / "truth.json").read_text()[:100])
     with pytest.raises(crmlab.DatasetError, match=r"truth\.json.*not valid JSON"):
-        crmlab.load_dataset(t, validate=False)
+        with pytest.warns(UserWarning, match="checksum"):
+            crmlab.load_dataset(t, validate=False)
 
 
 def test_set_null_for_an_optional_field_means_its_default(tmp_path, monkeypatch):
