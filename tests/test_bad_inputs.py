@@ -419,6 +419,18 @@ def test_mapping_outside_paths_with_the_explicit_option(tmp_path, capsys):
     assert len(crmlab.load_dataset(out).orders) == 1
 
 
+def test_errors_never_quote_a_file_outside_the_mapping_folder(tmp_path, capsys):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "o.csv").write_text("id,c,t,ch\n1,TOPSECRET_A,TOPSECRET_DATE,web\n2,TOPSECRET_B,2024-01-01,fax\n")
+    (tmp_path / "sub" / "m.yml").write_text(f"tables:\n  orders:\n    file: ../o.csv\n{_ORDERS_MAP}")
+    out = tmp_path / "out"
+    code = main(["import", "csv", "--map", str(tmp_path / "sub" / "m.yml"), "--out", str(out), "-q",
+                 "--allow-outside-paths"])
+    err = capsys.readouterr().err
+    assert code == 1 and "o.csv" in err and "line 2" in err and "not shown" in err
+    assert "TOPSECRET" not in err and not out.exists()
+
+
 def test_mapping_separator_names(tmp_path):
     (tmp_path / "o.csv").write_text("id;c;t;ch\n1;A;2024-01-01;web\n")
     for sep in ("';'", "semicolon"):

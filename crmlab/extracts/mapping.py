@@ -189,6 +189,22 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
+_HIDDEN = "(not shown: a file outside the mapping's folder)"
+
+
+def _hide_outside(err: ValidationError, outside: set[str]) -> ValidationError:
+    """The same problems, without the values of files outside the mapping's folder (lines and rules stay)."""
+    import re
+
+    problems = []
+    for src, p in err.problems:
+        if any(name in src for name in outside):
+            rule = re.sub(r"'[^']*'", "'...'", p.rule)
+            p = Problem(p.table, p.column, rule, p.n_rows, [(line, _HIDDEN) for line, _ in p.examples])
+        problems.append((src, p))
+    return ValidationError(problems, err.line_offsets)
+
+
 def _fallback_ok(table: str, col: str, tables: Mapping[str, Any]) -> bool:
     if col in EXTRACT_DEFAULTS.get(table, {}):
         return True
@@ -345,20 +361,28 @@ def read_mapped(
     colmaps: dict[str, dict[str, str]] = {}
     infos: list[dict[str, Any]] = []
     units: dict[str, str] = {}
-    for t in CONTRACT:
-        if t not in tables_spec:
-            continue
-        frames[t], origin[t], colmaps[t], info, u = _map_table(t, tables_spec[t], folder, log, allow_outside)
-        info["table"] = t
-        infos.append(info)
-        units.update(u)
-    profile: dict[str, Any] = {}
-    if "orders" in frames:
-        frames, profile = _clean_orders(frames, log, lo, hi, start, end, colmaps)
-    frames = complete_tables(frames, log, category)
-    origin = {t: f[["_src", "_line"]].reset_index(drop=True) for t, f in frames.items()}
-    tables = {t: f.drop(columns=["_src", "_line"]) for t, f in frames.items()}
-    tables = validate_tables(tables, origin, units, colmaps)
+    outside: set[str] = set()
+    try:
+        for t in CONTRACT:
+            if t not in tables_spec:
+                continue
+            if not _inside(folder / Path(tables_spec[t]["file"]).expanduser(), folder):
+                outside.add(Path(tables_spec[t]["file"]).name)
+            frames[t], origin[t], colmaps[t], info, u = _map_table(t, tables_spec[t], folder, log, allow_outside)
+            info["table"] = t
+            infos.append(info)
+            units.update(u)
+        profile: dict[str, Any] = {}
+        if "orders" in frames:
+            frames, profile = _clean_orders(frames, log, lo, hi, start, end, colmaps)
+        frames = complete_tables(frames, log, category)
+        origin = {t: f[["_src", "_line"]].reset_index(drop=True) for t, f in frames.items()}
+        tables = {t: f.drop(columns=["_src", "_line"]) for t, f in frames.items()}
+        tables = validate_tables(tables, origin, units, colmaps)
+    except ValidationError as e:
+        if not outside:
+            raise
+        raise _hide_outside(e, outside) from None
     source = source_info(infos, "csv", start=start, end=end, category=category)
     source.update(mapping=mapping_name, name=spec.get("name"))
     report = log.report("csv", infos, tables, profile)
