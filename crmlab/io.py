@@ -419,6 +419,11 @@ def load_dataset(
     truth_obj = truth_customers = None
     if truth and (p / TRUTH).is_file():
         truth_obj = _read_json(p / TRUTH, "truth.json")
+        if not isinstance(truth_obj, dict):
+            raise DatasetError(f"{p / TRUTH}: must be a JSON object (what crmlab writes), got a "
+                               f"{type(truth_obj).__name__}")
+        if truth_obj.get("scenario") is not None and not isinstance(truth_obj["scenario"], dict):
+            raise DatasetError(f"{p / TRUTH}: 'scenario' must be an object")
         if TRUTH_CUSTOMERS in files:
             truth_customers = read_table(files[TRUTH_CUSTOMERS], TRUTH_CUSTOMERS)
     if validate and not problems:
@@ -469,7 +474,7 @@ def _read_json(path: Path, what: str) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as e:
         raise DatasetError(f"{path}: {what} is not UTF-8 text ({e.reason})") from None
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:
         raise DatasetError(f"{path}: {what} is not valid JSON ({e}); it may be truncated - write the dataset "
                            "again") from None
     except OSError as e:
@@ -546,5 +551,9 @@ def _window(manifest: dict[str, Any] | None, truth_obj: Any) -> tuple[str, str] 
     if not isinstance(sc, dict) and isinstance(truth_obj, dict):
         sc = truth_obj.get("scenario")
     if isinstance(sc, dict) and isinstance(sc.get("start"), str) and isinstance(sc.get("end"), str):
+        try:
+            pd.Timestamp(sc["start"]), pd.Timestamp(sc["end"])
+        except (ValueError, TypeError, OverflowError):
+            return None  # a broken scenario is reported where it is used (Dataset.scenario)
         return sc["start"], sc["end"]
     return None

@@ -221,6 +221,12 @@ CASES = [
          _dataset(lambda t: (t / "manifest.json").write_text('{"files": {'))),
     Case("manifest-scenario-a-list", ["describe", "{ds}"], 1, "'scenario' must be an object",
          _dataset(lambda t: _manifest(t, lambda m: m.update(scenario=[1])))),
+    Case("manifest-nested-too-deeply", ["validate", "{ds}"], 1, "manifest.json is not valid JSON",
+         _dataset(lambda t: (t / "manifest.json").write_text("[" * 100000))),
+    Case("manifest-scenario-invalid", ["describe", "{ds}"], 1, "scenario recorded in manifest.json is invalid",
+         _dataset(lambda t: _manifest(t, lambda m: m["scenario"].update(seed="x")))),
+    Case("manifest-file-name-with-a-path", ["validate", "{ds}"], 1, "not a plain file name",
+         _dataset(lambda t: _manifest(t, lambda m: m["files"].update({"../x.csv": {"sha256": "0"}})))),
     # --- validate: files ------------------------------------------------------------------------------------
     Case("corrupt-csv-gz", ["validate", "{ds}"], 1, "survey.csv.gz: truncated or corrupt gzip", _dataset(_corrupt_gz)),
     Case("huge-quantity", ["validate", "{ds}"], 1, "integer out of range",
@@ -254,6 +260,7 @@ CASES = [
     Case("cleaning-report-profile", ["scorecard", "{ds}"], 1, "profile.",
          _with_report('{"profile": {"duplicate_row_share": "many"}}')),
     Case("cleaning-report-not-json", ["scorecard", "{ds}"], 1, "not valid JSON", _with_report("{")),
+    Case("cleaning-report-nested-too-deeply", ["scorecard", "{ds}"], 1, "not valid JSON", _with_report("[" * 100000)),
     Case("scorecard-plot-bad-name", ["scorecard", "{ds}", "--plot", "{out}.gif"], 2, ".png, .pdf or .svg",
          _dataset(lambda t: None)),
     # --- import: mappings -----------------------------------------------------------------------------------
@@ -269,6 +276,11 @@ CASES = [
          "outside the mapping's folder", _mapping(file="/etc/passwd"), absent=("root:",)),
     Case("mapping-dotdot", ["import", "csv", "--map", "{map}", "--out", "{out}"], 1, "outside the mapping's folder",
          _mapping(file="../secret.csv", sub=True), absent=("TOPSECRET",)),
+    Case("mapping-nested-too-deeply", ["import", "csv", "--map", "{map}", "--out", "{out}"], 1, "nested too deeply",
+         lambda d, b: (d / "m.yml").write_text("[" * 50000) and {"map": str(d / "m.yml")}),
+    Case("mapping-python-tag", ["import", "csv", "--map", "{map}", "--out", "{out}"], 1, "not valid YAML",
+         lambda d, b: (d / "m.yml").write_text("!!python/object/apply:os.system ['echo hi']\n")
+         and {"map": str(d / "m.yml")}),
     Case("mapping-sheet-on-csv", ["import", "csv", "--map", "{map}", "--out", "{out}"], 1, "not an Excel workbook",
          _mapping("    sheet: one\n")),
     Case("mapping-date-1800", ["import", "csv", "--map", "{map}", "--out", "{out}"], 1, "impossible date",
@@ -388,6 +400,14 @@ def test_truncated_truth_json_names_the_file(tmp_path, base):
     t = _copy(base, tmp_path)
     (t / "truth.json").write_text((t / "truth.json").read_text()[:100])
     with pytest.raises(crmlab.DatasetError, match=r"truth\.json.*not valid JSON"):
+        with pytest.warns(UserWarning, match="checksum"):
+            crmlab.load_dataset(t, validate=False)
+
+
+def test_truth_json_of_the_wrong_shape(tmp_path, base):
+    t = _copy(base, tmp_path)
+    (t / "truth.json").write_text("[1]")
+    with pytest.raises(crmlab.DatasetError, match=r"truth\.json: must be a JSON object"):
         with pytest.warns(UserWarning, match="checksum"):
             crmlab.load_dataset(t, validate=False)
 

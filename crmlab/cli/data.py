@@ -121,7 +121,12 @@ def cmd_describe(args: argparse.Namespace) -> int:
         print(json.dumps(desc, indent=2, ensure_ascii=False))
         return 0
     print(f"dataset {args.path}")
-    sc = data.scenario
+    from ..config import ScenarioError
+
+    try:
+        sc = data.scenario
+    except ScenarioError as e:
+        raise CLIError(f"{args.path}: the scenario recorded in manifest.json is invalid ({e})", code=1) from None
     if sc is not None:
         print(f"  synthetic: seed {sc.seed}, {sc.n_customers:,} customers, {sc.start} .. {sc.end}, locale {sc.locale}")
     print("\nrows")

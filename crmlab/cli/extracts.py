@@ -86,7 +86,7 @@ def _load_for_scorecard(path: str):
             cleaning = json.loads(rp.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as e:
             raise CLIError(f"{rp}: cannot be read ({e})", code=EXIT_INVALID) from None
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:
             raise CLIError(f"{rp}: not valid JSON ({e})", code=EXIT_INVALID) from None
         problem = _cleaning_problem(cleaning)
         if problem:

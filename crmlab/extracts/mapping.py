@@ -66,6 +66,8 @@ def _load_mapping(mapping: str | os.PathLike | Mapping[str, Any], base: str | os
         raise MappingError(f"{p.name}: the mapping must be UTF-8 text (byte {e.start}: {e.reason})") from None
     except yaml.YAMLError as e:
         raise MappingError(f"{p.name}: not valid YAML ({str(e).strip()})") from None
+    except RecursionError:
+        raise MappingError(f"{p.name}: nested too deeply to be a mapping") from None
     if not isinstance(spec, dict):
         raise MappingError(f"{p.name}: the mapping must be a YAML dictionary with a 'tables:' key")
     folder = Path(base).expanduser() if base is not None else p.parent
