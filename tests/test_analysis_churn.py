@@ -554,3 +554,20 @@ def test_churn_by_failure_counts_failures_up_to_the_cutoff():
     assert t.loc["late_delivery", ["n_with", "churn_with", "churn_without"]].tolist() == [1, 0.0, 0.75]
     assert t.loc["any", ["n_with", "n_without"]].tolist() == [2, 3]
     assert t.loc["any", "difference"] == pytest.approx(0.0 - 1.0)
+
+
+def test_churn_lesson_texts_word_a_finding_by_its_interval():
+    """Issue 10: the churn notebook's findings come from claim templates; only the 'unclear' sentence may be
+    used without a supported interval, and it (and only it) says that the data cannot tell."""
+    from crmlab.notebook.texts.churn import MESSAGES
+
+    ids = {k.rsplit(".", 1)[0] for k in MESSAGES if k.startswith("churn.")}
+    assert len(ids) >= 20
+    for cid in ids:
+        kinds = {k.rsplit(".", 1)[1] for k in MESSAGES if k.rsplit(".", 1)[0] == cid}
+        assert kinds in ({"up", "down", "unclear"}, {"leader", "unclear"}), (cid, kinds)
+        for kind in kinds:
+            en, zh = MESSAGES[f"{cid}.{kind}"]["en"], MESSAGES[f"{cid}.{kind}"]["zh"]
+            assert ("cannot tell" in en) == (kind == "unclear"), (cid, kind, en)
+            assert ("无法判断" in zh) == (kind == "unclear"), (cid, kind, zh)
+            assert "{ci_low" in en or "{ratio_low" in en, f"{cid}.{kind} gives no interval"

@@ -108,39 +108,55 @@ def test_uplift_curve_and_targeting_comparison_known_answer():
 
 
 def _hand_profit(c: pd.DataFrame, members: np.ndarray, value: np.ndarray, k: int) -> float:
-    """k x (mean over treated members of (y V - offer_cost) - mean over control members of y V)."""
+    """N p (gamma LTV - c): k x (uplift in S x mean value in S - mean offer cost of the treated in S)."""
     y, t, cost = c["responded"].to_numpy(float), c["treated"].to_numpy(bool), c["offer_cost"].to_numpy(float)
-    z = y * value - np.where(t, cost, 0.0)
-    return k * (z[members & t].mean() - z[members & ~t].mean())
+    uplift = y[members & t].mean() - y[members & ~t].mean()
+    return k * (uplift * value[members].mean() - cost[members & t].mean())
 
 
-def test_targeting_profit_uses_the_offer_cost_and_each_customers_value():
-    """Issue 10: the profit ignored campaigns.offer_cost and valued every response at a fixed 500 yuan."""
-    rng = np.random.default_rng(7)
-    n = 600
+def _campaign_with_costs(n=600, seed=7):
+    rng = np.random.default_rng(seed)
     t = rng.random(n) < 0.5
     x = rng.random(n)
-    y = rng.random(n) < 0.1 + 0.2 * t * x
+    p0 = 0.1 + 0.05 * x
+    tau = 0.25 * x - 0.03
+    y = rng.random(n) < p0 + t * tau
     cost = np.where(t, 1.0 + 50.0 * y, 0.0)
-    value = pd.Series(rng.gamma(2.0, 150.0, n), index=[f"c{i}" for i in range(n)])
-    c = pd.DataFrame({"customer_id": value.index, "treated": t, "responded": y, "offer_cost": cost})
-    risk, up = pd.Series(rng.random(n), index=value.index), pd.Series(x, index=value.index)
+    ids = [f"c{i}" for i in range(n)]
+    value = pd.Series(rng.gamma(2.0, 150.0, n), index=ids)
+    c = pd.DataFrame({"customer_id": ids, "treated": t, "responded": y, "offer_cost": cost})
+    truth = dict(tau=pd.Series(tau, index=ids), cost=pd.Series(1.0 + 50.0 * (p0 + tau), index=ids))
+    return c, value, pd.Series(rng.random(n), index=ids), pd.Series(x, index=ids), truth
+
+
+def test_targeting_profit_uses_the_offer_cost_and_the_value_of_the_targeted():
+    """Issue 10: the profit ignored campaigns.offer_cost and valued every response at a fixed 500 yuan."""
+    c, value, risk, up, _ = _campaign_with_costs()
+    n = len(c)
     res = U.targeting_comparison(c, risk, up, budget_share=0.3, value=value, n_boot=400)
     k = int(round(0.3 * n))
-    top_up = np.isin(np.arange(n), np.argsort(-x, kind="stable")[:k])
+    top_up = np.isin(np.arange(n), np.argsort(-up.to_numpy(), kind="stable")[:k])
     top_risk = np.isin(np.arange(n), np.argsort(-risk.to_numpy(), kind="stable")[:k])
     v = value.to_numpy()
     expect = {"random": _hand_profit(c, np.ones(n, bool), v, k), "risk": _hand_profit(c, top_risk, v, k),
               "uplift": _hand_profit(c, top_up, v, k)}
     assert res.table["profit"].to_dict() == pytest.approx(expect)
-    # a dearer offer lowers every profit by exactly k x the extra cost per treated customer in the set
-    dear = U.targeting_comparison(c.assign(offer_cost=cost + np.where(t, 5.0, 0.0)), risk, up, budget_share=0.3,
-                                  value=value, n_boot=50)
+    assert res.table.loc["uplift", "value_per_response"] == pytest.approx(v[top_up].mean())
+    assert res.table.loc["uplift", "cost_per_contact"] == pytest.approx(
+        c["offer_cost"].to_numpy()[top_up & c["treated"].to_numpy()].mean())
+    # a dearer offer lowers every profit by exactly k x the extra cost per treated customer
+    t = c["treated"].to_numpy()
+    dear = U.targeting_comparison(c.assign(offer_cost=c["offer_cost"] + np.where(t, 5.0, 0.0)), risk, up,
+                                  budget_share=0.3, value=value, n_boot=50)
     assert (res.table["profit"] - dear.table["profit"]).tolist() == pytest.approx([5.0 * k] * 3)
     # without the column every treated customer costs cost_per_contact
     plain = U.targeting_comparison(c.drop(columns="offer_cost"), risk, up, budget_share=0.3, value=value, n_boot=50,
                                    cost_per_contact=3.0)
     assert plain.table.loc["uplift", "cost"] == pytest.approx(3.0 * k)
+    # one value for everyone: N p (gamma V - c) with the fixed V
+    flat = U.targeting_comparison(c, risk, up, budget_share=0.3, value=200.0, n_boot=50)
+    r = flat.table.loc["random"]
+    assert r["profit"] == pytest.approx(U.retention_profit(k, 1.0, r["uplift"], 200.0, r["cost_per_contact"]))
     # differences, their intervals, who is targeted
     d = res.difference("uplift", "risk")
     assert d.estimate == pytest.approx(expect["uplift"] - expect["risk"])
@@ -150,15 +166,30 @@ def test_targeting_profit_uses_the_offer_cost_and_each_customers_value():
     leader, runner, lead = res.lead()
     assert leader == res.table["profit"].idxmax() and lead.estimate >= 0
     assert res.weights["uplift"].sum() == k and res.weights["random"].sum() == pytest.approx(k)
-    assert res.policy_totals(pd.Series(1.0, index=value.index)).to_dict() == pytest.approx(
-        {"random": k, "risk": k, "uplift": k})
-    # the bootstrap is reproducible and its interval has roughly the normal width
+    # the bootstrap is reproducible
     again = U.targeting_comparison(c, risk, up, budget_share=0.3, value=value, n_boot=400)
     pd.testing.assert_frame_equal(again.table, res.table)
-    z = c.assign(z=y * v - np.where(t, cost, 0.0))[top_up]
-    se = k * np.sqrt(z.loc[z.treated, "z"].var() / z.treated.sum() + z.loc[~z.treated, "z"].var() / (~z.treated).sum())
-    width = res.table.loc["uplift", "profit_ci_high"] - res.table.loc["uplift", "profit_ci_low"]
-    assert 0.8 < width / (2 * 1.96 * se) < 1.2
+
+
+def test_targeting_expected_profit_and_interval_coverage():
+    """The bootstrap interval of each rule's profit covers its expected profit (known uplift and cost)."""
+    covered = {s: 0 for s in ("random", "risk", "uplift")}
+    diff_covered = 0
+    reps = 40
+    for r in range(reps):
+        c, value, risk, up, truth = _campaign_with_costs(n=1500, seed=100 + r)
+        res = U.targeting_comparison(c, risk, up, budget_share=0.3, value=value, n_boot=300, random_state=r)
+        true = res.expected_profit(truth["tau"], truth["cost"])
+        for s in covered:
+            covered[s] += res.table.loc[s, "profit_ci_low"] <= true[s] <= res.table.loc[s, "profit_ci_high"]
+        d = res.difference("uplift", "risk")
+        diff_covered += d.ci_low <= true["uplift"] - true["risk"] <= d.ci_high
+    assert all(v >= 0.85 * reps for v in covered.values()), covered
+    assert diff_covered >= 0.85 * reps, diff_covered
+    # expected_profit by hand for the uplift rule
+    m = res.weights["uplift"].to_numpy() == 1
+    tau, cost, v = truth["tau"].to_numpy(), truth["cost"].to_numpy(), value.to_numpy()
+    assert true["uplift"] == pytest.approx(tau[m].sum() * v[m].mean() - cost[m].sum())
 
 
 def test_qini_curve_by_hand():
@@ -252,3 +283,33 @@ def test_retention_profit_formula():
         U.retention_profit(1000, 1.5, 0.1, 100.0, 5.0)
 
 
+
+
+def test_held_out_uplift_scores_do_not_see_the_evaluation_outcomes():
+    """Scores for the evaluation half come from models fitted on the other half only: changing the outcomes of
+    the evaluation customers leaves their scores unchanged (cross-fitted scores would move), so the intervals of
+    the Qini coefficient and of the targeting profit computed on them hold."""
+    rng = np.random.default_rng(9)
+    n = 800
+    x = rng.normal(size=(n, 2))
+    t = rng.random(n) < 0.5
+    y = rng.random(n) < 0.1 + 0.3 * t * (x[:, 0] > 0)
+    ids = [f"c{i}" for i in range(n)]
+    c = pd.DataFrame({"customer_id": ids, "treated": t, "responded": y})
+    F = pd.DataFrame(x, index=ids, columns=["a", "b"])
+    fit_ids, eval_ids = U.split_campaign(c, random_state=1)
+    assert len(fit_ids) == len(eval_ids) == n // 2 and not fit_ids.intersection(eval_ids).size
+    # stratified: both halves keep the arms' response rates
+    half = c.set_index("customer_id")
+    assert abs(half.loc[fit_ids, "treated"].mean() - half.loc[eval_ids, "treated"].mean()) < 0.01
+    s = U.tlearner_uplift(F, c, evaluate_on=eval_ids, random_state=0)
+    assert set(s.index) == set(eval_ids)
+    flipped = c.assign(responded=np.where(c["customer_id"].isin(eval_ids), ~c["responded"], c["responded"]))
+    pd.testing.assert_series_equal(U.tlearner_uplift(F, flipped, evaluate_on=eval_ids, random_state=0), s)
+    cross = U.tlearner_uplift(F, c, random_state=0)
+    assert not np.allclose(U.tlearner_uplift(F, flipped, random_state=0).reindex(eval_ids), cross.reindex(eval_ids))
+    assert s[x[np.isin(ids, eval_ids), 0] > 0].mean() > s[x[np.isin(ids, eval_ids), 0] <= 0].mean() + 0.1
+    with pytest.raises(ValueError, match="evaluate_on"):
+        U.tlearner_uplift(F, c, evaluate_on=pd.Index(ids))
+    with pytest.raises(ValueError, match="evaluation_share"):
+        U.split_campaign(c, evaluation_share=1.0)

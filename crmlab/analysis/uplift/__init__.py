@@ -5,8 +5,9 @@ One module per method:
 * :mod:`~crmlab.analysis.uplift.effect` - average treatment effect of a
   randomised campaign (:func:`campaign_effect`), the effect within groups
   (:func:`uplift_by_group`) and a test that it differs between them
-  (:func:`uplift_heterogeneity`), cross-fitted T-learner uplift scores
-  (:func:`tlearner_uplift`);
+  (:func:`uplift_heterogeneity`), T-learner uplift scores
+  (:func:`tlearner_uplift`), cross-fitted or fitted on one part of the
+  campaign to be evaluated on the other (:func:`split_campaign`);
 * :mod:`~crmlab.analysis.uplift.curves` - how well a score ranks customers by
   uplift: the uplift curve (:func:`uplift_curve`), Radcliffe's Qini curve
   (:func:`qini_curve`) and Qini coefficient with a bootstrap interval
@@ -35,6 +36,7 @@ from .effect import (
     CampaignEffect,
     HeterogeneityTest,
     campaign_effect,
+    split_campaign,
     tlearner_uplift,
     uplift_by_group,
     uplift_heterogeneity,
@@ -47,6 +49,7 @@ __all__ = [
     "uplift_by_group",
     "HeterogeneityTest",
     "uplift_heterogeneity",
+    "split_campaign",
     "tlearner_uplift",
     "uplift_curve",
     "qini_curve",

@@ -54,6 +54,11 @@ class CampaignEffect(Result):
     rate_control: float
     confidence_level: float = DEFAULT_CONFIDENCE
 
+    @property
+    def estimate(self) -> float:
+        """The ATE under the name every estimate has (so claims accept a campaign effect as it is)."""
+        return self.ate
+
     def excludes(self, null: float = 0.0) -> bool:
         """True when the interval lies entirely above or below ``null``."""
         return bool(self.ci_low > null or self.ci_high < null)

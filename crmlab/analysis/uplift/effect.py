@@ -24,7 +24,7 @@ from ..churn.prediction import train_churn_model
 from ._common import CampaignEffect, campaign_frame, diff_in_means, effect_row
 
 __all__ = ["CampaignEffect", "campaign_effect", "uplift_by_group", "HeterogeneityTest", "uplift_heterogeneity",
-           "tlearner_uplift"]
+           "split_campaign", "tlearner_uplift"]
 
 
 def campaign_effect(
@@ -197,16 +197,70 @@ def uplift_heterogeneity(by_group: pd.DataFrame) -> HeterogeneityTest:
     return HeterogeneityTest(chi2=q, df=df, p_value=float(stats.chi2.sf(q, df)))
 
 
+def split_campaign(campaigns: pd.DataFrame, *, evaluation_share: float = 0.5, random_state: int = 0,
+                   outcome: str = "responded") -> tuple[pd.Index, pd.Index]:
+    """Split a campaign's customers into a part to fit an uplift model on and a part to evaluate it on.
+
+    Parameters
+    ----------
+    campaigns : DataFrame
+        The ``campaigns`` table.
+    evaluation_share : float, default 0.5
+        Share of the customers held out for the evaluation.
+    random_state : int
+        Seed of the split.
+    outcome : str
+        Binary outcome column.
+
+    Returns
+    -------
+    (fit_ids, evaluation_ids) : tuple of Index
+        ``customer_id`` s, disjoint; the split is stratified by treatment arm
+        and outcome, so both parts keep the campaign's mix.
+
+    Notes
+    -----
+    Evaluating an uplift model (its Qini curve, the profit of targeting by
+    it) on the customers it was fitted on flatters it; cross-fitting
+    (:func:`tlearner_uplift` without ``evaluate_on``) removes the bias of
+    each customer's own score, but the scores still depend on the other
+    customers' outcomes, and the usual intervals of the evaluation come out
+    too narrow. Scores from a model fitted on the other part of the campaign
+    are fixed with respect to the evaluation customers, so the intervals of
+    :func:`~crmlab.analysis.uplift.curves.qini_coefficient` and
+    :func:`~crmlab.analysis.uplift.targeting.targeting_comparison` on them are
+    valid.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"customer_id": range(40), "treated": [True, False] * 20, "responded": [1, 0, 0, 0] * 10})
+    >>> fit_ids, eval_ids = split_campaign(c)
+    >>> len(fit_ids), len(eval_ids), len(fit_ids.intersection(eval_ids))
+    (20, 20, 0)
+    """
+    from sklearn.model_selection import train_test_split
+
+    c = campaign_frame(campaigns, outcome).drop_duplicates("customer_id")
+    if not 0 < evaluation_share < 1:
+        raise ValueError(f"evaluation_share: must be in (0, 1) (got {evaluation_share!r})")
+    strata = c["treated"].astype(int).to_numpy() * 2 + c["_y"].to_numpy(int)
+    fit, ev = train_test_split(c["customer_id"].to_numpy(), test_size=evaluation_share, random_state=random_state,
+                               stratify=strata)
+    return pd.Index(fit, name="customer_id"), pd.Index(ev, name="customer_id")
+
+
 def tlearner_uplift(
     features: pd.DataFrame,
     campaigns: pd.DataFrame,
     *,
+    evaluate_on: pd.Index | None = None,
     outcome: str = "responded",
     model: Literal["logistic", "gbm"] = "logistic",
     n_folds: int = 5,
     random_state: int = 0,
 ) -> pd.Series:
-    """Cross-fitted T-learner uplift scores for the campaign's customers.
+    """T-learner uplift scores: cross-fitted for the whole campaign, or fitted on one part for another.
 
     Parameters
     ----------
@@ -215,6 +269,10 @@ def tlearner_uplift(
         :func:`~crmlab.analysis.churn.prediction.churn_features` at the send date).
     campaigns : DataFrame
         The ``campaigns`` table.
+    evaluate_on : Index, optional
+        Customers to score with models fitted on the *other* campaign
+        customers (see :func:`split_campaign`). Without it every campaign
+        customer is scored by cross-fitting.
     outcome : str
         Binary outcome column.
     model : {"logistic", "gbm"}
@@ -234,9 +292,12 @@ def tlearner_uplift(
     -----
     T-learner (Kunzel et al. 2019): one response model on the treated, one
     on the controls; the uplift is the difference of their predictions.
-    Each customer's score comes from models fitted on the other folds, so
-    evaluating the targeting on the same campaign (:func:`~crmlab.analysis.uplift.curves.qini_coefficient`,
-    :func:`targeting_comparison`) is not flattered by over-fitting.
+    With cross-fitting each customer's score comes from models fitted on the
+    other folds, so it is not flattered by over-fitting to the customer's
+    own outcome; to evaluate the scores with intervals
+    (:func:`~crmlab.analysis.uplift.curves.qini_coefficient`,
+    :func:`~crmlab.analysis.uplift.targeting.targeting_comparison`), score a
+    held-out part of the campaign (``evaluate_on``, :func:`split_campaign`).
 
     Examples
     --------
@@ -249,6 +310,9 @@ def tlearner_uplift(
     >>> u = tlearner_uplift(pd.DataFrame({"x": x}, index=ids), c, n_folds=2)
     >>> bool(u[x > 0].mean() > u[x <= 0].mean() + 0.1)
     True
+    >>> held = tlearner_uplift(pd.DataFrame({"x": x}, index=ids), c, evaluate_on=pd.Index(ids[:100]))
+    >>> len(held), bool(held[x[:100] > 0].mean() > held[x[:100] <= 0].mean())
+    (100, True)
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -259,18 +323,28 @@ def tlearner_uplift(
     X = features.loc[idx]
     t = c.loc[idx, "treated"].to_numpy(bool)
     y = c.loc[idx, "_y"].to_numpy(int)
-    strata = t.astype(int) * 2 + y
-    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=random_state)
-    score = np.empty(len(idx))
-    for tr, te in folds.split(X, strata):
+
+    def fit_predict(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
         preds = []
         for arm in (True, False):
             sel = tr[t[tr] == arm]
-            if len(np.unique(y[sel])) < 2:
-                preds.append(np.full(len(te), y[sel].mean()))
+            if len(sel) == 0 or len(np.unique(y[sel])) < 2:
+                preds.append(np.full(len(te), y[sel].mean() if len(sel) else 0.0))
                 continue
             m = train_churn_model(X.iloc[sel], pd.Series(y[sel], index=X.index[sel]), model=model,
                                   random_state=random_state)
             preds.append(m.predict_proba(X.iloc[te])[:, 1])
-        score[te] = preds[0] - preds[1]
+        return preds[0] - preds[1]
+
+    if evaluate_on is not None:
+        held = idx.isin(pd.Index(evaluate_on))
+        if held.all() or not held.any():
+            raise ValueError("evaluate_on: must name some, but not all, campaign customers with features")
+        te = np.flatnonzero(held)
+        return pd.Series(fit_predict(np.flatnonzero(~held), te), index=idx[te], name="uplift")
+    strata = t.astype(int) * 2 + y
+    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=random_state)
+    score = np.empty(len(idx))
+    for tr, te in folds.split(X, strata):
+        score[te] = fit_predict(tr, te)
     return pd.Series(score, index=idx, name="uplift")

@@ -44,9 +44,12 @@ class TargetingComparison(Result):
         Indexed by ``strategy`` (``random``, ``risk``, ``uplift``):
         ``n_targeted``, ``uplift``, ``ci_low``, ``ci_high`` (uplift in the
         targeted group, Neyman interval), ``incremental_responses``,
-        ``value_gain`` (incremental customer value, yuan), ``cost`` (offer
-        cost of contacting the targeted, yuan), ``profit`` (``value_gain -
-        cost``), ``profit_ci_low``, ``profit_ci_high`` (bootstrap).
+        ``value_per_response`` (mean value of the targeted customers, the
+        ``LTV`` of the formula), ``cost_per_contact`` (mean offer cost of a
+        treated customer in the group), ``value_gain`` (incremental
+        responses times their value, yuan), ``cost`` (offer cost of contacting
+        the group, yuan), ``profit`` (``value_gain - cost``),
+        ``profit_ci_low``, ``profit_ci_high`` (bootstrap).
     differences : DataFrame
         Indexed by ``"uplift - risk"``, ``"uplift - random"``, ``"risk -
         random"``: ``estimate``, ``ci_low``, ``ci_high`` of the profit
@@ -54,9 +57,8 @@ class TargetingComparison(Result):
     weights : DataFrame
         Indexed by ``customer_id``, one column per strategy: how much of each
         customer a rule targets (1 or 0; ``budget_share`` for ``random``).
-        The expected profit of a rule is ``sum_i weight_i * profit_i`` over
-        per-customer expected profits ``profit_i`` (see
-        :meth:`policy_totals`).
+    values : Series
+        The value of a response of each customer used (``customer_id``).
     budget_share : float
     n_boot : int
     confidence_level : float
@@ -65,6 +67,7 @@ class TargetingComparison(Result):
     table: pd.DataFrame
     differences: pd.DataFrame
     weights: pd.DataFrame
+    values: pd.Series
     budget_share: float
     n_boot: int
     confidence_level: float = DEFAULT_CONFIDENCE
@@ -83,10 +86,21 @@ class TargetingComparison(Result):
         top = self.table["profit"].sort_values(ascending=False, kind="stable").index
         return str(top[0]), str(top[1]), self.difference(str(top[0]), str(top[1]))
 
-    def policy_totals(self, per_customer: pd.Series) -> pd.Series:
-        """``sum_i weight_i * per_customer_i`` for each strategy (customers missing from ``per_customer`` count 0)."""
-        v = pd.Series(per_customer).reindex(self.weights.index).fillna(0.0).to_numpy(float)
-        return pd.Series(v @ self.weights.to_numpy(float), index=self.weights.columns, name="total")
+    def expected_profit(self, uplift: pd.Series, cost: pd.Series) -> pd.Series:
+        """Each rule's profit if every customer's uplift and expected offer cost were known.
+
+        ``sum_S tau_i * mean_S(V) - sum_S cost_i`` over the customers a rule
+        targets (weighted as in ``weights``): the quantity the ``profit``
+        column estimates. ``uplift`` and ``cost`` (expected cost of treating
+        each customer: contact plus offer value times the probability of
+        redeeming it) are Series by ``customer_id``; missing customers count 0.
+        """
+        w = self.weights.to_numpy(float)
+        tau = pd.Series(uplift).reindex(self.weights.index).fillna(0.0).to_numpy(float)
+        c = pd.Series(cost).reindex(self.weights.index).fillna(0.0).to_numpy(float)
+        v = self.values.reindex(self.weights.index).to_numpy(float)
+        out = (tau @ w) * (v @ w) / w.sum(axis=0) - c @ w
+        return pd.Series(out, index=self.weights.columns, name="expected_profit")
 
 
 _PAIRS = (("uplift", "risk"), ("uplift", "random"), ("risk", "random"))
@@ -115,14 +129,15 @@ def targeting_comparison(
     risk_score : Series
         Churn risk by ``customer_id`` (e.g. :func:`~crmlab.analysis.churn.prediction.predict_churn`).
     uplift_score : Series
-        Predicted uplift by ``customer_id`` (e.g. :func:`tlearner_uplift`).
+        Predicted uplift by ``customer_id`` (e.g. :func:`~crmlab.analysis.uplift.effect.tlearner_uplift`).
     budget_share : float
         Share of the campaign's customers that can be contacted.
     value : float or Series
-        What a customer's response is worth, yuan: one number, or one per
-        ``customer_id`` (e.g. an estimated customer lifetime value,
-        :func:`crmlab.analysis.clv.simple.simple_clv`; customers without a
-        value count 0).
+        What a response (a retained customer) is worth, yuan: one number,
+        or one per ``customer_id`` (e.g. an estimated customer lifetime
+        value, :func:`crmlab.analysis.clv.simple.simple_clv`; customers
+        without a value count 0). A rule values its responses at the mean
+        value of the customers it targets.
     cost_column : str or None, default "offer_cost"
         Column of ``campaigns`` with the cost of each *treated* customer
         (contact plus the offer if redeemed); controls cost nothing. If the
@@ -143,29 +158,35 @@ def targeting_comparison(
     -------
     TargetingComparison
         ``table`` (one row per strategy), ``differences`` (profit
-        differences with intervals), ``weights`` (who each rule targets).
+        differences with intervals), ``weights`` (who each rule targets),
+        ``values``.
 
     Notes
     -----
-    A rule contacts the set *S* of the top ``k = budget_share * N`` customers
-    by its score. With ``z_i = y_i V_i - cost_i`` (value of a response
-    minus the offer cost; ``cost_i = 0`` for controls), its expected profit
-    ``sum_{i in S} (tau_i V_i - E cost_i)`` is estimated on the randomised
-    campaign by
+    A rule contacts the set *S* of the top ``k = budget_share * N``
+    customers by its score (``random``: any ``k`` customers, estimated on
+    all of them). Its profit is the retention formula of
+    :func:`retention_profit`, ``N p (gamma LTV - c)``, with ``N p = k``:
 
-    ``profit_S = k (mean_{treated in S} z - mean_{control in S} z)``,
+    ``profit_S = k (uplift_S * LTV_S - c_S)``
 
-    the value-weighted uplift minus the average cost, times ``k``; the
-    ``random`` rule is the same over all customers, scaled to ``k``. With
-    one value ``V`` and a cost ``c`` per contact this is the retention
-    formula ``N p (gamma V - c)`` of :func:`retention_profit`. Intervals: a
-    percentile bootstrap resampling treated and control customers
-    separately, with the scores - and so the targeted sets - held fixed;
-    differences between rules come from the same replicates. Targeting by
-    risk aims at the customers most likely to leave, targeting by uplift at
-    those whose behaviour the offer changes most; they need not coincide
-    (Ascarza 2018). Scores must not be fitted on the evaluation sample
-    (cross-fit, :func:`tlearner_uplift`).
+    where ``uplift_S`` is the treated-minus-control response rate in *S*
+    (randomisation makes it unbiased for the mean uplift of *S*),
+    ``LTV_S`` the mean value of the customers in *S* and ``c_S`` the mean
+    offer cost of the treated customers in *S* (it estimates the expected
+    cost of contacting a customer of *S*: contact plus the offer value times
+    the chance of redeeming it - redeemed also by those who would have
+    bought anyway). The estimand is ``sum_S tau_i * LTV_S - sum_S cost_i``
+    (:meth:`TargetingComparison.expected_profit`). Valuing every response of
+    *S* at the group mean rather than at each responder's own value keeps
+    the estimate from being dominated by a few very valuable customers.
+    Intervals: a percentile bootstrap resampling treated and control
+    customers separately, with the scores - and so the targeted sets - held
+    fixed; differences between rules come from the same replicates.
+    Targeting by risk aims at the customers most likely to leave, targeting
+    by uplift at those whose behaviour the offer changes most; they need not
+    coincide (Ascarza 2018). Scores must not be fitted on the evaluation
+    sample (cross-fit, :func:`~crmlab.analysis.uplift.effect.tlearner_uplift`).
 
     Examples
     --------
@@ -197,7 +218,6 @@ def targeting_comparison(
         cost = np.where(t, pd.to_numeric(c[cost_column], errors="coerce").fillna(0.0).to_numpy(float), 0.0)
     else:
         cost = np.where(t, float(cost_per_contact), 0.0)
-    z = y * v - cost
     M = np.zeros((n, 3))
     M[:, 0] = k / n
     rows = {"random": dict(effect_row(diff_in_means(y.astype(int), t, level)), n_targeted=k)}
@@ -210,28 +230,34 @@ def targeting_comparison(
         rows[name] = dict(effect_row(diff_in_means(y[top].astype(int), t[top], level)), n_targeted=k)
     names = ["random", "risk", "uplift"]
 
-    def profits(w: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Value gain, cost and profit per strategy for bootstrap counts ``w`` (replicates x customers)."""
+    def parts(w: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Uplift, value per response and cost per contact of each rule for bootstrap counts ``w``."""
         with np.errstate(invalid="ignore", divide="ignore"):
             wt, wc = w * t, w * ~t
             nt, nc = wt @ M, wc @ M
-            gain = k * ((wt * y * v) @ M / nt - (wc * y * v) @ M / nc)
-            spent = k * ((wt * cost) @ M / nt)
-        return gain, spent, gain - spent
+            up = (wt * y) @ M / nt - (wc * y) @ M / nc
+            ltv = (w * v) @ M / (w @ M)
+            cpc = (wt * cost) @ M / nt
+        return up, ltv, cpc
 
-    gain, spent, profit = (a[0] for a in profits(np.ones((1, n))))
+    up, ltv, cpc = (a[0] for a in parts(np.ones((1, n))))
+    profit = k * (up * ltv - cpc)
     rng = np.random.default_rng(random_state)
-    draws = np.concatenate([profits(arm_weights(rng, t, int(size)))[2]
-                            for size in np.diff(np.r_[np.arange(0, n_boot, 500), n_boot])])
+    draws = []
+    for size in np.diff(np.r_[np.arange(0, n_boot, 500), n_boot]):
+        bu, bl, bc = parts(arm_weights(rng, t, int(size)))
+        draws.append(k * (bu * bl - bc))
+    draws = np.concatenate(draws)
     lo, hi = percentile_ci(draws, level)
     out = pd.DataFrame.from_dict(rows, orient="index").loc[names]
     out = out.rename(columns={"ate": "uplift"})
     out["incremental_responses"] = out["uplift"] * out["n_targeted"]
-    out["value_gain"], out["cost"], out["profit"] = gain, spent, profit
+    out["value_per_response"], out["cost_per_contact"] = ltv, cpc
+    out["value_gain"], out["cost"], out["profit"] = k * up * ltv, k * cpc, profit
     out["profit_ci_low"], out["profit_ci_high"] = lo, hi
     out.index.name = "strategy"
-    table = out[["n_targeted", "uplift", "ci_low", "ci_high", "incremental_responses", "value_gain", "cost", "profit",
-                 "profit_ci_low", "profit_ci_high"]]
+    table = out[["n_targeted", "uplift", "ci_low", "ci_high", "incremental_responses", "value_per_response",
+                 "cost_per_contact", "value_gain", "cost", "profit", "profit_ci_low", "profit_ci_high"]]
     diffs = {}
     for a, b in _PAIRS:
         ia, ib = names.index(a), names.index(b)
@@ -241,6 +267,7 @@ def targeting_comparison(
     differences.index.name = "difference"
     weights = pd.DataFrame(M, index=pd.Index(ids, name="customer_id"), columns=names)
     return TargetingComparison(table=table, differences=differences, weights=weights,
+                               values=pd.Series(v, index=weights.index, name="value"),
                                budget_share=float(budget_share), n_boot=n_boot, confidence_level=level)
 
 
