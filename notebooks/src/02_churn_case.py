@@ -187,7 +187,7 @@ kinds = list(FAILURE_KINDS)
 if events is not None:
     naive = churn.churn_by_failure(labels_now, events, cutoff=cutoff_now, kinds=kinds)
     shown = naive[["churn_without", "churn_with", "difference", "ci_low", "ci_high", "n_with"]]
-    display(columns(shown.rename(index=name)).round(3))
+    display(columns(shown.rename(index=name)).rename_axis(T("col.kind", lang)).round(3))
     anyf = naive.loc["any"]
     claims.append(directional("churn.naive_any_failure", anyf[["difference", "ci_low", "ci_high"]].tolist(), T,
                               lang=lang, cutoff=f"{cutoff_now:%Y-%m-%d}", with_=anyf["churn_with"],
@@ -217,7 +217,7 @@ if events is not None:
         hr_cox = hr.assign(hazard_ratio=np.nan)
     table = pd.DataFrame({"naive_cox": hr_cox["hazard_ratio"], "latent_dropout": hr["hazard_ratio"],
                           "ci_low": hr["ci_low"], "ci_high": hr["ci_high"], "n_events": hr["n_events"]})
-    display(columns(table.rename(index=name)).round(2))
+    display(columns(table.rename(index=name)).rename_axis(T("col.kind", lang)).round(2))
     for k in kinds:
         claims.append(directional(f"churn.hr.{k}", hr.loc[k, ["hazard_ratio", "ci_low", "ci_high"]].tolist(), T,
                                   null=1.0, lang=lang, kind=name(k)))
@@ -603,7 +603,8 @@ if data.truth is not None:
                           if c.id in claims_truth],
                          columns=["claim", "estimate", "ci_low", "ci_high", "truth", "supported"]).set_index("claim")
     check["covered"] = (check["ci_low"] <= check["truth"]) & (check["truth"] <= check["ci_high"])
-    display(check.round(4))
+    display(check.astype({k: object for k in ("estimate", "ci_low", "ci_high", "truth")})
+            .map(lambda v: f"{v:.4g}" if isinstance(v, float) else v))
 else:
     print("no truth available (real data)")
 

@@ -88,6 +88,7 @@ MESSAGES = Messages({
     "logrank.print": {"en": "log-rank test across first-order channels: chi2 = {chi2:.1f}, df = {df}, p = {p:.3g}",
                       "zh": "各首次购买渠道的对数秩检验：chi2 = {chi2:.1f}，自由度 = {df}，p = {p:.3g}"},
     # ------------------------------------------------------------------ naive view of failures
+    "col.kind": {"en": "failure kind", "zh": "服务失误类型"},
     "col.churn_without": {"en": "churn, no failure", "zh": "流失率（无服务失误）"},
     "col.churn_with": {"en": "churn, had failure", "zh": "流失率（有服务失误）"},
     "col.difference": {"en": "difference", "zh": "差值"},
