@@ -387,7 +387,11 @@ def fit_dropout_model(
     the event (days later). (iv) With a few hundred failures of a kind the
     sampling error is large (standard error of the log ratio about 0.2 with
     5,000 customers) and the maximum-likelihood estimate is biased away
-    from 1 in small samples: read the confidence interval.
+    from 1 in small samples: read the confidence interval. (v) At classroom size (5,000 customers,
+    seeds 100-140) the 95% interval covered the planted ratio of price-change cancellations on 37 of
+    41 seeds, with estimates up to 4.9 for a planted 2.0 where a Cox model of the latent lifetimes
+    of the same customers gives about 2.2 (seeds 109, 117, 120); the other kinds were covered on
+    37-41 of 41 seeds. The cause of the excess for this kind is not known yet.
 
     Examples
     --------
