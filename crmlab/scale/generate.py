@@ -44,7 +44,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .._fs import json_text, make_temp_dir, replace_dir, sha256_file, target_problem
+from .._fs import OutputError, describe_os_error, json_text, output_dir, sha256_file
 from ..config import Scenario, get_scenario
 from ..dataset import TRUTH_CUSTOMERS, part_name
 from ..io import DatasetError
@@ -302,89 +302,82 @@ def generate_partitioned(
         raise ValueError("faults=True is not available for partitioned datasets: faults are planted in whole "
                          "tables; use crmlab.make_retail_crm(..., faults=True) and save_dataset")
     target = Path(out).expanduser()
-    problem = target_problem(target, force=force)
-    if problem:
-        hint = "" if problem.endswith("folder") else "; choose another folder or use --force / force=True"
-        raise DatasetError(f"{target} {problem}{hint}")
     k = n_chunks(sc)
     width = max(5, len(str(k - 1)))
-    try:
-        tmp = make_temp_dir(target)
-    except OSError as e:
-        raise DatasetError(f"cannot write to {target.parent}: {e.strerror or e}") from None
     seconds: dict[str, float] = {}
     runner: _Serial | None = None
     try:
-        runner = _runner(engine, scheduler, n_workers)
-        ctx = global_context(sc)
-        files: dict[str, dict[str, Any]] = {}
-        for table, df in static_tables(ctx).items():
-            df = coerce_table(df, table)
-            if validate:
-                validate_table(df, table, source=f"{table}/{part_name(0, width)}", keys=False)
-            name, entry = write_part(df, tmp, table, 0, width)
-            files[name] = entry
-        ctx_ref = runner.scatter(ctx)
-        seconds["setup"] = time.perf_counter() - t_start
+        # the lock, the clean-up after interrupted writes and the check of the target come first
+        with output_dir(target, force=force) as tmp:
+            runner = _runner(engine, scheduler, n_workers)
+            ctx = global_context(sc)
+            files: dict[str, dict[str, Any]] = {}
+            for table, df in static_tables(ctx).items():
+                df = coerce_table(df, table)
+                if validate:
+                    validate_table(df, table, source=f"{table}/{part_name(0, width)}", keys=False)
+                name, entry = write_part(df, tmp, table, 0, width)
+                files[name] = entry
+            ctx_ref = runner.scatter(ctx)
+            seconds["setup"] = time.perf_counter() - t_start
 
-        t = time.perf_counter()
-        first: list[dict[str, Any] | None] = [None] * k
-        for res in runner.run(first_pass, ((sc, c, ctx_ref, tmp, width, validate) for c in range(k))):
-            first[res["chunk"]] = res
-            if progress:
-                progress(res["n"])
-        seconds["first"] = time.perf_counter() - t
+            t = time.perf_counter()
+            first: list[dict[str, Any] | None] = [None] * k
+            for res in runner.run(first_pass, ((sc, c, ctx_ref, tmp, width, validate) for c in range(k))):
+                first[res["chunk"]] = res
+                if progress:
+                    progress(res["n"])
+            seconds["first"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        ranks = global_ranks([f["keys"] for f in first])  # type: ignore[index]
-        for f in first:
-            f.pop("keys")  # type: ignore[union-attr]
-        seconds["ranks"] = time.perf_counter() - t
+            t = time.perf_counter()
+            ranks = global_ranks([f["keys"] for f in first])  # type: ignore[index]
+            for f in first:
+                f.pop("keys")  # type: ignore[union-attr]
+            seconds["ranks"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        second: list[dict[str, Any] | None] = [None] * k
-        for res in runner.run(second_pass, ((sc, c, ctx_ref, tmp, ranks[c], width, validate)
-                                                   for c in range(k))):
-            second[res["chunk"]] = res
-            ranks[res["chunk"]] = {}
-        seconds["second"] = time.perf_counter() - t
+            t = time.perf_counter()
+            second: list[dict[str, Any] | None] = [None] * k
+            for res in runner.run(second_pass, ((sc, c, ctx_ref, tmp, ranks[c], width, validate)
+                                                       for c in range(k))):
+                second[res["chunk"]] = res
+                ranks[res["chunk"]] = {}
+            seconds["second"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        for f, s in zip(first, second):
-            files.update(f["files"])  # type: ignore[index]
-            files.update(s["files"])  # type: ignore[index]
-        truth = merge_truth(sc, ctx, [f["partial"] for f in first])  # type: ignore[index]
-        (tmp / TRUTH).write_text(json_text(truth), encoding="utf-8")
-        shutil.rmtree(tmp / PENDING, ignore_errors=True)
-        order = {name: i for i, name in enumerate((*TABLES, TRUTH_CUSTOMERS))}
-        files = dict(sorted(files.items(), key=lambda kv: (order[kv[1]["table"]], kv[0])))
-        rows = {name: 0 for name in order}
-        for entry in files.values():
-            rows[entry["table"]] += entry["rows"]
-        manifest = {
-            "crmlab_dataset_version": 1,
-            "layout": LAYOUT,
-            "format": "parquet",
-            "synthetic": True,
-            "scenario": sc.to_dict(),
-            "faults": False,
-            "pii": bool(sc.pii),
-            "has_truth": True,
-            "n_chunks": k,
-            "rows": rows,
-            "tables": {name: sorted(p for p, e in files.items() if e["table"] == name) for name in order},
-            "files": {**files, TRUTH: {"sha256": sha256_file(tmp / TRUTH)}},
-            "source": None,
-            "versions": _versions(),
-        }
-        (tmp / MANIFEST).write_text(json_text(manifest), encoding="utf-8")
-        replace_dir(tmp, target)
+            t = time.perf_counter()
+            for f, s in zip(first, second):
+                files.update(f["files"])  # type: ignore[index]
+                files.update(s["files"])  # type: ignore[index]
+            truth = merge_truth(sc, ctx, [f["partial"] for f in first])  # type: ignore[index]
+            (tmp / TRUTH).write_text(json_text(truth), encoding="utf-8")
+            shutil.rmtree(tmp / PENDING, ignore_errors=True)
+            order = {name: i for i, name in enumerate((*TABLES, TRUTH_CUSTOMERS))}
+            files = dict(sorted(files.items(), key=lambda kv: (order[kv[1]["table"]], kv[0])))
+            rows = {name: 0 for name in order}
+            for entry in files.values():
+                rows[entry["table"]] += entry["rows"]
+            manifest = {
+                "crmlab_dataset_version": 1,
+                "layout": LAYOUT,
+                "format": "parquet",
+                "synthetic": True,
+                "scenario": sc.to_dict(),
+                "faults": False,
+                "pii": bool(sc.pii),
+                "has_truth": True,
+                "n_chunks": k,
+                "rows": rows,
+                "tables": {name: sorted(p for p, e in files.items() if e["table"] == name) for name in order},
+                "files": {**files, TRUTH: {"sha256": sha256_file(tmp / TRUTH)}},
+                "source": None,
+                "versions": _versions(),
+            }
+            (tmp / MANIFEST).write_text(json_text(manifest), encoding="utf-8")
         seconds["finish"] = time.perf_counter() - t
-    except BaseException as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(e, OSError):
-            raise DatasetError(f"writing {target} failed: {e}; the previous contents are untouched") from e
-        raise
+    except OutputError as e:
+        raise DatasetError(str(e)) from None
+    except OSError as e:
+        raise DatasetError(f"writing {target} failed: {describe_os_error(e)}; nothing was written and what was "
+                           "there before is untouched") from None
     finally:
         if runner is not None:
             runner.close()

@@ -156,6 +156,7 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
     p0 = _campaign_probability(a0, h)
     p1 = (1 - lt.sleeping_dog_risk) * _campaign_probability(a0 * lt.campaign_multiplier, h)
     uplift = np.where(outcome.alive_at_campaign & eligible, p1 - p0, 0.0)
+    p_treated = np.where(outcome.alive_at_campaign & eligible, p1, 0.0)  # expected offer cost = contact + offer * p1
 
     # truth bookkeeping per customer
     churned = np.isfinite(outcome.death_day)
@@ -163,7 +164,8 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
     return dict(
         n=n, offset=offset, customers=cust_df, latent=lt, outcome=outcome, orders=od, items=items, value=value,
         is_topup=is_topup, tier=tier, qual=qual, evald=evald, ledger=ledger, survey=survey,
-        eligible=eligible, responded=responded, uplift=uplift, churned=churned, alive_at_enrol=alive_at_enrol,
+        eligible=eligible, responded=responded, uplift=uplift, p_treated=p_treated, churned=churned,
+        alive_at_enrol=alive_at_enrol,
         sums=dict(cat_prob=cat_prob, nps=nps_sum, n_resp=len(survey["cust"]), break_pts=exp_break,
                   pts=pts_total),
     )

@@ -35,7 +35,7 @@ from .assemble import timestamps
 from .catalog import DECOY_SUBCATEGORY
 from .items import rule_truth
 from .purchases import EVENING_HOURS
-from .survey import DIMENSIONS, ITEMS
+from .survey import DIMENSIONS, ITEMS, relative_weight_shares
 
 __all__ = ["truth_partial", "merge_truth", "truth_customers_frame"]
 
@@ -67,6 +67,8 @@ def truth_partial(scenario: Scenario, result: Mapping[str, Any]) -> dict[str, An
         att_den=float(w.sum()),
         seg_first_effect=first_eff,
         n_topup=int(result["is_topup"].sum()),
+        survey_latent=(np.asarray(result["survey"]["latent_satisfaction"]),
+                       np.asarray(result["survey"]["latent_shift"])),
         sums=dict(result["sums"]),
     )
 
@@ -124,6 +126,14 @@ def merge_truth(scenario: Scenario, ctx: Mapping[str, Any], partials: Sequence[M
             "nps": _rnd(sums["nps"] / max(sums["n_resp"], 1), 3),
             "driver_weights": {d: _rnd(w_ / sum(scenario.driver_weights), 4)
                                for d, w_ in zip(DIMENSIONS, scenario.driver_weights)},
+            "driver_weights_definition": "structural weights of the latent dimensions in overall satisfaction "
+                                         "(normalised to sum to 1)",
+            "relative_weight_shares": relative_weight_shares(
+                scenario, np.concatenate([p["survey_latent"][0] for p in partials]),
+                np.concatenate([p["survey_latent"][1] for p in partials])),
+            "relative_weight_shares_definition": "population Johnson relative weights (shares of R^2) of overall "
+                                                 "satisfaction (1-5) on the dimension scores (item means), implied by "
+                                                 "the survey model: the estimand of a key-driver analysis",
             "driver_ranking": [d for _, d in sorted(zip(scenario.driver_weights, DIMENSIONS), reverse=True)],
             "dimensions": {d: [k for k, v in ITEMS.items() if v[0] == d] for d in DIMENSIONS},
             "loadings": {k: v[1] for k, v in ITEMS.items()},
@@ -211,6 +221,7 @@ def truth_customers_frame(scenario: Scenario, result: Mapping[str, Any]) -> pd.D
             "sleeping_dog_churned": oc.sleeping_dog_churned,
             "loyalty_effect": np.where(np.isfinite(enrol), lt.loyalty_effect, 0.0),
             "campaign_uplift": np.round(np.where(elig, result["uplift"], np.nan), 6),
+            "campaign_response_treated": np.round(np.where(elig, result["p_treated"], np.nan), 6),
             "hazard_multiplier": np.round(oc.hazard_multiplier, 6),
         }
     )

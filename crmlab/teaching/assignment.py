@@ -150,7 +150,7 @@ def build_assignment(roster: str | os.PathLike | pd.DataFrame, notebooks: Sequen
         info = _build_into(tmp, students, prepared, name=name, salt=salt, preset=preset, n_customers=n_customers,
                            execute_keys=execute_keys, timeout=timeout, progress=progress)
         write_json_atomic(info, tmp / "assignment.json")
-        replace_dir(tmp, target)
+        replace_dir(tmp, target, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
