@@ -77,6 +77,9 @@ def _simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict
         offset=offset, n=n, cities=ctx["cities"], stores=ctx["stores"], clock=clock, launch_day=ctx["launch"],
     )
     od, outcome, cat_prob = simulate_purchases(scenario, rng_for(seed, "orders", chunk), lt, clock, ctx["stores"])
+    # members enrol only while alive: an enrolment drawn after the latent churn day does not happen
+    lt.enrol_day = _loy.enrol_while_alive(lt.enrol_day, outcome.death_day)
+    cust_df["is_member"] = np.isfinite(lt.enrol_day)
 
     # items of the process's orders -> order values -> bunching top-ups
     item_rng = rng_for(seed, "items", chunk)
@@ -111,6 +114,13 @@ def _simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict
         is_topup[-k:] = True
 
     tier, qual, evald = _loy.assign_tiers(scenario, n, lt.enrol_day, od, value)
+    camp_on = outcome.campaign_eligible & lt.treated & ~outcome.sleeping_dog_churned
+    loy_truth = _loy.effect_truth(
+        scenario, ctx["season"], rate=lt.purchase_rate, effect=lt.loyalty_effect, enrol_day=lt.enrol_day,
+        death_day=outcome.death_day, launch_day=ctx["launch"][lt.city_index], last_launch_day=float(ctx["launch"].max()),
+        campaign_multiplier=np.where(camp_on, lt.campaign_multiplier, 1.0), order_cust=od["cust"], order_t=od["t"],
+        order_completed=od["status"] == 0, topup=is_topup)
+    loy_truth["bunch"] = np.array(_loy.bunching_truth(scenario, qual, evald, od["cust"], od["t"], value, is_topup))
     ledger, exp_break, pts_total = _loy.simulate_ledger(scenario, loy_rng, lt.enrol_day, lt.redemption_breakage,
                                                         od, value)
 
@@ -154,7 +164,7 @@ def _simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict
         eligible=eligible, responded=responded, uplift=uplift, p_treated=p_treated, churned=churned,
         alive_at_enrol=alive_at_enrol,
         sums=dict(cat_prob=cat_prob, nps=nps_sum, n_resp=len(survey["cust"]), break_pts=exp_break,
-                  pts=pts_total),
+                  pts=pts_total, **{f"loy_{k}": v for k, v in loy_truth.items()}),
     )
 
 
@@ -379,7 +389,6 @@ def _truth(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, Any]
     lam = L("purchase_rate")
     uplift = R("uplift")
     eff = L("loyalty_effect")
-    alive_enrol = R("alive_at_enrol")
 
     def rnd(x, k=6):
         return None if x is None or not np.isfinite(x) else round(float(x), k)
@@ -400,11 +409,19 @@ def _truth(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, Any]
     ate = float(uplift[elig].mean()) if elig.any() else float("nan")
     by_seg = {n: rnd(uplift[elig & (seg == k)].mean()) if (elig & (seg == k)).any() else None
               for k, n in enumerate(names)}
-    # loyalty ATT: members alive at enrolment, weighted by their purchase rate
-    w = np.where(alive_enrol, lam, 0.0)
-    att = float((w * eff).sum() / w.sum()) if w.sum() > 0 else float("nan")
-    att_seg = {n: rnd(eff[seg == k][0]) if (seg == k).any() else None for k, n in enumerate(names)}
     sums = {k: sum(r["sums"][k] for r in results) for k in results[0]["sums"]}
+    # loyalty: the estimands of the lesson's estimators (sums from simulate.loyalty.effect_truth)
+    def ratio(num, den):
+        return float(num / den) if den > 0 else float("nan")
+
+    att = ratio(sums["loy_did_num"], sums["loy_did_den"])
+    by_month = dict(zip(range(_loy.EVENT_MONTHS[0], _loy.EVENT_MONTHS[1] + 1),
+                        (ratio(a, b) for a, b in zip(sums["loy_es_num"], sums["loy_es_den"]))))
+    (e0, e1), (l0, l1) = _loy.FADE_MONTHS
+    fade = float(np.mean([by_month[k] for k in range(e0, e1 + 1)]) - np.mean([by_month[k] for k in range(l0, l1 + 1)]))
+    itt = ratio(sums["loy_itt_num"], sums["loy_itt_den"])
+    per_member = ratio(sums["loy_itt_num"], sums["loy_itt_den_member"])
+    att_seg = {n: rnd(eff[seg == k][0]) if (seg == k).any() else None for k, n in enumerate(names)}
     launch = ctx["launch"]
     cities = ctx["cities"]
     rollout = {c: str(start + dt.timedelta(days=int(d))) for c, d in zip(cities["city"], launch)}
@@ -471,8 +488,27 @@ def _truth(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, Any]
         },
         "loyalty": {
             "att": rnd(att),
-            "att_definition": "relative lift in purchase rate during the full-effect period after enrolment, "
-                              "averaged over members alive at enrolment, weighted by their purchase rate",
+            "att_definition": "relative lift in expected orders of members in months 1-5 after their enrolment "
+                              "month (members with a panel month before enrolment), weighted by expected "
+                              "untreated orders on the days they are alive: the imputation DiD's estimand",
+            "att_months": list(_loy.DID_MONTHS),
+            "att_by_event_month": [rnd(v) for v in by_month.values()],
+            "att_event_months": list(_loy.EVENT_MONTHS),
+            "fade_early_minus_late": rnd(fade),
+            "fade_months": [list(_loy.FADE_MONTHS[0]), list(_loy.FADE_MONTHS[1])],
+            "fade_definition": "mean of att_by_event_month over months 1-5 (full effect) minus its mean over "
+                               "months 6-9 (fading)",
+            "launch_itt": rnd(itt),
+            "launch_effect_per_member": rnd(per_member),
+            "launch_months": list(_loy.LAUNCH_MONTHS),
+            "launch_definition": "launch_itt: relative lift in expected orders of the customers who bought before "
+                                 "their city's launch month, in months 0-6 after it and before the last city's "
+                                 "launch month; launch_effect_per_member: the same extra orders divided by the "
+                                 "expected untreated orders of the months in which they are enrolled",
+            "bunching_excess": rnd(float(sums["loy_bunch"]), 1),
+            "bunching_definition": "members in [1, 1.1) x the gold threshold at the last tier evaluation minus "
+                                   "those who would be there without their top-up orders: the bunching "
+                                   "estimator's excess mass above the threshold",
             "att_by_segment": att_seg,
             "full_effect_days": scenario.loyalty_full_effect_days,
             "fade_end_days": scenario.loyalty_fade_end_days,
