@@ -57,13 +57,14 @@ from .did import (DidEffect, FadeEffect, HeterogeneityTest, PretrendTest, did_ef
                   effect_heterogeneity, fade_effect, pretrend_test)
 from .launch import LaunchEffect, launch_effect, launch_panel
 from .matching import MatchingEffect, propensity_matching
-from .panel import NaiveComparison, monthly_panel, naive_member_effect
+from .panel import NaiveComparison, monthly_panel, naive_member_effect, rate_ratio
 from .points import POINT_VALUE, Breakage, points_breakage
 from .tiers import Bunching, bunching_estimate, tier_threshold_view
 
 __all__ = [
     "monthly_panel",
     "naive_member_effect",
+    "rate_ratio",
     "did_effect",
     "did_event_study",
     "pretrend_test",

@@ -31,9 +31,9 @@ import pandas as pd
 
 from ..._checks import as_datetimes, as_timestamp, require_columns
 from ...domain import COUNTED_STATUSES, counted_orders
-from .._results import DEFAULT_CONFIDENCE, Result, z_value
+from .._results import DEFAULT_CONFIDENCE, Estimate, Result, z_value
 
-__all__ = ["monthly_panel", "naive_member_effect", "NaiveComparison", "PANEL_COLUMNS"]
+__all__ = ["monthly_panel", "naive_member_effect", "rate_ratio", "NaiveComparison", "PANEL_COLUMNS"]
 
 #: Columns every estimator needs in a panel (:func:`monthly_panel` has more).
 PANEL_COLUMNS: tuple[str, ...] = ("customer_id", "month", "orders", "months_since_enrol")
@@ -362,3 +362,48 @@ def _log_mean_var(panel: pd.DataFrame, y: np.ndarray, rows: np.ndarray) -> float
     resid = (g["sum"] - m * g["size"]).to_numpy(float)
     n = len(resid)
     return float((resid ** 2).sum() * n / max(n - 1, 1) / (m * len(yy)) ** 2)
+
+
+def rate_ratio(panel: pd.DataFrame, rows_a: Any, rows_b: Any, *, outcome: str = "orders",
+               confidence_level: float = DEFAULT_CONFIDENCE) -> Estimate:
+    """Mean ``outcome`` per customer-month of rows ``a`` over rows ``b``, minus 1, with an interval.
+
+    The interval is symmetric on the log scale (delta method, customers as
+    clusters; the two sets of rows must come from different customers).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        A panel (:func:`monthly_panel`).
+    rows_a, rows_b : boolean arrays
+        The two sets of customer-months (e.g. members in the six months
+        before they joined, and never-members).
+    outcome : str
+    confidence_level : float, default 0.95
+
+    Returns
+    -------
+    Estimate
+        ``estimate = mean_a / mean_b - 1`` with ``ci_low, ci_high``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"customer_id": ["A", "A", "B", "B", "C", "C"], "orders": [2, 2, 1, 1, 0, 2],
+    ...                   "month": pd.to_datetime(["2024-01-01", "2024-02-01"] * 3),
+    ...                   "months_since_enrol": [-2.0, -1.0, np.nan, np.nan, np.nan, np.nan]})
+    >>> m = p["months_since_enrol"].notna().to_numpy()
+    >>> round(rate_ratio(p, m, ~m).estimate, 3)
+    1.0
+    """
+    check_panel(panel)
+    a, b = np.asarray(rows_a, bool), np.asarray(rows_b, bool)
+    if not a.any() or not b.any():
+        raise ValueError("both sets of rows must be non-empty")
+    y = pd.to_numeric(panel[outcome], errors="coerce").to_numpy(float)
+    ma, mb = float(y[a].mean()), float(y[b].mean())
+    r = ma / mb if mb > 0 else float("nan")
+    se = np.sqrt(_log_mean_var(panel, y, a) + _log_mean_var(panel, y, b))
+    z = z_value(confidence_level)
+    if not (np.isfinite(se) and np.isfinite(r)):
+        return Estimate(r - 1, float("nan"), float("nan"), float(confidence_level))
+    return Estimate(r - 1, float(r * np.exp(-z * se) - 1), float(r * np.exp(z * se) - 1), float(confidence_level))
