@@ -22,6 +22,25 @@
 # estimator); Kleven (2016) *Annual Review of Economics* (bunching); Rosenbaum & Rubin (1983)
 # *Biometrika* (propensity scores).
 
+# %% [markdown] lang="zh"
+# # 04 · 忠诚度计划：会员卡真的让客户买得更多了吗？
+#
+# **问题。** 苏宁会员卡（积分可抵现金、会员价、会员等级）的会员比非会员买得多得多。这是会员卡*造成*的，
+# 还是会员卡只是吸收了本来就忠诚的客户？
+#
+# **方法。** 先做会员与非会员的简单对比，说明它为什么有偏（自选择偏差）；再做因果估计：围绕每位会员入会时间的
+# 双重差分，配合事件研究图和入会前趋势检验；基于入会前行为的倾向得分匹配；三种估计放在同一批会员上比较；
+# 按购买者类型估计效果并检验异质性；把城市分批上线当作自然实验（意向处理效应）；观察会员等级门槛处的聚束；
+# 积分负债与积分沉淀。
+#
+# **内容。** *理论* · *实践* · *结果* · *讨论* · *测验* · *练习* · *与真值核对*。
+#
+# **参考文献。** Leenheer, van Heerde, Bijmolt & Smidts (2007) *IJRM*（忠诚度计划中的自选择）；
+# Goodman-Bacon (2021) *J. Econometrics*；Borusyak, Jaravel & Spiess (2024) *REStud*（插补法双重差分）；
+# Wooldridge (2023) *Econometrics Journal*（泊松双重差分）；Roth (2022) *AER: Insights*（预检验）；
+# Angrist, Imbens & Rubin (1996) *JASA*（意向处理效应与 Wald 估计量）；Kleven (2016) *Annual Review of
+# Economics*（聚束）；Rosenbaum & Rubin (1983) *Biometrika*（倾向得分）。
+
 # %% [markdown] tags=["objectives"]
 # **Learning objectives.** After this lesson you can
 # * **explain** why a member vs non-member comparison overstates a loyalty programme's effect
@@ -40,6 +59,20 @@
 # **Time.** About 120 minutes: 75 in class, 45 for the exercises and the memo.
 #
 # Terms: see the [glossary](../docs/glossary.md).
+
+# %% [markdown] lang="zh"
+# **学习目标。** 学完本课后，你能够
+# * **解释**为什么会员与非会员的简单对比会高估忠诚度计划的效果（自选择偏差），并**计算**它及其置信区间；
+# * 在一个 2x2 表上**手算**双重差分，并**解读**插补估计量、事件研究和入会前趋势检验；
+# * 在入会前趋势检验拒绝时**判断**基于入会时间的估计是否可信，并**利用**城市分批上线作为自然实验（意向处理效应）；
+# * **检验**效果是否因购买者类型而不同，以及会员是否在等级门槛之上出现聚束；
+# * 由未兑换积分和积分沉淀率**计算**积分负债。
+#
+# **先修内容。** 第 00 课（数据）、第 02 课（随机化营销活动、置信区间）；均值、比值与回归；反事实的概念。
+#
+# **时间。** 约 120 分钟：课堂 75 分钟，练习和备忘录 45 分钟。
+#
+# 术语见[术语表](../../docs/glossary.md)。
 
 # %% [markdown]
 # ## Theory
@@ -91,10 +124,48 @@
 # fades, bunch) only when the interval excludes "no effect"; otherwise it says that the data at this
 # size cannot tell, and gives the interval.
 
+# %% [markdown] lang="zh"
+# ## 理论
+#
+# **自选择。** 本来就买得多的客户从积分中获益最多，也最先入会。会员与非会员的简单对比把会员卡的效果和"谁会入会"
+# 的差异混在了一起；Leenheer 等（2007）发现简单估计是因果效果的数倍。
+#
+# **双重差分（DiD）。** 把会员入会后的购买与"假如没有入会她会买多少"相比较；后者由同一批客户*入会前*的购买和
+# 同一时期非会员的购买推算出来。在最简单的 2x2 情形中：（会员入会后 − 会员入会前）−（非会员同期后 − 非会员同期前）。
+# 购买过程是乘法形式的（客户自身购买率 × 季节），自然的模型是泊松模型：
+# $E[y_{it}] = \exp(\alpha_i + \gamma_t + \beta D_{it})$，$e^\beta - 1$ 就是相对提升。
+# 在交错入会且效果逐渐减弱时，普通的双向固定效应可能严重有偏（Goodman-Bacon 2021）；插补估计量只用未处理的月份来拟合
+# 反事实。**平行趋势**是关键假设：如果没有会员卡，会员的订单会与可比的非会员同步变化。事件研究图和入会前趋势检验
+# 考察入会*之前*的月份：如果那时会员已经走出不同的趋势，这个假设就值得怀疑。
+#
+# **为什么入会时间会破坏平行趋势。** 客户自己选择*何时*入会，而这个选择与她的购买行为相关：只有仍然活跃的客户才会
+# 办卡（一个已经悄悄流失的客户不会走进门店来入会），很多人是在一次购买时入会的。入会之前，会员按定义仍然是
+# 客户；而与她比较的非会员中包含已经悄悄离开的客户。因此她入会前的月份看起来比可比客户更好，入会后的比较也随之
+# 倾斜（幸存者偏差，或"不朽时间"偏差）。入会前趋势检验可能发现这一点，也可能因功效不足而发现不了。
+#
+# **城市上线作为自然实验。** 会员卡何时在某个城市上线并不由客户决定：连锁企业是逐个城市推出的。把已上线城市的
+# *全部*客户（无论是否入会）与尚未上线城市的客户相比较，估计的是上线会员卡的**意向处理效应**（ITT）。它的平行趋势
+# 假设在上线顺序与各城市客户本来的购买走势无关时成立——这由推出方案的决定方式保证。意向处理效应被稀释了（大多数
+# 客户从不入会）；把它除以客户购买中发生在入会期间的份额，就得到每位已入会会员的效果（Wald 估计量），前提是上线
+# 只改变会员的行为。
+#
+# **等级门槛。** 金卡资格从某个消费门槛开始。刚好低于门槛的客户可能多买一点以达到资格：门槛之上出现*聚束*，用门槛
+# 之上超出消费分布平滑拟合的人数来度量。这种操纵使门槛处的断点回归失效。
+#
+# **积分沉淀。** 到期未兑换的积分；资产负债表上的负债为 未兑换积分 × 积分价值 × (1 − 积分沉淀率)。
+#
+# **如何阅读打印出的发现。** 下面每一句关于*这份*数据的话，都由本次运行的估计值及其 95% 置信区间算出。只有当
+# 区间排除"没有效果"时才使用方向性的词（更多、提高、减弱、聚束）；否则它会说明以目前的数据量无法判断，并给出区间。
+
 # %% [markdown]
 # ## Practical
 #
 # ### Parameters
+
+# %% [markdown] lang="zh"
+# ## 实践
+#
+# ### 参数
 
 # %% tags=["parameters"]
 data_dir = None
@@ -131,7 +202,6 @@ def say(claim):
     claims.append(claim)
     print(claim.text)
 
-
 # %%
 data = get_data(data_dir, preset=preset, seed=seed, n_customers=n_customers)
 require_tables(data, ["orders", "customers", "loyalty"], purpose="the loyalty notebook")
@@ -147,6 +217,9 @@ if "city_launch_date" in data.loyalty:
 # %% [markdown]
 # ### 1. The naive comparison
 
+# %% [markdown] lang="zh"
+# ### 1. 简单对比
+
 # %%
 naive = loyalty.naive_member_effect(panel)
 say(directional("loyalty.naive_lift", (naive.rate_lift, naive.ci_low, naive.ci_high), T, lang=lang))
@@ -156,6 +229,10 @@ print(T("naive.print", lang, members=naive.n_members, nonmembers=naive.n_nonmemb
 # ### 2. Who joins? Orders before enrolment
 # Orders per month in the six months before enrolment (members) vs all months of the customers who
 # never joined.
+
+# %% [markdown] lang="zh"
+# ### 2. 谁会入会？入会前的订单
+# 会员入会前六个月的每月订单数，对比从未入会客户所有月份的每月订单数。
 
 # %%
 rel = panel["months_since_enrol"].to_numpy(float)
@@ -175,6 +252,12 @@ plt.show()
 # members' change minus the non-members' change; in ratio form (the Poisson model's scale) it is the
 # members' ratio divided by the non-members' ratio.
 
+# %% [markdown] lang="zh"
+# ### 3. 围绕入会时间的双重差分
+#
+# **先手算。** 一个用虚构数字构成的 2x2 例子：会员与非会员在会员入会前的一个月和入会后的一个月里，每客户每月的
+# 平均订单数。双重差分 = 会员的变化 − 非会员的变化；在比值形式下（泊松模型的尺度），它是会员的比值除以非会员的比值。
+
 # %%
 toy = pd.DataFrame({"before": [0.50, 0.20], "after": [0.70, 0.22]}, index=["members", "non-members"])
 did_diff = (toy.loc["members", "after"] - toy.loc["members", "before"]) - (
@@ -191,6 +274,11 @@ print(T("toy.print", lang, diff=did_diff, ratio=did_ratio))
 # age band × city tier × first-order value get their own time trend), each member's month after
 # enrolment gets its imputed untreated expectation, and the lift is observed / imputed − 1.
 
+# %% [markdown] lang="zh"
+# 插补估计量对每位会员的每个月做同样的事：在未处理的月份（从未入会的客户、会员入会前的月份）上拟合客户效应和
+# 日历月效应（年龄段 × 城市等级 × 首单金额构成的各层有各自的时间趋势），为每位会员入会后的每个月推算其未处理时的
+# 期望订单，提升 = 实际 / 推算 − 1。
+
 # %%
 did = loyalty.did_effect(panel, months=months, strata="profile")
 say(directional("loyalty.enrolment_did", (did.effect, did.ci_low, did.ci_high), T, lang=lang, m0=months[0], m1=months[1]))
@@ -200,6 +288,10 @@ print(T("did.print", lang, members=did.n_members, controls=did.n_control_custome
 # The event study: the lift month by month after enrolment, and the pre-trend coefficients before
 # it (month −1 is the reference). The pre-trend test asks whether the months before enrolment are
 # jointly zero.
+
+# %% [markdown] lang="zh"
+# 事件研究：入会后逐月的提升，以及入会前的趋势系数（以入会前第 1 个月为基准）。入会前趋势检验考察入会前各月的
+# 系数是否联合为零。
 
 # %%
 es = loyalty.did_event_study(panel, strata="profile")
@@ -221,6 +313,10 @@ print(T("pretrend.rejects" if pretrend.p_value < 0.05 else "pretrend.passes", la
 # Does the effect fade? Comparing the monthly points by eye says little - each month is noisy. The
 # difference between the mean lift of the early and the late months, with its interval, answers it.
 
+# %% [markdown] lang="zh"
+# 效果会减弱吗？用肉眼比较各月的点估计说明不了什么——每个月的估计都很嘈杂。回答这个问题的是早期月份与后期月份
+# 平均提升之差及其置信区间。
+
 # %%
 fade = loyalty.fade_effect(panel, early=months, late=tuple(late_months), strata="profile")
 say(directional("loyalty.fade", fade, T, lang=lang, early=fade.early, late=fade.late, e0=months[0], e1=months[1],
@@ -232,6 +328,12 @@ say(directional("loyalty.fade", fade, T, lang=lang, early=fade.early, late=fade.
 # the DiD a baseline month), so they are compared on the members every one of them can use. Matching
 # pairs each member with a non-member who looked the same before (orders, spend, recency, tenure,
 # city tier) in the months before the member joined.
+
+# %% [markdown] lang="zh"
+# ### 4. 同一批会员上的简单对比、匹配与双重差分
+# 每种估计量舍弃的会员不同（匹配需要入会前六个月的记录，双重差分需要一个基期月份），所以要在所有估计量都能使用的
+# 会员上进行比较。匹配为每位会员配对一位在会员入会前几个月里表现相同（订单、消费额、最近一次购买、客户年限、
+# 城市等级）的非会员。
 
 # %%
 common = loyalty.common_members(panel, months=months, pre_months=6)
@@ -272,6 +374,11 @@ else:  # the ratio of a lift to a lift that may be 0 has no meaning
 # months (those three are the baseline; classifying on the baseline itself would manufacture
 # differences by regression to the mean). A Wald test asks whether the three effects are equal.
 
+# %% [markdown] lang="zh"
+# ### 5. 谁有反应？轻度、中度和重度购买者
+# 会员按其入会前（最后三个月之前）的订单率分组（最后三个月作为基期；若用基期本身来分组，会因均值回归而
+# 制造出虚假的差异）。Wald 检验考察三组效果是否相等。
+
 # %%
 by_type = loyalty.effect_by_segment(panel, months=months, strata="profile")
 shown = by_type.assign(group=[T(f"group.{g}", lang) for g in by_type["group"].astype(str)])
@@ -286,6 +393,11 @@ say(directional("loyalty.buyer_type_gap", hetero, T, lang=lang, detail={"first":
 # customers of cities where the card had not launched yet (imputation estimator with the launch month
 # as the event; standard errors clustered by city, the level at which the launch was assigned).
 
+# %% [markdown] lang="zh"
+# ### 6. 城市上线作为自然实验
+# 每位在其所在城市上线前就已购买的客户，从上线当月起，与会员卡尚未上线城市的客户相比较（以上线月份为事件的插补
+# 估计量；标准误按城市聚类，即上线被分配的层级）。
+
 # %%
 launch = loyalty.launch_effect(panel, months=tuple(launch_months))
 say(directional("loyalty.launch_itt", (launch.effect, launch.ci_low, launch.ci_high), T, lang=lang))
@@ -295,6 +407,9 @@ print(T("launch.print", lang, customers=launch.n_customers, cities=launch.n_clus
 
 # %% [markdown]
 # ### 7. The gold-tier threshold: bunching
+
+# %% [markdown] lang="zh"
+# ### 7. 金卡门槛：聚束
 
 # %%
 threshold = float(tier_threshold)
@@ -315,6 +430,9 @@ say(directional("loyalty.bunching", (bunch.excess, bunch.excess - 1.96 * bunch.e
 # %% [markdown]
 # ### 8. Points liability and breakage
 
+# %% [markdown] lang="zh"
+# ### 8. 积分负债与积分沉淀
+
 # %%
 points = loyalty.points_breakage(data.points_ledger, as_of=as_of) if "points_ledger" in data else None
 if points is not None:
@@ -325,6 +443,9 @@ else:
 
 # %% [markdown]
 # ## Result
+
+# %% [markdown] lang="zh"
+# ## 结果
 
 # %%
 print(T("result.header", lang))
@@ -367,6 +488,29 @@ for c in claims:
 # 4. Why would heavy buyers react least to a points programme, and how do you check whether buyer
 #    types really differ?
 
+# %% [markdown] lang="zh"
+# 结合置信区间阅读上面的发现。会员与非会员的简单差距把会员卡的效果与自选择混在一起，第 2 节显示了会员入会前
+# 这一差距已有多大。基于入会时间的双重差分消除了客户之间固定的差异，但依赖于围绕一个由客户自己选择的日期的平行
+# 趋势；入会前趋势检验和理论部分的分析告诉我们对它能信任到什么程度。城市上线设计依赖的是客户无法选择的日期；它的
+# 估计被稀释了，在课堂数据规模下也不精确——诚实的"无法判断"本身就是结果，也是把下一次推出设计成实验的理由。
+#
+# ## 讨论
+#
+# * **注意——平行趋势是一个假设。** 入会前趋势检验可以*拒绝*它：这说明会员在入会前就已经走出不同的趋势，推算的
+#   反事实是错的，基于入会时间的估计不能作为会员卡的效果来报告。检验*没有*拒绝也不是证明：只有几千位客户时检验
+#   功效有限，缓慢的偏离可能不被察觉却仍然使估计产生偏差（Roth 2022）。
+# * 入会由客户选择，而且只有活跃的客户才会选择入会：基于入会时间的比较倾向于高估效果。由零售商决定的上线日期，
+#   或者更好的随机邀请，能给出其假设由设计保证成立的比较。
+# * 效果是否减弱，问的是早期与后期月份之*差*及其置信区间，而不是两个点估计。
+# * 金卡门槛处的聚束说明客户会对会员等级做出反应——也说明在门槛处做断点回归会比较不同类型的客户。
+# * 积分沉淀是零售商的收入，却也是会员不活跃的信号；负债必须入账。
+#
+# ## 测验
+# 1. 为什么"会员的消费是非会员的两倍"不能证明会员卡有效？
+# 2. 事件研究图中入会前上升的趋势说明什么？如果入会前趋势检验拒绝了，你该怎么办？
+# 3. 为什么城市上线的比较比基于入会时间的比较更可信？为什么它的估计更小？
+# 4. 为什么重度购买者对积分计划的反应可能最弱？如何检验各类购买者是否真的不同？
+
 # %% [markdown] tags=["quiz-answers"]
 # **Answers.**
 # 1. Members are not a random group: customers who already buy a lot gain most from points and
@@ -389,6 +533,21 @@ for c in claims:
 #    point estimates in a table are not a test, and groups formed on the baseline months would create
 #    differences by regression to the mean.
 
+# %% [markdown] lang="zh"
+# **答案。**
+# 1. 会员不是随机的一群人：本来就买得多的客户从积分中获益最多，也最先入会。这个差距把会员卡的效果与这种差异
+#    （自选择）混在一起；第 2 节测量了在任何人入会之前这个差距有多大。只有具有可信反事实的比较（双重差分、自然
+#    实验、随机邀请）才能分离出效果。
+# 2. 说明会员在入会前相对于比较对象的订单就已在上升——平行趋势不成立，入会后的提升部分只是这一趋势的延续。如果
+#    检验拒绝，要明确指出，不要把基于入会时间的数字作为效果报告，要寻找原因（这里：客户在活跃时入会，往往在一次
+#    购买时入会），并改用客户无法选择时间的设计。如果没有拒绝，要记住检验的功效很低。
+# 3. 上线日期由连锁企业逐个城市决定，而不是由客户决定，所以已上线与未上线城市的客户在没有会员卡时会同步变化
+#    （要检查上线顺序与各城市的趋势无关）。它的估计是针对全部客户的意向处理效应，而其中大多数人从不入会，因此被
+#    稀释；除以入会份额就得到每位会员的效果。要看置信区间：在课堂数据规模下它很宽。
+# 4. 重度购买者在这家零售商已经买了大部分需要的东西（增长空间小），而且无论如何都会入会；轻度购买者有更多购买
+#    可以转移过来。检验方法是按组估计效果*并*做各组效果相等的 Wald 检验（或看轻度减重度差值的置信区间）：表中
+#    三个点估计不是检验，而用基期月份来分组会因均值回归制造出差异。
+
 # %% [markdown]
 # ## Exercises
 # Write your code between the markers; the cell after each exercise checks your answer. The
@@ -398,6 +557,13 @@ for c in claims:
 # months 6 to 9 after enrolment as **one** window, with the enrolment-based estimator and the same
 # strata as in section 3 (not the average of the monthly estimates). Store the relative lift in
 # `late_lift` (a float, e.g. 0.05 for +5%).
+
+# %% [markdown] lang="zh"
+# ## 练习
+# 在标记之间编写代码；每个练习之后的单元格会检查你的答案。`# answer:` 行中列出的变量会根据你自己的数据集评分。
+#
+# **练习 1.** 会员卡在全效期过后还有效吗？用基于入会时间的估计量和第 3 节相同的分层，把入会后第 6 至第 9 个月
+# 作为**一个**窗口估计提升（不是各月估计值的平均）。把相对提升存入 `late_lift`（浮点数，例如 +5% 写作 0.05）。
 
 # %% tags=["exercise"]
 # answer: late_lift rel=1e-6 points=2
@@ -419,6 +585,11 @@ assert np.isclose(late_lift, loyalty.did_effect(panel, months=(6, 9), strata="pr
 # half of the rate estimated in section 8 (members redeem more). Use the outstanding points, the
 # point value of 0.01 yuan and the liability rule of the Theory section. Store the liability in yuan,
 # rounded to cents, in `liability_half_breakage` (`float("nan")` without a points ledger).
+
+# %% [markdown] lang="zh"
+# **练习 2.** 财务部门想知道：如果积分沉淀率只有第 8 节估计值的一半（会员兑换得更多），积分负债会是多少？
+# 使用未兑换积分、每分 0.01 元的积分价值和理论部分的负债公式。把以元为单位、四舍五入到分的负债存入
+# `liability_half_breakage`（没有积分流水时为 `float("nan")`）。
 
 # %% tags=["exercise"]
 # answer: liability_half_breakage abs=0.01 points=2
@@ -445,6 +616,11 @@ if points is not None:
 # 12 to 7 before their enrolment month (event months −12 to −7), relative to never-members (all their
 # months), as a relative difference (0.5 = 50% more). Store it in `early_head_start`.
 
+# %% [markdown] lang="zh"
+# **练习 3.** 第 2 节考察的是入会前六个月。会员的领先优势在入会前一年就已经存在了吗？计算会员在入会月份之前
+# 第 12 至第 7 个月（事件月份 −12 至 −7）每客户每月的平均订单数，相对于从未入会的客户（他们的所有月份）的相对差值
+# （0.5 表示多 50%）。存入 `early_head_start`。
+
 # %% tags=["exercise"]
 # answer: early_head_start rel=1e-6 points=2
 ### BEGIN SOLUTION
@@ -470,6 +646,12 @@ assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[n
 # enrolment-based estimate, and how the next programme change (e.g. a new tier rule) should be rolled
 # out so that its effect can be measured.
 
+# %% [markdown] lang="zh"
+# **书面作业（人工评分）。** 给苏宁的 CRM 经理写一份一页的备忘录。她想向董事会报告"会员卡使会员的购买提高了
+# 简单对比的那个百分比"。请说明这个简单数字衡量的是什么；你会改为报告本课的哪一个估计，附带怎样的不确定性；
+# 入会前趋势检验和入会时间对基于入会时间的估计意味着什么；以及下一次方案调整（例如新的等级规则）应如何推出，
+# 才能衡量其效果。
+
 # %% [markdown] tags=["written"]
 # <!-- points: 10 -->
 # A good memo covers:
@@ -484,6 +666,17 @@ assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[n
 #   or randomise the order of cities) and fix the analysis plan in advance;
 # * tone and format of a memo: one page, a clear recommendation first, no jargon left unexplained.
 
+# %% [markdown] lang="zh"
+# <!-- points: 10 -->
+# 一份好的备忘录包括：
+# * 简单差距衡量的既是谁会入会，也是会员卡的作用（自选择），并以会员入会前的领先优势为证据；
+# * 应报告哪个估计：一个因果设计的估计及其置信区间，用通俗的话表达（"在……与……之间"），以及区间包含 0 时
+#   "无法判断"的含义——而不是只给点估计；
+# * 基于入会时间的双重差分依赖于围绕客户自选日期的平行趋势；入会前趋势检验被拒绝意味着它不能作为效果报告；活跃
+#   客户才入会，这使它向上偏；城市上线的意向处理效应（及其按会员折算）依赖的是推出方案本身；
+# * 对下一次调整的建议：随机化（随机邀请一半符合条件的客户，或随机决定城市的上线顺序），并事先确定分析方案；
+# * 备忘录的语气和格式：一页，先给明确的建议，术语都有解释。
+
 # %% [markdown] tags=["rubric"]
 # **Rubric (10 points).**
 # * Naive gap explained as self-selection, with the pre-enrolment evidence - 2 points.
@@ -494,6 +687,14 @@ assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[n
 # * A concrete, testable recommendation for the next roll-out (randomisation, pre-registered plan) -
 #   1 point.
 # * Clear memo format for a manager - 1 point.
+
+# %% [markdown] lang="zh"
+# **评分标准（10 分）。**
+# * 把简单差距解释为自选择，并给出入会前的证据——2 分。
+# * 报告一个因果估计及其置信区间并正确解读（只有区间排除 0 时才说方向）——3 分。
+# * 入会前趋势检验与入会时间：拒绝意味着什么，为什么上线设计更可信，意向处理效应衡量的是什么——3 分。
+# * 对下一次推出提出具体、可检验的建议（随机化、预先登记的方案）——1 分。
+# * 面向经理的清晰备忘录格式——1 分。
 
 # %% [markdown] tags=["take-home"]
 # **Take-home messages.**
@@ -506,12 +707,26 @@ assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[n
 #    interval includes no effect.
 # 5. Tier thresholds create bunching; points create a liability of balance × value × (1 − breakage).
 
+# %% [markdown] lang="zh"
+# **要点回顾。**
+# 1. 会员比非会员买得多，主要是因为谁会入会；简单差距不是效果。
+# 2. 双重差分需要平行趋势；当日期由客户选择时，入会本身就会破坏平行趋势——入会前趋势检验被拒绝时分析必须停下，
+#    通过检验也不能证明什么。
+# 3. 客户无法选择的日期（分批上线、随机邀请）给出的意向处理效应，其假设由设计保证成立；再按入会份额折算。
+# 4. 在同一批会员上比较各种估计量，每个都附置信区间；区间包含"没有效果"时就说"无法判断"。
+# 5. 等级门槛会造成聚束；积分形成负债：未兑换积分 × 积分价值 × (1 − 积分沉淀率)。
+
 # %% [markdown]
 # ## Check against the truth (synthetic data only)
 # Each claim whose true value the simulator knows, next to its estimate and interval. The truth of
 # the enrolment-based DiD is the programme's actual effect on those members; its estimate may miss it
 # (see the Theory section). The buyer-type truth is the planted lift of each group's members weighted
 # by their purchase rate (an approximation of the estimand).
+
+# %% [markdown] lang="zh"
+# ## 与真值核对（仅限模拟数据）
+# 每个模拟器知道真值的结论，与其估计值和置信区间并列。基于入会时间的双重差分的真值是会员卡对这些会员的实际效果；
+# 其估计可能偏离真值（见理论部分）。购买者类型的真值是各组会员的预设提升按其购买率加权的平均（对估计目标的近似）。
 
 # %%
 claims_truth = {}

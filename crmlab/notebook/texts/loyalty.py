@@ -181,12 +181,12 @@ MESSAGES = Messages({
     # ------------------------------------------------------------------ bunching
     **_claim("loyalty.bunching",
              {"en": "Members bunch just above the gold threshold: excess mass above the smooth fit ",
-              "zh": "会员集中在金卡门槛之上：超出平滑拟合的人数为 "},
+              "zh": "会员在金卡门槛之上出现聚束：超出平滑拟合的人数为 "},
              {"en": "Fewer members than the smooth fit sit just above the gold threshold: ",
               "zh": "金卡门槛之上的会员少于平滑拟合：差值 "},
              {"en": "The data at this size cannot tell whether members bunch just above the gold threshold: "
                     "excess ",
-              "zh": "以目前的数据量无法判断会员是否集中在金卡门槛之上：超出人数 "}, _N),
+              "zh": "以目前的数据量无法判断会员是否在金卡门槛之上出现聚束：超出人数 "}, _N),
     "fig.bunch.title": {"en": "Qualifying spend around the gold threshold",
                         "zh": "金卡门槛附近的会员合格消费额分布"},
     "fig.bunch.xlabel": {"en": "qualifying spend in the last 365 days (yuan)", "zh": "最近 365 天合格消费额（元）"},
@@ -196,7 +196,7 @@ MESSAGES = Messages({
     # ------------------------------------------------------------------ points
     "points.print": {"en": "breakage {breakage:.1%} of points; outstanding {points:,} points = {face:,.0f} yuan "
                            "face value, liability {liability:,.2f} yuan",
-                     "zh": "积分失效率（breakage）{breakage:.1%}；未兑换积分 {points:,} 分 = 面值 {face:,.0f} 元，"
+                     "zh": "积分沉淀率 {breakage:.1%}；未兑换积分 {points:,} 分 = 面值 {face:,.0f} 元，"
                            "负债 {liability:,.2f} 元"},
     "points.none": {"en": "no points ledger in these data", "zh": "这份数据没有积分流水"},
     "toy.members": {"en": "members", "zh": "会员"},
