@@ -603,7 +603,7 @@ else:
 # %%
 if points is not None:
     assert isinstance(liability_half_breakage, float), T("hint.float", lang, name="liability_half_breakage")
-    assert liability_half_breakage > points.liability_yuan, T("hint.less_breakage", lang)
+    assert liability_half_breakage >= points.liability_yuan, T("hint.less_breakage", lang)
     assert liability_half_breakage <= points.face_value_yuan + 0.01, T("hint.face_value", lang)
 ### BEGIN HIDDEN TESTS
 if points is not None:
@@ -630,12 +630,13 @@ early_head_start = float(panel.loc[early_rows, "orders"].mean() / panel.loc[neve
 
 # %%
 assert isinstance(early_head_start, float), T("hint.float", lang, name="early_head_start")
-assert early_head_start > -1, T("hint.relative", lang)
+assert np.isnan(early_head_start) or early_head_start > -1, T("hint.relative", lang)
 assert not np.isclose(early_head_start, loyalty.rate_ratio(panel, pre_rows, never_rows).estimate), T("hint.months", lang)
 assert not np.isclose(early_head_start + 1, panel.loc[(rel >= -12) & (rel <= -7), "orders"].mean()), T("hint.ratio", lang)
 ### BEGIN HIDDEN TESTS
 _e = (rel >= -12) & (rel <= -7)
-assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[never_rows, "orders"].mean() - 1)
+assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[never_rows, "orders"].mean() - 1,
+                  equal_nan=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
