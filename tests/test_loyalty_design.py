@@ -334,7 +334,7 @@ def test_launch_itt_recovers_the_truth(worlds):
     for size, seed in CASES:
         d, p = worlds(size, seed)
         truth = d.truth["loyalty"]["launch_itt"]
-        res = launch_effect(p)
+        res = launch_effect(p, strata="tier_group")
         se = (np.log1p(res.ci_high) - np.log1p(res.ci_low)) / (2 * 1.96)
         z = (np.log1p(res.effect) - np.log1p(truth)) / se
         assert abs(z) < 3, f"{size} seed {seed}: ITT {res.effect:.3f} [{res.ci_low:.3f}, {res.ci_high:.3f}] vs {truth:.3f}"

@@ -148,7 +148,12 @@ def launch_effect(
     cluster : str or None, default "city"
         The launch is assigned by city, so standard errors are clustered by
         city (the level of assignment); ``None`` clusters by customer.
-    strata, outcome, confidence_level
+    strata : str or list of str, optional
+        Panel column(s) of pre-treatment attributes whose groups get their own
+        time trend. When the launch order depends on an attribute (bigger
+        cities first), pass it (``"tier_group"``): parallel trends then need to
+        hold only within its groups.
+    outcome, confidence_level
         As in :func:`~crmlab.analysis.loyalty.did.did_effect`.
 
     Returns
