@@ -157,12 +157,10 @@ def _simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict
 
     # truth bookkeeping per customer
     churned = np.isfinite(outcome.death_day)
-    alive_at_enrol = np.isfinite(lt.enrol_day) & (outcome.death_day > lt.enrol_day)
     return dict(
         n=n, offset=offset, customers=cust_df, latent=lt, outcome=outcome, orders=od, items=items, value=value,
         is_topup=is_topup, tier=tier, qual=qual, evald=evald, ledger=ledger, survey=survey,
         eligible=eligible, responded=responded, uplift=uplift, p_treated=p_treated, churned=churned,
-        alive_at_enrol=alive_at_enrol,
         sums=dict(cat_prob=cat_prob, nps=nps_sum, n_resp=len(survey["cust"]), break_pts=exp_break,
                   pts=pts_total, **{f"loy_{k}": v for k, v in loy_truth.items()}),
     )
