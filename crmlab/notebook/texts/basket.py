@@ -20,39 +20,20 @@ Examples
 
 from __future__ import annotations
 
-from ...i18n import Messages, check_lang, label
+from ...i18n import ITEM_NAMES, Messages, check_lang, label
 
 __all__ = ["MESSAGES", "ITEM_LABELS", "item_label"]
 
-#: Display names of the item groups (``products.subcategory``) that are not categories.
-ITEM_LABELS = Messages({
-    "wall_bracket": {"en": "wall bracket", "zh": "电视挂架"},
-    "phone_case": {"en": "phone case", "zh": "手机壳"},
-    "screen_protector": {"en": "screen protector", "zh": "屏幕保护膜"},
-    "usb_cable": {"en": "USB cable", "zh": "USB 数据线"},
-    "mouse": {"en": "mouse", "zh": "鼠标"},
-    "laptop_bag": {"en": "laptop bag", "zh": "电脑包"},
-    "headphones": {"en": "headphones", "zh": "耳机"},
-    "power_bank": {"en": "power bank", "zh": "充电宝"},
-    "hdmi_cable": {"en": "HDMI cable", "zh": "HDMI 线"},
-    "ac_installation": {"en": "AC installation", "zh": "空调安装"},
-    "extended_warranty": {"en": "extended warranty", "zh": "延保服务"},
-    "trade_in": {"en": "trade-in", "zh": "以旧换新"},
-    "rice_cooker": {"en": "rice cooker", "zh": "电饭煲"},
-    "air_fryer": {"en": "air fryer", "zh": "空气炸锅"},
-    "vacuum": {"en": "vacuum cleaner", "zh": "吸尘器"},
-    "kettle": {"en": "kettle", "zh": "电热水壶"},
-    "soymilk_maker": {"en": "soymilk maker", "zh": "豆浆机"},
-    "air_purifier": {"en": "air purifier", "zh": "空气净化器"},
-    "hair_dryer": {"en": "hair dryer", "zh": "吹风机"},
-})
+#: Display names of the item groups (``products.subcategory``) that are not categories (kept in
+#: :mod:`crmlab.i18n`, which :func:`~crmlab.i18n.label` consults).
+ITEM_LABELS = ITEM_NAMES
 
 
 def item_label(code: str, lang: str = "en") -> str:
     """Display name of an item group (subcategory or category) in ``lang``; several items joined by " + "."""
     check_lang(lang)
     parts = [p.strip() for p in str(code).split(" + ")]
-    return " + ".join(ITEM_LABELS(p, lang) if p in ITEM_LABELS else label(p, lang) for p in parts)
+    return " + ".join(label(p, lang) for p in parts)
 
 MESSAGES = Messages({
     "baskets": {"en": "{n:,} baskets (completed orders), {k} item groups; mean {mean:.2f} items, {single:.0%} "
