@@ -177,6 +177,16 @@ ITEM_NAMES = Messages({
     "hair_dryer": {"en": "hair dryer", "zh": "吹风机"},
 })
 
+#: Payment methods (``orders.payment``).
+PAYMENT_NAMES = Messages({
+    "alipay": {"en": "Alipay", "zh": "支付宝"},
+    "wechat_pay": {"en": "WeChat Pay", "zh": "微信支付"},
+    "bank_card": {"en": "bank card", "zh": "银行卡"},
+    "suning_pay": {"en": "Suning Pay", "zh": "苏宁支付"},
+    "cash": {"en": "cash", "zh": "现金"},
+    "installment": {"en": "instalments", "zh": "分期付款"},
+})
+
 #: Store formats as they appear in store names (the format's own label is in :data:`LABELS`).
 _STORE_FORMAT_NAMES = {"flagship": {"en": "Flagship", "zh": "旗舰店"}, "standard": {"en": "Standard", "zh": "门店"},
                        "community": {"en": "Community", "zh": "社区店"}}
@@ -188,6 +198,8 @@ HEADERS = Messages({
     "order_ts": {"en": "order_ts", "zh": "下单时间"},
     "order_value": {"en": "order_value", "zh": "订单金额"},
     "store_id": {"en": "store_id", "zh": "门店编号"},
+    "payment": {"en": "payment", "zh": "支付方式"},
+    "coupon_id": {"en": "coupon_id", "zh": "优惠券编号"},
     "sku": {"en": "sku", "zh": "商品编号"},
     "name": {"en": "name", "zh": "名称"},
     "brand": {"en": "brand", "zh": "品牌"},
@@ -238,12 +250,12 @@ CITY_NAMES, PROVINCE_NAMES = (Messages(d) for d in _read_places())
 
 #: Columns holding codes that :func:`display_names` replaces by their display names.
 CODE_COLUMNS: tuple[str, ...] = ("category", "subcategory", "channel", "signup_channel", "status", "format",
-                                 "city", "province", "item", "anchor", "antecedent", "consequent")
+                                 "payment", "city", "province", "item", "anchor", "antecedent", "consequent")
 
 
 def _name(code: Any, lang: str) -> str | None:
     key = str(code)
-    for catalogue in (LABELS, ITEM_NAMES, CITY_NAMES, PROVINCE_NAMES):
+    for catalogue in (LABELS, ITEM_NAMES, CITY_NAMES, PROVINCE_NAMES, PAYMENT_NAMES):
         if key in catalogue:
             return catalogue(key, lang)
     return None
@@ -336,5 +348,5 @@ def display_names(table: Any, lang: str = "en", *, headers: bool = False, index:
     return out
 
 
-__all__ += ["ITEM_NAMES", "CITY_NAMES", "PROVINCE_NAMES", "HEADERS", "CODE_COLUMNS", "place_name", "store_name",
+__all__ += ["ITEM_NAMES", "PAYMENT_NAMES", "CITY_NAMES", "PROVINCE_NAMES", "HEADERS", "CODE_COLUMNS", "place_name", "store_name",
             "display_names"]

@@ -32,7 +32,8 @@ def test_every_city_and_province_has_a_chinese_name():
 
 def test_every_category_item_group_and_product_has_a_chinese_name():
     products = simulate_products()
-    codes = set(products["category"]) | set(products["subcategory"]) | set(domain.STORE_FORMATS)
+    codes = (set(products["category"]) | set(products["subcategory"]) | set(domain.STORE_FORMATS)
+             | set(domain.PAYMENTS) | set(domain.CHANNELS))
     for code in sorted(codes):
         assert _chinese(label(code, "zh")), code
     shown = display_names(products, "zh")

@@ -116,4 +116,38 @@ MESSAGES = Messages({
                         "{estimate:.3f} [{ci_low:.3f}, {ci_high:.3f}]",
                   "zh": "春节前购物高峰（真值：同一估计方法用于模拟日历 {value:.3f}）：{estimate:.3f} "
                         "[{ci_low:.3f}, {ci_high:.3f}]"},
+    "truth.none": {"en": "no truth available (real data)", "zh": "没有真值（真实数据）"},
+    "results": {"en": "results written: {keys}", "zh": "结果已写入：{keys}"},
+    # data-quality checks (section 3)
+    "check.no_customer": {"en": "orders without a customer", "zh": "没有客户编号的订单"},
+    "check.duplicates": {"en": "duplicate order ids", "zh": "重复的订单编号"},
+    "check.cancelled": {"en": "cancelled orders (share)", "zh": "已取消订单（占比）"},
+    "check.returned": {"en": "returned orders (share)", "zh": "已退货订单（占比）"},
+    "check.first": {"en": "first order", "zh": "最早订单"},
+    "check.last": {"en": "last order", "zh": "最晚订单"},
+    "value": {"en": "value", "zh": "值"},
+    "rows": {"en": "rows", "zh": "行数"},
+    # where the customers live (section 8)
+    "places.title": {"en": "Customers by province (top ten)", "zh": "各省份客户数（前十个省份）"},
+    "places.x": {"en": "province", "zh": "省份"},
+    "places.y": {"en": "customers", "zh": "客户数"},
+    "places.tier": {"en": "city tier", "zh": "城市等级"},
+    "stores.table": {"en": "stores by format and city tier", "zh": "按门店类型和城市等级统计的门店数"},
+    # exercise feedback (visible checks; they never show the expected value)
+    "ex.number": {"en": "store a number (a Python float), not a Series or a table",
+                  "zh": "请保存一个数值（Python 的 float），而不是 Series 或表格"},
+    "ex.share": {"en": "a share lies between 0 and 1: did you give a percentage or a count?",
+                 "zh": "比例应在 0 到 1 之间：你是否给出了百分数或计数？"},
+    "ex1.cohort": {"en": "this is the share among all customers: keep only those whose first completed order was in "
+                         "the first year of the data", "zh": "这是全部客户中的比例：只保留首次完成订单在数据第一年的客户"},
+    "ex1.status": {"en": "count completed orders only (cancelled and returned orders are not purchases)",
+                   "zh": "只计算已完成订单（已取消和已退货的订单不算购买）"},
+    "ex2.count": {"en": "this is the share of orders; the question asks for the share of revenue",
+                  "zh": "这是订单数的占比；题目问的是销售额的占比"},
+    "ex2.status": {"en": "use completed orders only: cancelled and returned orders bring no revenue",
+                   "zh": "只使用已完成订单：已取消和已退货的订单没有带来销售额"},
+    "ex3.positive": {"en": "a ratio of two mean revenues is positive", "zh": "两个平均销售额之比应为正数"},
+    "ex3.per_order": {"en": "this compares mean order values; the question asks for revenue per customer (sum each "
+                            "customer's orders first)",
+                      "zh": "这比较的是平均订单金额；题目问的是每位客户的销售额（先把每位客户的订单加总）"},
 })
