@@ -228,6 +228,19 @@ HEADERS = Messages({
     "share": {"en": "share", "zh": "占比"},
     "rows": {"en": "rows", "zh": "行数"},
     "value": {"en": "value", "zh": "值"},
+    "n_orders": {"en": "n_orders", "zh": "订单数"},
+    "n_partners": {"en": "n_partners", "zh": "搭配商品数"},
+    "n_near_one": {"en": "n_near_one", "zh": "提升度约为1的个数"},
+    "share_near_one": {"en": "share_near_one", "zh": "提升度约为1的比例"},
+    "median_lift": {"en": "median_lift", "zh": "提升度中位数"},
+    "max_lift": {"en": "max_lift", "zh": "最高提升度"},
+    "max_confidence": {"en": "max_confidence", "zh": "最高置信度"},
+    "n_rules": {"en": "n_rules", "zh": "规则数"},
+    "is_decoy": {"en": "is_decoy", "zh": "是否为干扰项"},
+    "quantity": {"en": "quantity", "zh": "估计量"},
+    "estimate": {"en": "estimate", "zh": "估计值"},
+    "truth": {"en": "truth", "zh": "真值"},
+    "tolerance": {"en": "tolerance", "zh": "判断标准"},
 })
 
 

@@ -141,4 +141,17 @@ MESSAGES = Messages({
                       "zh": "判断为偏向晚间的品类（真值：模拟设定的品类）"},
     "truth.among": {"en": "among them", "zh": "属于其中"},
     "truth.covers": {"en": "CI should cover", "zh": "置信区间应覆盖真值"},
+    "truth.none": {"en": "no truth available (real data)", "zh": "没有真值（真实数据）"},
+    "results": {"en": "results written: {keys}", "zh": "结果已写入：{keys}"},
+    # exercise feedback (visible checks; they never show the expected value)
+    "ex.number": {"en": "store a number (a Python float), not a Series or a table",
+                  "zh": "请保存一个数值（Python 的 float），而不是 Series 或表格"},
+    "ex.count": {"en": "store a whole number (a Python int)", "zh": "请保存一个整数（Python 的 int）"},
+    "ex.lift_positive": {"en": "a lift is a ratio of shares: it is positive", "zh": "提升度是比例之比，应为正数"},
+    "ex1.level": {"en": "this is the lift of the item groups (subcategories); the question asks for whole categories",
+                  "zh": "这是商品组（子类）层面的提升度；题目问的是整个品类层面"},
+    "ex2.range": {"en": "the count cannot exceed the number of rules in `rules`",
+                  "zh": "计数不能超过 `rules` 中的规则数"},
+    "ex3.all": {"en": "this is the lift in all baskets; keep only the baskets of app orders",
+                "zh": "这是全部购物篮中的提升度；只保留手机客户端订单的购物篮"},
 })
