@@ -408,7 +408,7 @@ for c in claims:
 #    repeat buying. Counting them inflates frequency and value. They are not thrown away: they are
 #    service failures, studied in the churn lesson. The project has one rule for which orders count
 #    (`crmlab.domain.COUNTED_STATUSES`), so every lesson counts the same orders.
-# 3. Channel and time are mixed up: app customers are on average more recent (and younger), so a
+# 3. Channel and time get mixed up: if app customers are on average more recent (or younger), a
 #    store-vs-app difference may be a difference between early and late customers. Compare within
 #    the same period (or cohort), or adjust for signup date, before calling it a channel effect.
 # 4. The figure shows one realisation: daily orders vary a lot, a peak can coincide with a trend or a
@@ -423,7 +423,7 @@ for c in claims:
 # 2. 已取消和已退货的订单不是购买：它们没有带来销售额，也不能说明重复购买。把它们算进去会夸大购买频率和
 #    金额。但它们并没有被丢掉：它们属于服务失误，在客户流失一课中分析。本项目对哪些订单计数只有一条规则
 #    （`crmlab.domain.COUNTED_STATUSES`），因此每一课计算的订单都相同。
-# 3. 渠道与时间混在了一起：手机客户端客户平均而言更新（也更年轻），因此门店与手机客户端的差异可能只是
+# 3. 渠道与时间会混在一起：如果手机客户端客户平均而言更新（或更年轻），门店与手机客户端的差异就可能只是
 #    早期客户与后期客户的差异。在同一时期（或同一批次客户）内比较，或对注册日期进行调整后，才能称之为
 #    渠道效应。
 # 4. 图上只是一次实现：日订单量波动很大，高峰可能与趋势或星期规律重合，而只有两三年的数据时，一个购物节
