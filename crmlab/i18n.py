@@ -124,7 +124,7 @@ LABELS = Messages({
     "quality": {"en": "quality", "zh": "质量"},
     # store formats and tiers
     "flagship": {"en": "flagship", "zh": "旗舰店"},
-    "standard": {"en": "standard", "zh": "标准"},
+    "standard": {"en": "standard", "zh": "标准店"},
     "community": {"en": "community", "zh": "社区店"},
     "gold": {"en": "gold", "zh": "金卡"},
     "platinum": {"en": "platinum", "zh": "白金卡"},

@@ -164,7 +164,7 @@ pd.Series({name: len(table) for name, table in data.items()}, name=T("rows", lan
 # %%
 orders_spec = crmlab.CONTRACT["orders"]
 pd.DataFrame([(c.name, c.kind, c.description) for c in orders_spec.columns],
-             columns=["column", "type", "meaning"]).set_index("column")
+             columns=[T(f"contract.{k}", lang) for k in ("column", "type", "meaning")]).set_index(T("contract.column", lang))
 
 # %%
 display_names(data.orders.head(), lang, headers=True)
@@ -314,7 +314,8 @@ print(claims[-1].text)
 
 # %%
 facts = stylized_facts(data)
-pd.Series({FACT_LABELS[k]: v for k, v in facts.items() if v is not None}, name=T("value", lang)).to_frame()
+pd.Series({T(f"fact.{k}", lang) if f"fact.{k}" in T else FACT_LABELS[k]: v for k, v in facts.items() if v is not None},
+          name=T("value", lang)).to_frame()
 
 # %% [markdown]
 # ### 8. Where the customers live and shop

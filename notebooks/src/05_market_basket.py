@@ -204,7 +204,7 @@ decoys = basket.decoy_candidates(matrix, rules)
 decoy_items = decoys.loc[decoys["is_decoy"], "item"].tolist()
 by_conf = basket.top_rules(rules, n=10, by="confidence")
 in_list = by_conf[by_conf["consequent"].isin(decoy_items) | by_conf["antecedent"].isin(decoy_items)]
-print(T("decoys.in_list", lang, items="; ".join(
+print(T("decoys.in_list", lang, items=T("list.sep", lang).join(
     T("decoy.rule", lang, item=item_label(r.consequent, lang), antecedent=item_label(r.antecedent, lang), lift=r.lift)
     for r in in_list.itertuples())) if len(in_list) else T("decoys.not_in_list", lang))
 display_names(by_conf[cols], lang, headers=True)

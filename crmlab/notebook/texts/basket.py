@@ -69,6 +69,7 @@ MESSAGES = Messages({
                        "zh": "此按置信度排序的列表中被标记的高频干扰项：{items}。"},
     "decoys.not_in_list": {"en": "No flagged decoy in this confidence-sorted list.",
                            "zh": "此按置信度排序的列表中没有被标记的高频干扰项。"},
+    "list.sep": {"en": "; ", "zh": "；"},
     "decoy.rule": {"en": "{item} (lift {lift:.2f} after {antecedent})", "zh": "{item}（在{antecedent}之后，提升度 {lift:.2f}）"},
     "rules.title": {"en": "Rules: confidence against support, coloured by lift",
                     "zh": "关联规则：置信度与支持度，颜色表示提升度"},

@@ -150,4 +150,22 @@ MESSAGES = Messages({
     "ex3.per_order": {"en": "this compares mean order values; the question asks for revenue per customer (sum each "
                             "customer's orders first)",
                       "zh": "这比较的是平均订单金额；题目问的是每位客户的销售额（先把每位客户的订单加总）"},
+    # the stylized facts (keys of crmlab.realism.FACT_LABELS)
+    "fact.n_customers": {"en": "customers", "zh": "客户数"},
+    "fact.n_purchasers": {"en": "customers with a completed order", "zh": "有已完成订单的客户数"},
+    "fact.n_orders": {"en": "orders", "zh": "订单数"},
+    "fact.date_min": {"en": "first order", "zh": "最早订单"},
+    "fact.date_max": {"en": "last order", "zh": "最晚订单"},
+    "fact.one_time_buyer_share": {"en": "one-time buyers (share of purchasers)", "zh": "一次性购买者（占购买客户的比例）"},
+    "fact.top20_revenue_share": {"en": "revenue share of the top 20% of customers", "zh": "前 20% 客户的销售额占比"},
+    "fact.orders_per_customer": {"en": "orders per purchaser (mean)", "zh": "每位购买客户的订单数（均值）"},
+    "fact.median_interpurchase_days": {"en": "median days between orders", "zh": "两次订单间隔天数（中位数）"},
+    "fact.p90_interpurchase_days": {"en": "90th percentile of days between orders",
+                                    "zh": "两次订单间隔天数（第 90 百分位数）"},
+    "fact.lines_per_order": {"en": "lines per order (mean)", "zh": "每笔订单的明细行数（均值）"},
+    "fact.single_line_share": {"en": "single-line orders (share)", "zh": "单行订单（占比）"},
+    # the contract table (section 2)
+    "contract.column": {"en": "column", "zh": "列"},
+    "contract.type": {"en": "type", "zh": "类型"},
+    "contract.meaning": {"en": "meaning", "zh": "含义（契约原文）"},
 })
