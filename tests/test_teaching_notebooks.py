@@ -65,7 +65,7 @@ def test_grading_the_solution_gives_full_marks(assignment):
     out, _ = assignment
     key = out / "keys" / "s002" / "05_market_basket" / "05_market_basket.ipynb"
     grade = teaching.grade_submission(key, out / "keys" / "s002" / "answers.json")
-    assert grade.score == grade.max_score == 4
+    assert grade.score == grade.max_score == 5
     assert not grade.errors
 
 
