@@ -3,10 +3,10 @@
 :func:`build_assignment` takes a roster and exercise notebooks (markup in
 :mod:`crmlab.teaching.markup`) and writes, atomically, a term's material::
 
-    DIR/assignment.json                       notebooks, preset, students and their seeds
+    DIR/assignment.json                       notebooks, preset, students, their seeds and dataset ids
     DIR/source/<assignment>/<nb>.ipynb        solution notebooks with nbgrader metadata
                                               (a valid nbgrader "source" folder)
-    DIR/students/<student_id>/data/           the student's dataset, WITHOUT truth.json
+    DIR/students/<student_id>/data/           the student's dataset, WITHOUT truth.json and seed
     DIR/students/<student_id>/notebooks/      student versions; data_dir = "../data"
     DIR/keys/<student_id>/answers.json        answer key (all notebooks)
     DIR/keys/<student_id>/<nb>/<nb>.ipynb     solution executed on the student's data
@@ -14,25 +14,38 @@
 
 Each ``DIR/students/<student_id>`` folder is self-contained (relative paths)
 and can be zipped and handed out. Each student's dataset comes from
-:func:`crmlab.teaching.roster.student_seed`; the keys are computed by executing
-the solutions on that dataset (:func:`crmlab.notebook.execute.execute_notebook`)
-and are read by :func:`crmlab.teaching.grading.grade_submission`.
+:func:`crmlab.teaching.roster.student_seed`, but the seed stays on the
+instructor's side (``assignment.json``, ``keys/``): the student's
+``manifest.json`` records the scenario without its seed plus an opaque
+``dataset_id`` (:func:`crmlab.teaching.roster.dataset_id`), and the student
+notebooks get ``dataset_id`` as a parameter and keep the notebook's own
+``seed`` (the random state of its methods, the same one the keys are computed
+with). The keys are computed by executing the solutions on that dataset
+(:func:`crmlab.notebook.execute.execute_notebook`, minimal environment) and are
+read by :func:`crmlab.teaching.grading.grade_submission`.
+
+The term folder is private: ``DIR`` is made ``0700`` (only its owner can
+enter it) and ``keys/`` holds ``0700`` folders and ``0600`` files, so that a
+grading kernel running as another user (``crmlab grade`` as root) cannot read
+them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
 from .grading import ANSWERS_FILE, read_json, with_answers_cell
-from .markup import (BEGIN_SOLUTION, DEFAULT_ABS, DEFAULT_REL, add_nbgrader_metadata, find_exercises, set_parameters,
-                     strip_outputs, strip_solutions)
-from .roster import read_roster, student_seed
+from .markup import (BEGIN_SOLUTION, DEFAULT_ABS, DEFAULT_REL, ExerciseMarkupError, add_nbgrader_metadata,
+                     find_exercises, marker_mentions, set_parameters, strip_outputs, strip_solutions)
+from .roster import dataset_id, read_roster, student_seed
 
 __all__ = ["build_assignment", "answer_key_entries"]
 
@@ -118,7 +131,8 @@ def build_assignment(roster: str | os.PathLike | pd.DataFrame, notebooks: Sequen
     -------
     dict
         The content of ``assignment.json``: ``assignment``, ``preset``,
-        ``n_customers``, ``notebooks`` and ``students`` (``student_id``, ``seed``).
+        ``n_customers``, ``notebooks`` and ``students`` (``student_id``,
+        ``seed``, ``dataset_id``).
 
     Raises
     ------
@@ -144,12 +158,19 @@ def build_assignment(roster: str | os.PathLike | pd.DataFrame, notebooks: Sequen
             raise ValueError(f"{nbname}: no exercises (no '{BEGIN_SOLUTION}' markers)")
         names = list(dict.fromkeys(a["name"] for ex in exercises for a in ex["answers"]))
         solution = with_answers_cell(nb, names)
+        mentions = marker_mentions(strip_solutions(solution, nbname))
+        if mentions:
+            cell, line = mentions[0]
+            raise ExerciseMarkupError(f"{nbname}, cell {cell}: the student version speaks of markers the student "
+                                      f"never sees ({line!r}); reword it (e.g. 'replace raise NotImplementedError() "
+                                      "with your code')")
         prepared.append((nbname, solution, exercises))
     tmp = make_temp_dir(target)
     try:
         info = _build_into(tmp, students, prepared, name=name, salt=salt, preset=preset, n_customers=n_customers,
                            execute_keys=execute_keys, timeout=timeout, progress=progress)
         write_json_atomic(info, tmp / "assignment.json")
+        _make_private(tmp)
         replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -175,14 +196,16 @@ def _build_into(root: Path, students: pd.DataFrame, prepared, *, name, salt, pre
     info: dict[str, Any] = {"format": "crmlab-assignment/1", "assignment": name, "preset": preset,
                             "n_customers": n_customers, "notebooks": [n for n, _, _ in prepared], "students": []}
     for sid in students["student_id"]:
-        seed = student_seed(sid, salt)
+        seed, ds_id = student_seed(sid, salt), dataset_id(sid, salt)
         home = root / "students" / sid
         data_dir = home / "data"
         save_dataset(make_retail_crm(preset, seed=seed, **overrides), data_dir, include_truth=False)
+        _strip_seed(data_dir / "manifest.json", ds_id)
         (home / "notebooks").mkdir(parents=True)
-        params = {"data_dir": "../data", "preset": preset, "seed": seed, "n_customers": n_customers}
-        key: dict[str, Any] = {"format": "crmlab-answers/1", "student_id": sid, "seed": seed, "preset": preset,
-                               "n_customers": n_customers, "data_dir": f"../../students/{sid}/data", "notebooks": {}}
+        params = {"data_dir": "../data", "dataset_id": ds_id, "preset": preset, "n_customers": n_customers}
+        key: dict[str, Any] = {"format": "crmlab-answers/1", "student_id": sid, "seed": seed, "dataset_id": ds_id,
+                               "preset": preset, "n_customers": n_customers, "data_dir": f"../../students/{sid}/data",
+                               "notebooks": {}}
         for nbname, solution, exercises in prepared:
             student = set_parameters(strip_solutions(solution, nbname), params)
             nbformat.validate(student)
@@ -192,7 +215,7 @@ def _build_into(root: Path, students: pd.DataFrame, prepared, *, name, salt, pre
         if execute_keys:
             (root / "keys" / sid).mkdir(parents=True, exist_ok=True)
             write_json_atomic(key, root / "keys" / sid / "answers.json")
-        info["students"].append({"student_id": sid, "seed": seed})
+        info["students"].append({"student_id": sid, "seed": seed, "dataset_id": ds_id})
         if progress:
             progress(f"{sid}: done")
     return info
@@ -204,10 +227,15 @@ def _run_key(root: Path, sid: str, nbname: str, solution, exercises, data_dir: P
 
     from ..notebook.execute import execute_notebook
 
+    from ..notebook.isolation import kernel_environment
+
     dest = root / "keys" / sid / nbname
     dest.mkdir(parents=True)
     params = {"data_dir": str(data_dir.resolve()), "output_dir": str(dest.resolve())}
-    run = execute_notebook(solution, parameters=params, cwd=dest, timeout=timeout, name=nbname)
+    with tempfile.TemporaryDirectory(prefix="crmlab-key-home-") as home:
+        # the environment student code gets when graded: same libraries, same thread counts, no secrets
+        run = execute_notebook(solution, parameters=params, cwd=dest, timeout=timeout, name=nbname,
+                               env=kernel_environment(home))
     nbformat.write(run.notebook, dest / f"{nbname}.ipynb")
     # make the executed key portable: relative paths in its parameters cell
     _write_relative_params(dest / f"{nbname}.ipynb", {"data_dir": f"../../../students/{sid}/data", "output_dir": "."})
@@ -215,6 +243,28 @@ def _run_key(root: Path, sid: str, nbname: str, solution, exercises, data_dir: P
     recorded = read_json(dest / ANSWERS_FILE)
     return {"answers": answer_key_entries(exercises, recorded, results),
             "exercises": [{"grade_id": e["grade_id"], "points": e["points"]} for e in exercises]}
+
+
+def _strip_seed(manifest: Path, ds_id: str) -> None:
+    """The student's manifest: the scenario without its seed, and the opaque dataset id instead."""
+    from .._fs import write_json_atomic
+
+    info = json.loads(manifest.read_text(encoding="utf-8"))
+    if isinstance(info.get("scenario"), dict):
+        info["scenario"].pop("seed", None)
+    info["dataset_id"] = ds_id
+    write_json_atomic(info, manifest)
+
+
+def _make_private(root: Path) -> None:
+    """Term folder 0700; keys/: folders 0700, files 0600 (a kernel running as another user reads nothing)."""
+    os.chmod(root, 0o700)
+    keys = root / "keys"
+    if keys.is_dir():
+        for folder, dirs, files in os.walk(keys):
+            os.chmod(folder, 0o700)
+            for f in files:
+                os.chmod(os.path.join(folder, f), 0o600)
 
 
 def _write_relative_params(path: Path, values: Mapping[str, str]) -> None:

@@ -38,8 +38,12 @@ Conventions (derived from the markers; the ``tags`` are optional):
 
 The student version (:func:`strip_solutions`) replaces every solution region by
 ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` (as nbgrader's
-``ClearSolutions``), removes hidden-test regions, and clears outputs and
-execution counts. A locked last cell (tag ``crmlab-answers``) calls
+``ClearSolutions``), removes hidden-test regions (a grade cell left without
+code says so in a comment), and clears outputs and execution counts. Its
+text must not speak of markers the student never sees: "between the markers"
+in Markdown becomes "in place of ``raise NotImplementedError()``", and any
+other mention of the markers (:func:`marker_mentions`) is an error when an
+assignment is built. A locked last cell (tag ``crmlab-answers``) calls
 :func:`crmlab.teaching.grading.record_answers`, which saves the answer variables to
 ``output_dir/recorded_answers.json``; the grader reads that file and the
 notebook's ``results.json``.
@@ -64,6 +68,7 @@ import re
 from typing import Any, Mapping
 
 __all__ = ["find_exercises", "strip_solutions", "add_nbgrader_metadata", "strip_outputs", "set_parameters",
+           "marker_mentions",
            "ExerciseMarkupError", "BEGIN_SOLUTION", "END_SOLUTION", "BEGIN_HIDDEN", "END_HIDDEN", "STUB",
            "DEFAULT_REL", "DEFAULT_ABS"]
 
@@ -73,6 +78,11 @@ STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 DEFAULT_REL, DEFAULT_ABS = 1e-6, 1e-9
 _ANSWER = re.compile(r"^\s*#\s*answer:\s*(?P<name>[A-Za-z_]\w*)(?P<opts>(?:\s+\w+=\S+)*)\s*$")
 _POINTS = re.compile(r"^\s*#\s*points:\s*(?P<n>\d+(?:\.\d+)?)\s*$")
+_BETWEEN = re.compile(r"between the markers", re.IGNORECASE)
+_STUDENT_PLACE = "in place of `raise NotImplementedError()`"
+_MARKER_NAMES = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS", re.IGNORECASE)
+_MENTION = re.compile(r"\bmarkers?\b", re.IGNORECASE)  # in Markdown and comments (not marker="o")
+_GRADED_LATER = "# (more checks of this answer run when your notebook is graded)"
 
 
 class ExerciseMarkupError(ValueError):
@@ -197,6 +207,8 @@ def _strip_cell_source(source: str, where: str) -> str:
             out += [stub_at[i] + s for s in STUB]
         if i not in drop:
             out.append(ln)
+    if hidden and not any(ln.strip() and not ln.lstrip().startswith("#") for ln in out):
+        out.append(_GRADED_LATER)  # a grade cell whose checks were all hidden
     return "\n".join(out)
 
 
@@ -241,7 +253,32 @@ def strip_solutions(nb, name: str | None = None):
             cell.source = _strip_cell_source(cell.source, f"{nbname}, cell {i}")
             cell.outputs = []
             cell.execution_count = None
+        elif cell.cell_type == "markdown":
+            cell.source = _BETWEEN.sub(_STUDENT_PLACE, cell.source)
     return out
+
+
+def marker_mentions(nb) -> list[tuple[int, str]]:
+    """(cell index, line) of every line that speaks of the solution/test markers.
+
+    A marker's text anywhere, or the word "marker(s)" in Markdown or a comment.
+
+    In a student version (:func:`strip_solutions`) there should be none: the
+    student never sees the markers. ``crmlab assignment`` refuses a notebook
+    whose student version has any.
+
+    Examples
+    --------
+    >>> from crmlab.notebook.sources import source_to_notebook
+    >>> nb = source_to_notebook("# %% [markdown]\n# Write your code between the markers.\n")
+    >>> marker_mentions(nb)
+    [(0, 'Write your code between the markers.')]
+    >>> marker_mentions(strip_solutions(nb))
+    []
+    """
+    return [(i, ln.strip()) for i, cell in enumerate(nb.cells) for ln in cell.source.splitlines()
+            if _MARKER_NAMES.search(ln) or ((cell.cell_type != "code" or ln.lstrip().startswith("#"))
+                                            and _MENTION.search(ln))]
 
 
 def add_nbgrader_metadata(nb, notebook_name: str):
