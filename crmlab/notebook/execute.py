@@ -349,8 +349,7 @@ def execute_notebook(nb: Any, *, parameters: Mapping[str, Any] | None = None, cw
 
     try:
         client.execute(**start_options)
-    except _TotalTimeout:
-        busy = True
+    except _TotalTimeout:  # between cells: the kernel is idle, or stuck in a cell that ignored an interrupt
         raise failure(f"was not reached: the notebook used up its total time limit of {deadline} s",
                       "TotalTimeoutError", f"total time limit of {deadline} s") from None
     except CellExecutionError as e:

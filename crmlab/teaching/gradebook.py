@@ -96,6 +96,10 @@ def _one_line(text: Any, limit: int = 160) -> str:
     return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def _md_value(value: Any) -> str:
     text = _one_line(json.dumps(value, ensure_ascii=False, default=str), 80).replace("`", "'")
     return f"`{text}`"
@@ -169,7 +173,7 @@ def feedback_text(nbname: str, report: GradeReport | None, *, reveal: bool = Fal
         for _, row in g.iterrows():
             if row["ok"]:
                 parts.append(f"`{row['name']}` correct")
-            elif row["submitted"] is None:
+            elif _missing(row["submitted"]):
                 parts.append(f"`{row['name']}` has no value (not set, or the notebook stopped before it)")
             else:
                 parts.append(f"`{row['name']}` = {_md_value(row['submitted'])} is not correct")

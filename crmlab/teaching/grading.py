@@ -40,7 +40,6 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import nbformat
 import pandas as pd
 
 from ..analysis._results import Result
@@ -274,6 +273,8 @@ def grade_submission(path: str | os.PathLike, answers: str | os.PathLike | Mappi
     elementwise (numbers), or equal (text, booleans). Only exercise answers
     carry points; ``results.json`` values are shown with 0 points.
     """
+    import nbformat
+
     from ..notebook.execute import NotebookRunError, execute_notebook
 
     sub = Path(path).expanduser()
@@ -328,6 +329,8 @@ def grade_submission(path: str | os.PathLike, answers: str | os.PathLike | Mappi
                      "expected": e.get("value"), "submitted": got, "ok": bool(ok), "points": float(e["points"]),
                      "earned": float(e["points"]) if ok else 0.0})
     df = pd.DataFrame(rows, columns=_COLUMNS)
+    for col in ("expected", "submitted"):  # values as recorded: None stays None, ints stay ints
+        df[col] = pd.Series([r[col] for r in rows], index=df.index, dtype=object)
     return GradeReport(answers=df, score=float(df["earned"].sum()), max_score=float(df["points"].sum()),
                        errors=errors + problems, stopped=stopped)
 
@@ -338,13 +341,12 @@ MAX_NOTEBOOK_BYTES = 64 * 2**20
 
 def read_submission(path: Path) -> Any:
     """The submitted notebook, or ``ValueError`` (not a notebook, too large, unreadable)."""
+    import nbformat
+
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"submission {path}: larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB")
     try:
-        size = path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            raise ValueError(f"submission {path}: larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB")
         nb = nbformat.read(path, as_version=4)
-    except ValueError:
-        raise
     except Exception as e:  # noqa: BLE001 - any unreadable file
         text = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
         raise ValueError(f"submission {path}: not a valid notebook ({text})") from None

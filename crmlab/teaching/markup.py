@@ -270,7 +270,7 @@ def marker_mentions(nb) -> list[tuple[int, str]]:
     Examples
     --------
     >>> from crmlab.notebook.sources import source_to_notebook
-    >>> nb = source_to_notebook("# %% [markdown]\n# Write your code between the markers.\n")
+    >>> nb = source_to_notebook("# %% [markdown]\\n# Write your code between the markers.\\n")
     >>> marker_mentions(nb)
     [(0, 'Write your code between the markers.')]
     >>> marker_mentions(strip_solutions(nb))
