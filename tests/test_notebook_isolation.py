@@ -67,16 +67,20 @@ def test_a_limit_too_low_for_the_kernel_is_a_clear_error(workdir):
 
 
 @pytest.mark.skipif(not ROOT, reason="namespaces need root")
-def test_namespaces_hide_folders_processes_and_network(workdir):
+def test_namespaces_hide_folders_tmp_processes_and_network(workdir):
     if not namespaces_available():
         pytest.skip("unshare is not usable here")
-    secret = Path(tempfile.mkdtemp(prefix="crmlab-test-term-"))
+    base = "/var/tmp" if os.path.isdir("/var/tmp") else None
+    secret = Path(tempfile.mkdtemp(prefix="crmlab-test-term-", dir=base))
     (secret / "answers.json").write_text("{}")
     os.chmod(secret, 0o755)  # readable by everyone: only the mount namespace can hide it
-    code = (f"import os, socket, json\ntry:\n    seen = os.listdir({str(secret)!r})\nexcept OSError as e:\n"
+    other = Path(tempfile.mkdtemp(prefix="crmlab-test-other-"))  # someone else's folder in /tmp
+    os.chmod(other, 0o755)
+    code = (f"import os, socket, json, tempfile\ntry:\n    seen = os.listdir({str(secret)!r})\nexcept OSError as e:\n"
             "    seen = type(e).__name__\ntry:\n    socket.create_connection(('192.0.2.1', 80), timeout=2)\n"
             "    net = 'connected'\nexcept OSError as e:\n    net = type(e).__name__\n"
-            "print(json.dumps([os.getpid(), seen, len([p for p in os.listdir('/proc') if p.isdigit()]), net]))")
+            "print(json.dumps([os.getpid(), seen, len([p for p in os.listdir('/proc') if p.isdigit()]), net, "
+            "sorted(os.listdir(tempfile.gettempdir()))]))")
     try:
         runs = [execute_notebook(nb(code), cwd=workdir, env=kernel_environment(workdir), timeout=60,
                                  isolation=Isolation(user="nobody", hide=hide)) for hide in ((), (str(secret),))]
@@ -84,11 +88,15 @@ def test_namespaces_hide_folders_processes_and_network(workdir):
         import shutil
 
         shutil.rmtree(secret)
-    (pid0, seen0, _, _), (pid, seen, nproc, net) = [json.loads(r.notebook.cells[0].outputs[0]["text"]) for r in runs]
-    assert seen0 == ["answers.json"], "control: without hiding, the folder is readable"
+        shutil.rmtree(other)
+    (pid0, seen0, _, _, _), (pid, seen, nproc, net, tmp) = [json.loads(r.notebook.cells[0].outputs[0]["text"])
+                                                            for r in runs]
+    if base == "/var/tmp":
+        assert seen0 == ["answers.json"], "control: without hiding, the folder is readable"
     assert seen in ([], "PermissionError"), seen
     assert pid == pid0 == 1 and nproc <= 3, "the kernel sees only its own processes"
     assert net != "connected"
+    assert other.name not in tmp and all(t.startswith(("crmlab-kernel-", "crmlab-test-work-")) for t in tmp), tmp
 
 
 def test_required_namespaces_that_are_missing_are_an_error(monkeypatch):

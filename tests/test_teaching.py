@@ -12,7 +12,6 @@ import argparse
 import hashlib
 import hmac
 import json
-import os
 import re
 import stat
 from pathlib import Path

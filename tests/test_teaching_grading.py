@@ -16,7 +16,6 @@ import json
 import os
 import pwd
 import shutil
-import stat
 import tempfile
 from pathlib import Path
 

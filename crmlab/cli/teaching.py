@@ -74,7 +74,7 @@ printed on stderr say what applies on this machine.
 """
 
 
-def _announce(isolation_lines: list[str], quiet: bool) -> None:
+def _announce(isolation_lines: list[str], quiet: bool, submissions: str | None = None) -> None:
     import os
 
     from ..teaching.roster import SALT_ENV
@@ -86,6 +86,15 @@ def _announce(isolation_lines: list[str], quiet: bool) -> None:
     if os.environ.get(SALT_ENV) and os.geteuid() != 0:
         print(f"warning: {SALT_ENV} is set in this shell; kernels do not get it, but running as you they could "
               f"read it from /proc - unset it while grading", file=sys.stderr)
+    if submissions and not any("own mount namespace" in ln for ln in isolation_lines):
+        try:
+            readable = os.stat(submissions).st_mode & 0o005
+        except OSError:
+            readable = 0
+        if readable:
+            print(f"warning: {submissions} can be read by other users, and kernels are not in namespaces here: a "
+                  f"submission could read classmates' notebooks; chmod 700 {submissions} (or grade as root on a "
+                  f"machine where 'unshare' works)", file=sys.stderr)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -167,7 +176,7 @@ def _grade_term(args: argparse.Namespace) -> int:
     feedback = Path(args.feedback).expanduser() if args.feedback else \
         Path(args.submissions).expanduser().resolve().with_name(Path(args.submissions).resolve().name + "_feedback")
     check_out(feedback, force=args.force, option="--feedback")
-    _announce(_isolation_lines(args, [args.term, args.submissions, feedback]), args.quiet)
+    _announce(_isolation_lines(args, [args.term, args.submissions, feedback]), args.quiet, args.submissions)
     try:
         n = _count_tasks(Path(args.term).expanduser())
     except ValueError as e:

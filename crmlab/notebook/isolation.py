@@ -22,7 +22,8 @@ code runs:
   it started dies with it), a private mount namespace (``hide`` folders are
   covered by an empty read-only file system; a closed ancestor of the Python
   installation such as ``/root`` is replaced by one that holds only the
-  installation), no network (a new, empty network namespace), private System V
+  installation; the temporary folder is private and empty but for the
+  kernel's own folders), no network (a new, empty network namespace), private System V
   IPC. The kernel still talks to the executor over IPC sockets in its runtime
   folder (never TCP).
 
@@ -49,7 +50,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -130,6 +130,8 @@ def resolve_user(user: str | int) -> tuple[int, int, str]:
     ValueError
         No such user, or root (a kernel must not run as root when isolated).
     """
+    import pwd
+
     try:
         entry = pwd.getpwuid(int(user)) if str(user).isdigit() else pwd.getpwnam(str(user))
     except (KeyError, OverflowError):
@@ -213,20 +215,19 @@ def prepare_runtime(user: tuple[int, int] | None) -> tuple[Path, Path, Path]:
 
 
 def launcher_command(iso: Isolation, control: Path, *, cwd: Path, user: tuple[int, int] | None,
-                     expose: tuple[str, ...] = ()) -> list[str]:
+                     expose: tuple[str, ...] = (), keep: tuple[str, ...] = ()) -> list[str]:
     """The command in front of the kernel's: ``[unshare ...] python -I -S kernel_launcher.py SPEC --``."""
     namespaces = iso.use_namespaces()
     spec: dict[str, Any] = {"mounts": namespaces, "limits": iso.limits(), "cwd": str(cwd)}
     if user is not None:
         spec.update(uid=user[0], gid=user[1])
     if namespaces:
-        stage = control / "stage"
-        stage.mkdir(mode=0o700, exist_ok=True)
         needed = [sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent), str(_package_root()),
                   *expose, *[p for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)]]
         hide = [Path(h).resolve() for h in iso.hide if Path(h).is_dir()]
         needed = [p for p in dict.fromkeys(needed) if not any(Path(p).resolve().is_relative_to(h) for h in hide)]
-        spec.update(stage=str(stage), expose=needed, hide=[str(h) for h in hide])
+        spec.update(expose=needed, hide=[str(h) for h in hide],
+                    private_tmp=tempfile.gettempdir(), keep_in_tmp=[str(control.parent), str(cwd), *keep])
     spec_path = control / "launcher.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     os.chmod(spec_path, 0o600)
@@ -255,6 +256,8 @@ def describe(iso: Isolation | None) -> list[str]:
     if iso.user is not None and root:
         lines.append(f"user: the kernel runs as {iso.user!r} (unprivileged, no groups, no_new_privs); it cannot "
                      "read files closed to other users (the term folder and keys are 0700/0600)")
+    elif root:
+        lines.append("user: NOT isolated - the kernel runs as root and can read and change everything")
     else:
         lines.append("user: NOT isolated - the kernel runs as the grading user and can read everything that "
                      "user can (keys, the term folder, other submissions, the grader's environment in /proc); "
@@ -265,8 +268,11 @@ def describe(iso: Isolation | None) -> list[str]:
         ns = False
     if ns:
         lines.append("namespaces: own PID namespace (sees no other process), own mount namespace (the term "
-                     "folder and submissions are hidden), " + ("network kept" if iso.network else "no network"))
+                     "folder, keys and submissions hidden, a private empty /tmp), "
+                     + ("network kept" if iso.network else "no network")
+                     + "; still visible: the rest of the file system, as its user's permissions allow")
     else:
         lines.append("namespaces: not available (needs root and util-linux 'unshare'): the kernel can see other "
-                     "processes and the network, and reach every file its user may read")
+                     "processes, use the network, and read every file its user may read (other kernels run "
+                     "as the same user)")
     return lines

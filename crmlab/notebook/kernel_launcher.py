@@ -36,7 +36,6 @@ import stat
 import sys
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
-MNT_DETACH = 2
 PR_SET_NO_NEW_PRIVS = 38
 LIMITS = {"as": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "nproc": resource.RLIMIT_NPROC,
           "fsize": resource.RLIMIT_FSIZE, "core": resource.RLIMIT_CORE}
@@ -53,10 +52,6 @@ def _mount(source, target, fstype, flags, data=None):
     if _libc.mount(enc[0], enc[1], enc[2], ctypes.c_ulong(flags), enc[3]) != 0:
         err = ctypes.get_errno()
         raise LaunchError(f"mount {target}: {os.strerror(err)}")
-
-
-def _umount(target):
-    _libc.umount2(os.fsencode(target), MNT_DETACH)
 
 
 def _traversable(path, uid, gid):
@@ -81,7 +76,27 @@ def _first_blocked(path, uid, gid):
     return None
 
 
-def _expose(paths, uid, gid, stage):
+def _rebuild(folder, children, options):
+    """Cover ``folder`` with an empty tmpfs and bind-mount ``children`` (its entries to keep) back into it.
+
+    The children are held open (``O_PATH``) while ``folder`` is covered and mounted back from
+    ``/proc/self/fd``, so nothing has to be staged elsewhere.
+    """
+    held = [(child, os.path.isdir(child), os.open(child, os.O_PATH)) for child in children]
+    try:
+        _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
+        for child, is_dir, fd in held:
+            if is_dir:
+                os.mkdir(child, 0o755)
+            else:
+                open(child, "w").close()
+            _mount(f"/proc/self/fd/{fd}", child, None, MS_BIND | MS_REC)
+    finally:
+        for _, _, fd in held:
+            os.close(fd)
+
+
+def _expose(paths, uid, gid):
     """Make every path of ``paths`` reachable for ``uid``; hide the rest of each closed ancestor."""
     for _ in range(16):  # one closed ancestor per round; nested closed folders take more rounds
         blocked = {}
@@ -93,27 +108,20 @@ def _expose(paths, uid, gid, stage):
         if not blocked:
             return
         closed = min(blocked, key=len)
-        children = sorted(blocked[closed])
-        staged = []
-        for i, child in enumerate(children):
-            keep = os.path.join(stage, f"{len(os.listdir(stage))}")
-            if os.path.isdir(child):
-                os.mkdir(keep, 0o700)
-            else:
-                open(keep, "w").close()
-            _mount(child, keep, None, MS_BIND | MS_REC)
-            staged.append((child, keep))
         st = os.stat(closed)
-        _mount("tmpfs", closed, "tmpfs", MS_NOSUID | MS_NODEV,
-               f"mode=0755,uid={st.st_uid},gid={st.st_gid},size=1m")
-        for child, keep in staged:
-            if os.path.isdir(keep):
-                os.mkdir(child, 0o755)
-            else:
-                open(child, "w").close()
-            _mount(keep, child, None, MS_BIND | MS_REC)
-            _umount(keep)
+        _rebuild(closed, sorted(blocked[closed]), f"mode=0755,uid={st.st_uid},gid={st.st_gid},size=1m")
     raise LaunchError("too many nested closed folders on the way to the Python installation")
+
+
+def _private_tmp(tmp, keep):
+    """A fresh, empty ``tmp`` (mode 1777) holding only the entries of ``keep`` (the kernel's own folders)."""
+    tmp = os.path.realpath(tmp)
+    children = set()
+    for p in keep:
+        rel = os.path.relpath(os.path.realpath(p), tmp)
+        if not rel.startswith(".."):
+            children.add(os.path.join(tmp, rel.split(os.sep)[0]))
+    _rebuild(tmp, sorted(children), "mode=1777,size=256m")
 
 
 def _hide(paths):
@@ -151,8 +159,10 @@ def main(argv):
     if spec.get("mounts"):
         _mount(None, "/", None, MS_REC | MS_PRIVATE)
         if uid is not None:
-            _expose([os.path.realpath(p) for p in spec.get("expose", [])], uid, gid, spec["stage"])
+            _expose([os.path.realpath(p) for p in spec.get("expose", [])], uid, gid)
         _hide(spec.get("hide", []))
+        if spec.get("private_tmp"):
+            _private_tmp(spec["private_tmp"], spec.get("keep_in_tmp", []))
     _limits(spec.get("limits", {}))
     if uid is not None and os.getuid() == 0:
         _drop(uid, gid)

@@ -298,8 +298,10 @@ def grade_submission(path: str | os.PathLike, answers: str | os.PathLike | Mappi
         raise ValueError("no dataset for this submission: pass data_dir (crmlab grade --data DIR)")
     if not data.is_dir():
         raise ValueError(f"the student's dataset {data}: no such folder")
-    if isolation is True:
-        hidden = [*hide, *([key_dir] if key_dir is not None else [])]
+    if isolation is True:  # hide the key's term folder (or the key's folder), the submission's folder, the data
+        term = key_dir.parent.parent if key_dir is not None and (key_dir.parent.parent / "assignment.json").is_file() \
+            else key_dir
+        hidden = [*hide, *([term] if term is not None else []), sub.parent, data]
         iso = grading_isolation(user=user, memory_mb=memory_mb, total_timeout=total_timeout, hide=hidden)
     else:
         iso = isolation or None
