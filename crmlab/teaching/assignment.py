@@ -234,7 +234,7 @@ def _run_key(root: Path, sid: str, nbname: str, solution, exercises, data_dir: P
     params = {"data_dir": str(data_dir.resolve()), "output_dir": str(dest.resolve())}
     with tempfile.TemporaryDirectory(prefix="crmlab-key-home-") as home:
         # the environment student code gets when graded: same libraries, same thread counts, no secrets
-        run = execute_notebook(solution, parameters=params, cwd=dest, timeout=timeout, name=nbname,
+        run = execute_notebook(solution, parameters=params, cwd=dest, timeout=timeout, name=f"{nbname} (key of {sid})",
                                env=kernel_environment(home))
     nbformat.write(run.notebook, dest / f"{nbname}.ipynb")
     # make the executed key portable: relative paths in its parameters cell
