@@ -19,6 +19,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
+import numbers
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -32,6 +35,8 @@ __all__ = [
     "DEFAULT_SEGMENTS",
     "CATEGORIES",
     "get_scenario",
+    "FIELD_RULES",
+    "OPTIONAL_FIELDS",
 ]
 
 
@@ -182,10 +187,160 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
 
 
 def _date(value: str, name: str) -> dt.date:
+    if not isinstance(value, str):
+        raise ScenarioError(f"{name}: must be an ISO date text 'YYYY-MM-DD' (got {value!r})")
     try:
-        return dt.date.fromisoformat(str(value))
+        return dt.date.fromisoformat(value)
     except ValueError:
         raise ScenarioError(f"{name}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+# ----------------------------------------------------------------------------- field rules
+def _is_int(v: Any) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    if not isinstance(v, numbers.Real) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except (OverflowError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """Type and range of one numeric scenario field: ``kind`` int or float, ``lo``..``hi`` (open ends marked)."""
+
+    kind: str
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+    desc: str = ""
+
+    def text(self) -> str:
+        if self.desc:
+            return self.desc
+        what = "an integer" if self.kind == "int" else "a number"
+        lo = f"{self.lo:,}" if self.kind == "int" else f"{self.lo:g}"
+        hi = f"{self.hi:,}" if self.kind == "int" else f"{self.hi:g}"
+        return f"must be {what} in {'(' if self.lo_open else '['}{lo}, {hi}{')' if self.hi_open else ']'}"
+
+    def ok(self, v: Any) -> bool:
+        if not (_is_int(v) if self.kind == "int" else _is_number(v)):
+            return False
+        lo_ok = v > self.lo if self.lo_open else v >= self.lo
+        hi_ok = v < self.hi if self.hi_open else v <= self.hi
+        return bool(lo_ok and hi_ok)
+
+
+_P = _Rule("float", 0, 1)
+#: Type and range of every numeric scenario field (the fields not listed here
+#: are dates, the locale, flags, tuples and the segments, checked in
+#: :meth:`Scenario.validate`).
+FIELD_RULES: dict[str, _Rule] = {
+    "seed": _Rule("int", 0, 2**128 - 1, desc="must be a non-negative integer below 2**128"),
+    "n_customers": _Rule("int", 50, 20_000_000),
+    "n_stores": _Rule("int", 1, 5000),
+    "chunk_size": _Rule("int", 100, 10_000_000),
+    "never_buy_share": _Rule("float", 0, 0.9),
+    "within_segment_noise": _Rule("float", 0, 5),
+    "app_share_trend": _Rule("float", -5, 5),
+    "satisfaction_churn_effect": _Rule("float", -3, 3),
+    "churn_window_days": _Rule("int", 30, 730),
+    **{f"hr_{k}": _Rule("float", 0.1, 20) for k in ("price_change_cancel", "failed_delivery", "failed_installation",
+                                                   "unresolved_complaint", "expired_coupon", "late_delivery")},
+    **{f"p_{k}": _P for k in ("price_change_cancel", "late_delivery", "failed_delivery", "failed_installation",
+                              "expired_coupon", "coupon", "return")},
+    "complaint_given_failure": _P,
+    "complaint_baseline": _P,
+    "complaint_resolved": _P,
+    "survey_days": _Rule("int", 1, 120),
+    "survey_response_rate": _Rule("float", 0, 1, lo_open=True),
+    "survey_top2box": _Rule("float", 0.3, 0.95),
+    "survey_nps_target": _Rule("float", -60, 80),
+    "campaign_window_days": _Rule("int", 1, 365),
+    "campaign_min_recency_days": _Rule("int", 0, 730),
+    "campaign_treated_share": _Rule("float", 0, 1, lo_open=True, hi_open=True),
+    "campaign_offer_value": _Rule("float", 0, 100_000),
+    "campaign_contact_cost": _Rule("float", 0, 10_000),
+    "loyalty_enrol_base": _Rule("float", 0, 1, lo_open=True, hi_open=True),
+    "loyalty_selection": _Rule("float", -5, 5),
+    "loyalty_enrol_delay_days": _Rule("float", 0, 730),
+    "loyalty_full_effect_days": _Rule("int", 1, 3650),
+    "loyalty_fade_end_days": _Rule("int", 1, 3650),
+    "loyalty_points_rate": _P,
+    "loyalty_breakage": _P,
+    "loyalty_points_expiry_days": _Rule("int", 1, 3650),
+    "loyalty_tier_threshold": _Rule("float", 0, 1e8, lo_open=True),
+    "loyalty_bunching_share": _P,
+    "basket_background_rate": _P,
+    "basket_decoy_rate": _P,
+    "basket_extra_items": _Rule("float", 0, 20),
+    "basket_evening_boost": _Rule("float", 0, 5),
+}
+#: Scenario fields that may be ``None`` (meaning: the documented default).
+OPTIONAL_FIELDS: frozenset[str] = frozenset({"survey_start", "campaign_date"})
+_SEGMENT_RULES: dict[str, _Rule] = {
+    "share": _Rule("float", 0, 1e6, lo_open=True),
+    "purchase_rate": _Rule("float", 0, 365, lo_open=True),
+    "purchase_shape": _Rule("float", 0, 100, lo_open=True),
+    "churn_hazard": _Rule("float", 0, 50, lo_open=True),
+    "premium": _Rule("float", -5, 5),
+    "loyalty_effect": _Rule("float", -1, 10, lo_open=True),
+    "campaign_multiplier": _Rule("float", 0, 50, lo_open=True),
+    "sleeping_dog_risk": _P,
+    "age_mean": _Rule("float", 18, 80),
+    "female_share": _P,
+}
+_SEGMENT_WEIGHTS = {"category_weights": len(MAIN_CATEGORIES), "channel_weights": 3, "tier_weights": 5}
+_SNAKE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def _weights_ok(v: Any, n: int, *, probabilities: bool = False) -> bool:
+    if not isinstance(v, (tuple, list)) or len(v) != n or not all(_is_number(x) and x >= 0 for x in v):
+        return False
+    return all(x <= 1 for x in v) if probabilities else sum(v) > 0
+
+
+def _segment_problem(i: int, s: Any) -> str | None:
+    """Why segment number ``i`` is invalid, or None."""
+    if not isinstance(s, Segment):
+        return f"segments[{i}]: must be a segment (an object with the fields of crmlab.config.Segment), got {s!r}"
+    where = f"segments[{i}] ({s.name!r})" if isinstance(s.name, str) else f"segments[{i}]"
+    if not isinstance(s.name, str) or not _SNAKE.match(s.name):
+        return f"{where}.name: must be a snake_case code such as 'bargain_hunters' (got {s.name!r})"
+    for name, rule in _SEGMENT_RULES.items():
+        v = getattr(s, name)
+        if not rule.ok(v):
+            return f"{where}.{name}: {rule.text()} (got {v!r})"
+    for name, n in _SEGMENT_WEIGHTS.items():
+        v = getattr(s, name)
+        if not _weights_ok(v, n):
+            return f"{where}.{name}: needs {n} non-negative weights, not all zero (got {v!r})"
+    return None
+
+
+def _segments_from(value: Any, where: str = "segments") -> Any:
+    """Segments given as dicts (JSON) become :class:`Segment` objects; anything else is left for validation."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        return value
+    names = {f.name for f in dataclasses.fields(Segment)}
+    out = []
+    for i, s in enumerate(value):
+        if isinstance(s, Mapping):
+            missing = sorted(names - set(s))
+            unknown = sorted(str(k) for k in set(s) - names)
+            if unknown:
+                raise ScenarioError(f"{where}[{i}]: unknown field(s) {', '.join(unknown)}")
+            if missing:
+                raise ScenarioError(f"{where}[{i}]: missing field(s) {', '.join(missing)} (a segment needs all of "
+                                    f"{', '.join(sorted(names))})")
+            s = Segment(**{k: tuple(v) if isinstance(v, list) else v for k, v in s.items()})
+        out.append(s)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -325,6 +480,12 @@ class Scenario:
 
     # ------------------------------------------------------------------------
     def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.name == "segments":
+                object.__setattr__(self, "segments", _segments_from(v))
+            elif isinstance(v, list):
+                object.__setattr__(self, f.name, tuple(v))
         self.validate()
 
     # derived dates -----------------------------------------------------------
@@ -356,70 +517,68 @@ class Scenario:
 
     # validation --------------------------------------------------------------
     def validate(self) -> None:
-        """Raise :class:`ScenarioError` naming the first invalid field."""
+        """Raise :class:`ScenarioError` naming the first invalid field.
+
+        Every field is type- and range-checked (:data:`FIELD_RULES` for the
+        numbers; ISO dates; the locale; flags; tuples of weights or
+        probabilities; each segment's fields), then the fields that depend on
+        each other (the window, the campaign and survey dates, the loyalty
+        fade).
+        """
 
         def need(cond: bool, name: str, why: str) -> None:
             if not cond:
                 raise ScenarioError(f"{name}: {why} (got {getattr(self, name)!r})")
 
-        need(isinstance(self.seed, int) and not isinstance(self.seed, bool) and self.seed >= 0,
-             "seed", "must be a non-negative integer")
-        need(isinstance(self.n_customers, int) and 50 <= self.n_customers <= 20_000_000,
-             "n_customers", "must be an integer between 50 and 20,000,000")
+        for name, rule in FIELD_RULES.items():
+            need(rule.ok(getattr(self, name)), name, rule.text())
+        for name in ("pii", "faults"):
+            need(isinstance(getattr(self, name), bool), name, "must be true or false")
+        need(isinstance(self.locale, str) and self.locale in ("zh_CN", "en_US"), "locale", "must be 'zh_CN' or 'en_US'")
+        for name in ("start", "end"):
+            need(isinstance(getattr(self, name), str), name, "must be an ISO date text 'YYYY-MM-DD'")
+        for name in OPTIONAL_FIELDS:
+            v = getattr(self, name)
+            need(v is None or isinstance(v, str), name, "must be an ISO date text 'YYYY-MM-DD' or null (the default)")
+            if v is not None:
+                _date(v, name)
         start, end = self.start_date, self.end_date
-        need(dt.date(2011, 1, 1) <= start and end <= dt.date(2030, 12, 31),
-             "start", "the window must lie within 2011-01-01 .. 2030-12-31 (holiday calendar)")
-        need((end - start).days >= 364, "end", "the window must span at least one year")
-        need(self.locale in ("zh_CN", "en_US"), "locale", "must be 'zh_CN' or 'en_US'")
-        need(isinstance(self.n_stores, int) and 1 <= self.n_stores <= 5000,
-             "n_stores", "must be an integer between 1 and 5000")
-        need(0 <= self.within_segment_noise <= 5, "within_segment_noise", "must be in [0, 5]")
-        need(isinstance(self.chunk_size, int) and self.chunk_size >= 100,
-             "chunk_size", "must be an integer >= 100")
-        need(len(self.segments) >= 2, "segments", "needs at least two segments")
-        names = [s.name for s in self.segments]
-        need(len(set(names)) == len(names), "segments", "segment names must be unique")
-        for s in self.segments:
-            if not (s.share > 0 and s.purchase_rate > 0 and s.purchase_shape > 0 and s.churn_hazard > 0):
-                raise ScenarioError(f"segments: {s.name}: share, purchase_rate, purchase_shape and churn_hazard must be > 0")
-            if len(s.category_weights) != len(MAIN_CATEGORIES) or min(s.category_weights) < 0:
-                raise ScenarioError(f"segments: {s.name}: category_weights needs {len(MAIN_CATEGORIES)} non-negative weights")
-            if len(s.channel_weights) != 3 or min(s.channel_weights) < 0:
-                raise ScenarioError(f"segments: {s.name}: channel_weights needs 3 non-negative weights")
-            if len(s.tier_weights) != 5 or min(s.tier_weights) < 0:
-                raise ScenarioError(f"segments: {s.name}: tier_weights needs 5 non-negative weights")
-            if not (0 <= s.sleeping_dog_risk <= 1 and s.loyalty_effect > -1 and s.campaign_multiplier > 0):
-                raise ScenarioError(f"segments: {s.name}: sleeping_dog_risk in [0, 1], loyalty_effect > -1, campaign_multiplier > 0")
-        for f in dataclasses.fields(self):
-            v = getattr(self, f.name)
-            if f.name.startswith("hr_"):
-                need(isinstance(v, (int, float)) and 0.1 <= v <= 20, f.name, "hazard ratios must be in [0.1, 20]")
-            if f.name.startswith("p_") or f.name in (
-                "never_buy_share", "complaint_given_failure", "complaint_baseline", "complaint_resolved",
-                "survey_response_rate", "campaign_treated_share", "loyalty_enrol_base",
-                "loyalty_breakage", "loyalty_points_rate", "loyalty_bunching_share",
-                "basket_background_rate", "basket_decoy_rate",
-            ):
-                need(isinstance(v, (int, float)) and 0 <= v <= 1, f.name, "must be a probability in [0, 1]")
-        need(0.3 <= self.survey_top2box <= 0.95, "survey_top2box", "must be in [0.3, 0.95]")
-        need(-60 <= self.survey_nps_target <= 80, "survey_nps_target", "must be in [-60, 80]")
-        need(len(self.driver_weights) == 4 and min(self.driver_weights) >= 0 and sum(self.driver_weights) > 0,
-             "driver_weights", "needs 4 non-negative weights (advertising, price, service, quality)")
-        need(len(self.basket_rule_confidence) == 4 and all(0 <= c <= 1 for c in self.basket_rule_confidence),
-             "basket_rule_confidence", "needs 4 probabilities (tv, ac, phone, laptop rules)")
-        need(len(self.loyalty_waves) == 3 and all(0 < w < 1 for w in self.loyalty_waves)
+        if not (dt.date(2011, 1, 1) <= start and end <= dt.date(2030, 12, 31)):
+            raise ScenarioError(f"start, end: the window must lie within 2011-01-01 .. 2030-12-31 (holiday calendar) "
+                                f"(got {self.start} .. {self.end})")
+        if (end - start).days < 364:
+            raise ScenarioError(f"start, end: the window must span at least one year (got {self.start} .. {self.end})")
+        need(_weights_ok(self.driver_weights, 4), "driver_weights",
+             "needs 4 non-negative weights (advertising, price, service, quality), not all zero")
+        need(_weights_ok(self.basket_rule_confidence, 4, probabilities=True), "basket_rule_confidence",
+             "needs 4 probabilities in [0, 1] (tv, ac, phone, laptop rules)")
+        need(isinstance(self.loyalty_waves, (tuple, list)) and len(self.loyalty_waves) == 3
+             and all(_is_number(w) and 0 < w < 1 for w in self.loyalty_waves)
              and list(self.loyalty_waves) == sorted(self.loyalty_waves),
              "loyalty_waves", "needs 3 increasing fractions of the window in (0, 1)")
-        need(0 < self.loyalty_full_effect_days <= self.loyalty_fade_end_days,
-             "loyalty_fade_end_days", "must be >= loyalty_full_effect_days > 0")
-        need(self.loyalty_tier_threshold > 0, "loyalty_tier_threshold", "must be > 0")
-        need(30 <= self.churn_window_days <= 730, "churn_window_days", "must be in [30, 730] days")
-        need(0 < self.campaign_day and self.campaign_day + self.campaign_window_days < self.n_days,
-             "campaign_date", "the campaign and its response window must lie inside the window")
-        need(0 < self.survey_day and self.survey_day + self.survey_days < self.n_days,
-             "survey_start", "the survey fielding period must lie inside the window")
-        need(1 <= self.survey_days <= 120, "survey_days", "must be in [1, 120]")
-        need(isinstance(self.faults, bool), "faults", "must be True or False")
+        need(isinstance(self.segments, tuple), "segments",
+             "must be a list of segments (objects with the fields of crmlab.config.Segment)")
+        need(2 <= len(self.segments) <= 20, "segments", "needs 2 to 20 segments")
+        for i, seg in enumerate(self.segments):
+            why = _segment_problem(i, seg)
+            if why:
+                raise ScenarioError(why)
+        names = [s.name for s in self.segments]
+        need(len(set(names)) == len(names), "segments", "segment names must be unique")
+        need(self.loyalty_full_effect_days <= self.loyalty_fade_end_days,
+             "loyalty_fade_end_days", "must be >= loyalty_full_effect_days")
+        when = f"campaign_date {self.campaign_date or 'default'} = day {self.campaign_day} of {self.n_days}"
+        if not (0 < self.campaign_day and self.campaign_day + self.campaign_window_days < self.n_days):
+            raise ScenarioError(f"campaign_date, campaign_window_days: the campaign and its response window must lie "
+                                f"inside the window start .. end (got {when}, campaign_window_days "
+                                f"{self.campaign_window_days})")
+        if self.campaign_day - self.campaign_min_recency_days <= 0:
+            raise ScenarioError(f"campaign_min_recency_days: the campaign must come more than this many days after "
+                                f"start (got {self.campaign_min_recency_days}, {when})")
+        if not (0 < self.survey_day and self.survey_day + self.survey_days < self.n_days):
+            raise ScenarioError(f"survey_start, survey_days: the survey fielding period must lie inside the window "
+                                f"start .. end (got survey_start {self.survey_start or 'default'} = day "
+                                f"{self.survey_day} of {self.n_days}, survey_days {self.survey_days})")
 
     # conveniences ------------------------------------------------------------
     def replace(self, **changes: Any) -> "Scenario":
@@ -436,20 +595,14 @@ class Scenario:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Scenario":
         """Inverse of :meth:`to_dict`; unknown keys raise :class:`ScenarioError`."""
+        if not isinstance(d, Mapping):
+            raise ScenarioError(f"a scenario must be a JSON object of field: value pairs, got {type(d).__name__} "
+                                f"{d!r:.60}")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(d) - known
         if unknown:
-            raise ScenarioError(f"unknown scenario field(s): {', '.join(sorted(unknown))}")
-        kw = dict(d)
-        if "segments" in kw:
-            kw["segments"] = tuple(
-                Segment(**{k: tuple(v) if isinstance(v, list) else v for k, v in s.items()})
-                for s in kw["segments"]
-            )
-        for k, v in list(kw.items()):
-            if isinstance(v, list):
-                kw[k] = tuple(v)
-        return cls(**kw)
+            raise ScenarioError(f"unknown scenario field(s): {', '.join(sorted(map(str, unknown)))}")
+        return cls(**dict(d))
 
     @property
     def segment_names(self) -> list[str]:
@@ -485,7 +638,7 @@ def get_scenario(preset: str | Scenario = "classroom", **overrides: Any) -> Scen
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if isinstance(preset, Scenario):
         return preset.replace(**overrides)
-    if preset not in PRESETS:
+    if not isinstance(preset, str) or preset not in PRESETS:
         raise ScenarioError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
     known = {f.name for f in dataclasses.fields(Scenario)}
     unknown = set(overrides) - known

@@ -9,6 +9,12 @@ once, here. So are two rules that must not differ between modules:
   ``statuses`` parameter with this default);
 * **what an order is worth** (:func:`line_values`, :func:`order_values`).
 
+The retail calendar lives here too, because the simulator plants its peaks and
+the analysis marks and measures them: Chinese New Year's dates
+(:data:`CHINESE_NEW_YEAR`), the fixed-date shopping festivals
+(:data:`FESTIVAL_DAYS`), the promotion periods around them
+(:data:`SALES_PERIODS`) and :func:`festival_dates`.
+
 Codes are English snake_case so that tables and plots need no CJK font;
 Chinese display names come from the locale.
 
@@ -27,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Sequence
 
 import numpy as np
@@ -43,9 +50,13 @@ __all__ = [
     "FAILURE_KINDS",
     "STORE_FORMATS",
     "TIERS",
+    "CHINESE_NEW_YEAR",
+    "FESTIVAL_DAYS",
+    "SALES_PERIODS",
     "counted_orders",
     "line_values",
     "order_values",
+    "festival_dates",
 ]
 
 #: Product categories of the data contract, in a fixed order used everywhere.
@@ -103,6 +114,54 @@ STORE_FORMATS: tuple[str, ...] = ("flagship", "standard", "community")
 
 #: Loyalty tiers, lowest first.
 TIERS: tuple[str, ...] = ("standard", "gold", "platinum")
+
+
+#: Chinese New Year's day (春节, first day of the lunar year), 2010-2031.
+CHINESE_NEW_YEAR: dict[int, dt.date] = {
+    2010: dt.date(2010, 2, 14), 2011: dt.date(2011, 2, 3), 2012: dt.date(2012, 1, 23),
+    2013: dt.date(2013, 2, 10), 2014: dt.date(2014, 1, 31), 2015: dt.date(2015, 2, 19),
+    2016: dt.date(2016, 2, 8), 2017: dt.date(2017, 1, 28), 2018: dt.date(2018, 2, 16),
+    2019: dt.date(2019, 2, 5), 2020: dt.date(2020, 1, 25), 2021: dt.date(2021, 2, 12),
+    2022: dt.date(2022, 2, 1), 2023: dt.date(2023, 1, 22), 2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17), 2027: dt.date(2027, 2, 6),
+    2028: dt.date(2028, 1, 26), 2029: dt.date(2029, 2, 13), 2030: dt.date(2030, 2, 3),
+    2031: dt.date(2031, 1, 23),
+}
+
+#: Fixed-date shopping festivals: code -> (month, day) of the peak day.
+FESTIVAL_DAYS: dict[str, tuple[int, int]] = {"618": (6, 18), "double11": (11, 11), "double12": (12, 12)}
+
+#: Promotion and holiday periods with fixed dates: code -> (month, first day, last day).
+SALES_PERIODS: dict[str, tuple[int, int, int]] = {
+    "labour_day": (5, 1, 5),
+    "618": (6, 1, 18),
+    "national_day": (10, 1, 7),
+    "double11": (11, 1, 14),
+    "double12": (12, 12, 12),
+}
+
+
+def festival_dates(first: str | dt.date | pd.Timestamp, last: str | dt.date | pd.Timestamp) -> pd.DataFrame:
+    """The festival days between ``first`` and ``last`` (both included): Chinese New Year and :data:`FESTIVAL_DAYS`.
+
+    Examples
+    --------
+    >>> festival_dates("2024-01-01", "2024-12-31")
+               festival       date
+    0  chinese_new_year 2024-02-10
+    1               618 2024-06-18
+    2          double11 2024-11-11
+    3          double12 2024-12-12
+    """
+    a, b = pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize()
+    rows = []
+    for year in range(a.year, b.year + 1):
+        if year in CHINESE_NEW_YEAR:
+            rows.append(("chinese_new_year", pd.Timestamp(CHINESE_NEW_YEAR[year])))
+        rows += [(code, pd.Timestamp(year, m, d)) for code, (m, d) in FESTIVAL_DAYS.items()]
+    out = pd.DataFrame(rows, columns=["festival", "date"])
+    out = out[(out["date"] >= a) & (out["date"] <= b)]
+    return out.sort_values(["date", "festival"], kind="stable").reset_index(drop=True)
 
 
 def counted_orders(orders: pd.DataFrame, statuses: Sequence[str] | None = COUNTED_STATUSES) -> pd.DataFrame:

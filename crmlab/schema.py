@@ -45,6 +45,8 @@ __all__ = [
     "csv_read_kwargs",
     "data_dictionary_markdown",
     "pandera_schema",
+    "DATE_RANGE",
+    "MAX_INT",
 ]
 
 @dataclass(frozen=True)
@@ -218,7 +220,7 @@ class Problem:
     examples: list[tuple[Any, Any]] = field(default_factory=list)  # (line or row, value)
 
     def render(self, source: str, line_offset: int | None) -> str:
-        where = f"column '{self.column}'" if self.column else "table"
+        where = f"column '{self.column}'" if self.column else ("manifest.json" if self.table == "manifest" else "table")
         head = f"  - {where}: {self.rule}"
         if self.n_rows:
             head += f" ({self.n_rows} row{'s' if self.n_rows != 1 else ''})"
@@ -248,6 +250,22 @@ class ValidationError(ValueError):
             lines.append(f"{src}: {len(ps)} problem(s)")
             lines += [p.render(src, self.line_offsets.get(src)) for p in ps]
         super().__init__("\n".join(lines))
+
+
+# ----------------------------------------------------------------------------- ranges
+#: Every date and time of a dataset lies in this range: a 3C retailer's CRM data
+#: cannot be older than 1990 (Suning was founded that year) or later than 2100.
+DATE_RANGE: tuple[pd.Timestamp, pd.Timestamp] = (pd.Timestamp("1990-01-01"), pd.Timestamp("2100-12-31 23:59:59"))
+#: The largest whole number a contract column may hold (exactly representable as a float).
+MAX_INT = 2**53
+#: Days after the end of a synthetic dataset's window in which service events
+#: (deliveries, installations of the last orders) may still happen.
+WINDOW_GRACE_DAYS: dict[tuple[str, str], int] = {("service_events", "event_ts"): 60}
+#: Columns that must lie inside a synthetic dataset's window ``[start, end]``.
+WINDOW_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("customers", "signup_date"), ("orders", "order_ts"), ("service_events", "event_ts"),
+    ("loyalty", "enrol_date"), ("points_ledger", "ts"), ("campaigns", "sent_date"), ("survey", "response_date"),
+)
 
 
 # ----------------------------------------------------------------------------- dtypes
@@ -310,6 +328,12 @@ def coerce_table(df: pd.DataFrame, table: str, *, source: str | None = None,
                 problems.append(_problem(table, c.name, f"not a valid {'integer' if c.kind == 'int' else 'number'}",
                                          s, bad))
                 continue
+            if c.kind == "int":
+                huge = (num.abs() > MAX_INT).fillna(False).astype(bool)
+                if huge.any():
+                    problems.append(_problem(table, c.name, f"integer out of range (more than {MAX_INT:.0e} in size)",
+                                             s, huge))
+                    continue
             out[c.name] = num.round().astype("Int64") if c.kind == "int" else num.astype("float64")
             if c.kind == "int" and not c.nullable and not out[c.name].isna().any():
                 out[c.name] = out[c.name].astype("int64")
@@ -428,12 +452,32 @@ def validate_table(df: pd.DataFrame, table: str, *, source: str | None = None,
     if problems:
         raise ValidationError([(src, p) for p in problems], {src: line_offset})
     frame = df.reset_index(drop=True)
+    problems += _value_problems(frame, table)
     try:
         pandera_schema(table, required_only=required_only).validate(frame, lazy=True)
     except pe.SchemaErrors as err:
         problems += _from_pandera(table, frame, err)
     if problems:
         raise ValidationError([(src, p) for p in problems], {src: line_offset})
+
+
+def _value_problems(frame: pd.DataFrame, table: str) -> list[Problem]:
+    """What pandera's range checks let through: infinite numbers and impossible dates."""
+    out: list[Problem] = []
+    lo, hi = DATE_RANGE
+    for c in CONTRACT[table].columns:
+        if c.name not in frame.columns:
+            continue
+        s = frame[c.name]
+        if c.kind in ("int", "float") and pd.api.types.is_float_dtype(s):
+            bad = (s.notna() & ~np.isfinite(s.astype("float64"))).to_numpy()
+            if bad.any():
+                out.append(_problem(table, c.name, "not a finite number (inf)", s, bad))
+        elif c.kind in ("date", "datetime") and pd.api.types.is_datetime64_any_dtype(s):
+            bad = (s.notna() & ((s < lo) | (s > hi))).to_numpy()
+            if bad.any():
+                out.append(_problem(table, c.name, f"impossible date: outside {lo.date()} .. {hi.date()}", s, bad))
+    return out
 
 
 def _from_pandera(table: str, frame: pd.DataFrame, err) -> list[Problem]:
@@ -476,11 +520,19 @@ def _isin(values: pd.Series, reference: pd.Series) -> pd.Series:
 
 
 def validate_dataset(tables: Mapping[str, pd.DataFrame], *, sources: Mapping[str, str] | None = None,
-                     line_offsets: Mapping[str, int | None] | None = None, required_only: bool = False) -> None:
+                     line_offsets: Mapping[str, int | None] | None = None, required_only: bool = False,
+                     window: tuple[Any, Any] | None = None) -> None:
     """Validate every present table and the foreign keys between them.
 
     A dataset may hold any subset of the contract's tables (real extracts lack
     surveys or campaigns); foreign keys are checked where both tables exist.
+
+    Besides each table's rules (:func:`validate_table`: types, codes, ranges,
+    keys, finite numbers, dates within :data:`DATE_RANGE`), no order may be
+    dated before its customer's signup date, and with ``window = (start,
+    end)`` (a synthetic dataset's scenario) the dated events of
+    :data:`WINDOW_COLUMNS` must lie inside it (service events up to 60 days
+    after ``end``).
     """
     sources = dict(sources or {})
     offsets = dict(line_offsets or {})
@@ -508,16 +560,70 @@ def validate_dataset(tables: Mapping[str, pd.DataFrame], *, sources: Mapping[str
                 problems.append((sources.get(name, name),
                                  _problem(name, col, f"values not found in {other}.{ocol}", vals.reset_index(drop=True),
                                           ~ok.reset_index(drop=True))))
+    if not problems:
+        problems += [(sources.get(t, t), p) for t, p in _cross_problems(tables, window)]
     if unknown:
         warnings.warn(f"tables outside the contract were not validated: {', '.join(unknown)}", stacklevel=2)
     if problems:
         raise ValidationError(problems, off_by_src)
 
 
+def _cross_problems(tables: Mapping[str, pd.DataFrame], window: tuple[Any, Any] | None) -> list[tuple[str, Problem]]:
+    """Orders before the customer's signup; events outside a synthetic dataset's window."""
+    out: list[tuple[str, Problem]] = []
+    orders, customers = tables.get("orders"), tables.get("customers")
+    if orders is not None and customers is not None and {"customer_id", "order_ts"} <= set(orders.columns) \
+            and {"customer_id", "signup_date"} <= set(customers.columns) \
+            and pd.api.types.is_datetime64_any_dtype(orders["order_ts"]) \
+            and pd.api.types.is_datetime64_any_dtype(customers["signup_date"]):
+        signup = customers.drop_duplicates("customer_id").set_index("customer_id")["signup_date"]
+        when = orders["customer_id"].map(signup)
+        bad = (orders["order_ts"].dt.normalize() < when.dt.normalize()).fillna(False).to_numpy(dtype=bool)
+        if bad.any():
+            vals = orders["order_ts"].astype("str").reset_index(drop=True) + " < signup " + \
+                when.dt.strftime("%Y-%m-%d").reset_index(drop=True)
+            out.append(("orders", _problem("orders", "order_ts", "order dated before the customer's signup_date",
+                                           vals, bad)))
+    if window is not None:
+        start = pd.Timestamp(window[0]).normalize()
+        end = pd.Timestamp(window[1]).normalize() + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+        for t, c in WINDOW_COLUMNS:
+            df = tables.get(t)
+            if df is None or c not in df.columns or not pd.api.types.is_datetime64_any_dtype(df[c]):
+                continue
+            hi = end + pd.Timedelta(days=WINDOW_GRACE_DAYS.get((t, c), 0))
+            s = df[c].reset_index(drop=True)
+            bad = (s.notna() & ((s < start) | (s > hi))).to_numpy()
+            if bad.any():
+                out.append((t, _problem(t, c, f"outside the simulated window {start.date()} .. {hi.date()} of the "
+                                              "dataset's scenario", s, bad)))
+    return out
+
+
 # ----------------------------------------------------------------------------- docs
+_RULES_MARKDOWN = """Rules that hold for every table (checked by `crmlab validate` and `crmlab.load_dataset`, and
+by every importer; each broken rule is an error naming file, column, rule and lines):
+
+- numbers are finite (no `inf`); whole numbers are at most 2^53 in size;
+- dates and times lie between 1990-01-01 and 2100-12-31; in a synthetic dataset, customers'
+  signups, orders, service events (up to 60 days after the end), enrolments, points, the campaign
+  and the survey lie inside the scenario's window `start` .. `end`;
+- no order is dated before its customer's `signup_date`;
+- the folder matches its `manifest.json`: every table listed there is present, with the same row
+  count and SHA-256 checksum (a file edited, cut or damaged after writing is an error;
+  `load_dataset(..., validate=False)` only warns).
+
+In CSV files written by crmlab, a text cell that a spreadsheet would run as a formula (it starts
+with `=`, `+`, `-`, `@`, a tab or a carriage return) is written with a leading single quote
+(`'=1+1`), so that Excel or LibreOffice shows it as text; numbers, and text that is a plain number
+such as `-12.5`, are left alone. `crmlab.load_dataset` removes the quote again.
+
+"""
+
+
 def data_dictionary_markdown() -> str:
-    """The data dictionary (all tables and columns) as Markdown."""
-    out = []
+    """The data dictionary (the rules for every table, then all tables and columns) as Markdown."""
+    out = [_RULES_MARKDOWN]
     for t in CONTRACT.values():
         key = ", ".join(t.key) if t.key else "(none)"
         out.append(f"### `{t.name}`\n\n{t.description} Key: `{key}`.\n")

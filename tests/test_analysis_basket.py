@@ -453,3 +453,47 @@ def test_evening_phone_ratio(classroom_runs, seed):
     ratio = run["tod"].loc["phone", "ratio"]
     assert ratio > 1.2, f"seed {seed}: evening/other share ratio for phone = {ratio:.3f} (need > 1.2)"
     assert run["tod"].index[0] == "phone", f"seed {seed}: highest evening ratio is {run['tod'].index[0]}"
+
+
+# ----------------------------------------------------------------------------- intervals and decoys (issue 10)
+def test_item_support_wilson_interval(six):
+    s = item_support(six).set_index("item")
+    from scipy.stats import binomtest
+
+    ci = binomtest(3, 6).proportion_ci(method="wilson")
+    assert s.loc["tv", "ci_low"] == pytest.approx(ci.low) and s.loc["tv", "ci_high"] == pytest.approx(ci.high)
+    assert (s["ci_low"] <= s["support"]).all() and (s["support"] <= s["ci_high"]).all()
+
+
+def test_cross_sell_never_recommends_excluded_items(six):
+    r = association_rules_table(six, min_support=0.1, min_lift=0.0, max_len=3)
+    assert "cable" in cross_sell_recommendations(r, "tv", n=5)["consequent"].tolist()
+    rec = cross_sell_recommendations(r, "tv", n=5, exclude=["cable"])
+    assert rec["consequent"].tolist() == ["bracket"]  # "bracket + cable" goes too: it contains the excluded item
+    assert cross_sell_recommendations(r, "tv", n=5, exclude="cable")["consequent"].tolist() == ["bracket"]
+    assert cross_sell_recommendations(r, "tv", exclude=()).equals(cross_sell_recommendations(r, "tv"))
+
+
+def test_time_of_day_ratio_interval(tod_orders, tod_items):
+    p = time_of_day_profile(tod_orders, tod_items, level="sku").set_index("item")
+    # phone: 2 of 2 baskets in the window, 1 of 2 outside: se(log ratio) = sqrt(1/2 - 1/2 + 1/1 - 1/2)
+    se = np.sqrt(0.5)
+    assert p.loc["phone", "ci_low"] == pytest.approx(2.0 * np.exp(-1.959964 * se), rel=1e-5)
+    assert p.loc["phone", "ci_high"] == pytest.approx(2.0 * np.exp(1.959964 * se), rel=1e-5)
+    assert np.isnan(p.loc["tv", "ci_low"])  # no tv in the window: no interval
+
+
+@pytest.mark.slow
+def test_decoy_never_recommended_and_rule_lift_intervals_cover(classroom_runs):
+    """Over the seeds: flagged decoys stay out of every cross-sell list; planted lifts inside the intervals."""
+    covered = total = 0
+    for seed, run in classroom_runs.items():
+        decoys = run["decoys"].loc[run["decoys"]["is_decoy"], "item"].tolist()
+        for anchor in ("tv", "ac", "phone", "laptop"):
+            rec = cross_sell_recommendations(run["rules"], anchor, n=5, exclude=decoys)
+            assert not set(decoys) & set(rec["consequent"]), (seed, anchor, rec)
+        for t in run["truth"]["rules"]:
+            d = rule_lift(run["matrix"], t["antecedent"], t["consequent"])
+            covered += d.ci_low <= t["lift"] <= d.ci_high
+            total += 1
+    assert covered >= 0.85 * total, f"planted lifts covered {covered}/{total}"

@@ -181,7 +181,8 @@ def test_evaluate_gains_and_calibration_known_answers():
     assert ev.base_rate == pytest.approx(0.3) and ev.n == 10
     assert np.isnan(ev.brier)  # scores are not probabilities
     assert set(ev.to_dict()) == {"auc", "gini", "top_decile_lift", "top_decile_rate", "base_rate", "brier", "n",
-                                 "top_share"}
+                                 "top_share", "auc_ci_low", "auc_ci_high", "lift_ci_low", "lift_ci_high",
+                                 "confidence_level"}
     t = C.gains_table(y, s, n_bins=5)
     assert t["n"].tolist() == [2] * 5
     assert t["n_churners"].tolist() == [2, 1, 0, 0, 0]
@@ -363,6 +364,21 @@ def test_fit_dropout_model_recovers_hazard_ratio_on_its_own_model():
     assert (fit90.hazard_ratios["ci_high"] < fit.hazard_ratios["ci_high"]).all()
     with pytest.raises(ValueError, match="confidence_level"):
         C.fit_dropout_model(o, e, as_of=end, n_classes=1, kinds=kinds, confidence_level=95)
+    # the ratio of two hazard ratios uses the covariance of the two estimates (one model)
+    V = fit.covariance
+    assert list(V.index) == kinds and np.allclose(V.to_numpy(), V.to_numpy().T)
+    np.testing.assert_allclose(np.sqrt(np.diag(V)), fit.hazard_ratios["se_log"], rtol=1e-12)
+    r = fit.ratio("price_change_cancel", "late_delivery")
+    assert r.estimate == pytest.approx(hr["price_change_cancel"] / hr["late_delivery"])
+    se = np.sqrt(V.iloc[0, 0] + V.iloc[1, 1] - 2 * V.iloc[0, 1])
+    assert np.log(r.ci_high / r.estimate) == pytest.approx(1.959964 * se, rel=1e-5)
+    assert r.ci_low < 2.0 < r.ci_high  # the planted ratio 2.0 / 1.0
+    back = fit.ratio("late_delivery", "price_change_cancel")
+    assert (back.estimate, back.ci_low, back.ci_high) == pytest.approx((1 / r.estimate, 1 / r.ci_high, 1 / r.ci_low))
+    assert fit90.ratio("price_change_cancel", "late_delivery").ci_high < r.ci_high
+    assert np.isnan(fit3.ratio("failed_delivery", "late_delivery").estimate)
+    with pytest.raises(KeyError, match="expired_coupon"):
+        fit.ratio("expired_coupon", "late_delivery")
 
 
 def test_failure_hazard_ratios_interface(tiny):
@@ -506,3 +522,52 @@ def test_suggested_window_close_to_recommended(runs):
     w = {s: (r["window"], r["truth"]["churn"]["window_days"]) for s, r in runs.items()}
     assert all(abs(a - b) <= 0.25 * b for a, b in w.values()), f"suggested vs recommended window: {w}"
 
+
+
+def test_auc_interval_is_delong():
+    """Every headline has an interval: the AUC's is DeLong's (checked against the pairwise definition)."""
+    rng = np.random.default_rng(5)
+    y = rng.random(300) < 0.4
+    s = np.round(rng.normal(size=300) + 0.8 * y, 1)  # rounded: ties
+    r = C.evaluate_churn_model(y, s)
+    pos, neg = s[y], s[~y]
+    psi = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    v10, v01 = psi.mean(axis=1), psi.mean(axis=0)
+    se = np.sqrt(v10.var(ddof=1) / len(pos) + v01.var(ddof=1) / len(neg))
+    assert r.auc == pytest.approx(psi.mean())
+    assert (r.auc_ci_low, r.auc_ci_high) == pytest.approx((r.auc - 1.959964 * se, r.auc + 1.959964 * se), rel=1e-6)
+    k = 30
+    rate = y[np.argsort(-s, kind="stable")[:k]].mean()
+    assert r.lift_ci_low * r.base_rate == pytest.approx(rate - 1.959964 * np.sqrt(rate * (1 - rate) / k), rel=1e-6)
+    assert C.evaluate_churn_model(y, s, confidence_level=0.5).auc_ci_high < r.auc_ci_high
+
+
+def test_churn_by_failure_counts_failures_up_to_the_cutoff():
+    labels = pd.DataFrame({"churned": [True, True, False, False, True]}, index=list("abcde"))
+    ev = pd.DataFrame({"customer_id": ["c", "d", "a", "e", "zz"],
+                       "event_ts": pd.to_datetime(["2024-01-02", "2024-01-03", "2024-03-01", "2024-01-05", "2024-01-01"]),
+                       "event_type": ["late_delivery", "complaint", "late_delivery", "complaint", "late_delivery"],
+                       "resolved": pd.array([None, False, None, True, None], dtype="boolean")})
+    t = C.churn_by_failure(labels, ev, cutoff="2024-02-01", kinds=["late_delivery", "unresolved_complaint"])
+    assert list(t.index) == ["late_delivery", "unresolved_complaint", "any"]
+    # a's failure is after the cutoff, e's complaint was resolved, zz is not labelled
+    assert t.loc["late_delivery", ["n_with", "churn_with", "churn_without"]].tolist() == [1, 0.0, 0.75]
+    assert t.loc["any", ["n_with", "n_without"]].tolist() == [2, 3]
+    assert t.loc["any", "difference"] == pytest.approx(0.0 - 1.0)
+
+
+def test_churn_lesson_texts_word_a_finding_by_its_interval():
+    """Issue 10: the churn notebook's findings come from claim templates; only the 'unclear' sentence may be
+    used without a supported interval, and it (and only it) says that the data cannot tell."""
+    from crmlab.notebook.texts.churn import MESSAGES
+
+    ids = {k.rsplit(".", 1)[0] for k in MESSAGES if k.startswith("churn.")}
+    assert len(ids) >= 20
+    for cid in ids:
+        kinds = {k.rsplit(".", 1)[1] for k in MESSAGES if k.rsplit(".", 1)[0] == cid}
+        assert kinds in ({"up", "down", "unclear"}, {"leader", "unclear"}), (cid, kinds)
+        for kind in kinds:
+            en, zh = MESSAGES[f"{cid}.{kind}"]["en"], MESSAGES[f"{cid}.{kind}"]["zh"]
+            assert ("cannot tell" in en) == (kind == "unclear"), (cid, kind, en)
+            assert ("无法判断" in zh) == (kind == "unclear"), (cid, kind, zh)
+            assert "{ci_low" in en or "{ratio_low" in en, f"{cid}.{kind} gives no interval"

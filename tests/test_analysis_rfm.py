@@ -205,3 +205,46 @@ def test_top20_revenue_share(seed):
     share = R.top_share(rfm["monetary"], 0.2)
     assert share == pytest.approx(stylized_facts(d)["top20_revenue_share"], abs=1e-4)
     assert 0.55 <= share <= 0.80, f"seed {seed}: top-20% revenue share {share:.3f} outside 0.55-0.80"
+
+
+# ============================================================================ intervals (issue 10)
+def test_top_share_interval_matches_top_share_and_covers():
+    rng = np.random.default_rng(3)
+    v = rng.lognormal(7, 1.1, 1500)
+    e = R.top_share_interval(v, 0.2, n_boot=300, random_state=1)
+    assert e.estimate == pytest.approx(R.top_share(v, 0.2))
+    assert e.ci_low < e.estimate < e.ci_high
+    # the bootstrap resamples by hand give the same replicate as the counting shortcut
+    w = np.bincount(rng.integers(0, 50, 50), minlength=50).astype(float)
+    x = np.sort(rng.lognormal(0, 1, 50))[::-1]
+    cum = np.cumsum(w)
+    take = np.clip(10 - (cum - w), 0, w)
+    assert (take * x).sum() / (w * x).sum() == pytest.approx(R.top_share(np.repeat(x, w.astype(int)), 0.2))
+    hits = 0
+    pop = rng.lognormal(7, 1.1, 400_000)
+    truth = R.top_share(pop, 0.2)
+    for s in range(30):
+        e = R.top_share_interval(rng.choice(pop, 1500), 0.2, n_boot=200, random_state=s)
+        hits += e.ci_low <= truth <= e.ci_high
+    assert hits >= 25, hits
+
+
+def test_value_shares_leader_and_intervals():
+    g = np.repeat(["a", "b", "c"], [300, 300, 300])
+    v = np.concatenate([np.full(300, 1.0), np.full(300, 3.0), np.full(300, 2.0)])
+    out = R.value_shares(v, g, n_boot=200)
+    assert out.leader == "b" and out.runner_up == "c"
+    assert out.table.loc["b", "share"] == pytest.approx(0.5)
+    assert out.lead.estimate == pytest.approx(0.5 - 1 / 3) and out.lead.ci_low > 0
+    assert set(out.estimates()) == {"a", "b", "c"} and out.table["n"].sum() == 900
+    # two groups of equal value are not told apart
+    tie = R.value_shares(np.random.default_rng(0).lognormal(0, 1, 600), np.repeat(["x", "y"], 300), n_boot=300)
+    assert tie.lead.ci_low <= 0
+    with pytest.raises(ValueError, match="two groups"):
+        R.value_shares(v, ["a"] * 900)
+
+
+def test_low_frequency_share():
+    e = R.low_frequency_share([1, 1, 2, 3, 5], max_orders=2)
+    assert e.estimate == pytest.approx(0.6) and e.ci_low < 0.6 < e.ci_high
+    assert R.low_frequency_share([1, 2, 3], max_orders=3).estimate == 1.0

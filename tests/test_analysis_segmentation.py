@@ -351,3 +351,19 @@ def test_names_of_kmeans_segments_match_majority_truth(classroom_runs):
         major = pd.crosstab(r["labels"], r["seg"]).idxmax(axis=1)
         hits[seed] = int(sum(names[k] == major[k] for k in names))
     assert all(h >= 3 for h in hits.values()), f"named segments whose majority truth segment has that name: {hits}"
+
+
+# ============================================================================ reading the k table (issue 10)
+def test_k_choice_reads_the_table():
+    t = pd.DataFrame({"inertia": [5.0, 4.0, 3.0], "silhouette": [0.247, 0.251, 0.174],
+                      "calinski_harabasz": [704.0, 718.0, 447.0], "davies_bouldin": [1.65, 1.36, 1.74]},
+                     index=pd.Index([2, 3, 8], name="k"))
+    c = G.k_choice(t)
+    assert (c.by_silhouette, c.by_calinski_harabasz, c.by_davies_bouldin) == (3, 3, 3) and c.agree
+    assert (c.silhouette_worst, c.k_worst) == (0.174, 8)
+    assert c.structure == "none"  # 0.251 rounds to 0.25: no substantial structure (Kaufman & Rousseeuw)
+    t2 = t.assign(silhouette=[0.6, 0.3, 0.2], davies_bouldin=[1.0, 1.2, 0.9])
+    c2 = G.k_choice(t2)
+    assert (c2.by_silhouette, c2.by_davies_bouldin, c2.agree, c2.structure) == (2, 8, False, "reasonable")
+    with pytest.raises(ValueError, match="silhouette"):
+        G.k_choice(t.drop(columns="silhouette"))

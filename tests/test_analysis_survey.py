@@ -526,3 +526,124 @@ def test_truth_low_satisfaction_means_more_later_inactivity(classroom_surveys):
     assert p_low > p_high and stats.norm.sf(z) < 0.05, (
         f"inactive within 365 days: satisfaction 1-2 {p_low:.3f} (n={n['low']}) vs 4-5 {p_high:.3f} "
         f"(n={n['high']}), one-sided z = {z:.2f}; expected low > high with p < 0.05")
+
+
+# ----------------------------------------------------------------------------- intervals of the findings (issue 10)
+def _survey_like(n: int = 800, weights=(0.1, 0.15, 0.4, 0.35), seed: int = 0) -> pd.DataFrame:
+    """Four dimensions of three items each and an overall score built from the dimensions."""
+    rng = np.random.default_rng(seed)
+    g = rng.standard_normal(n)
+    eta = 0.5 * g[:, None] + np.sqrt(0.75) * rng.standard_normal((n, 4))
+    cols = {}
+    for j, p in enumerate(("adv", "price", "service", "quality")):
+        for k in range(1, 4):
+            cols[f"{p}_{k}"] = 0.8 * eta[:, j] + 0.6 * rng.standard_normal(n)
+    cols["overall_satisfaction"] = eta @ np.asarray(weights) + 0.5 * rng.standard_normal(n)
+    return pd.DataFrame(cols)
+
+
+def test_relative_weight_shares_match_key_drivers_and_carry_intervals():
+    df = _survey_like()
+    out = S.relative_weight_shares(df, n_boot=400, random_state=1)
+    kd = S.key_drivers(df).table
+    assert np.allclose(out.table["share"], kd.loc[out.table.index, "rw_share"])
+    assert out.table.index.tolist() == kd.index.tolist()
+    assert (out.table["ci_low"] < out.table["share"]).all() and (out.table["share"] < out.table["ci_high"]).all()
+    assert out.leader == "service" and out.runner_up == "quality"
+    assert np.isclose(out.lead.estimate, out.table["share"].iloc[0] - out.table["share"].iloc[1])
+    assert out.lead.ci_low < out.lead.estimate < out.lead.ci_high
+    assert set(out.estimates()) == set(kd.index) and out.n == len(df) and out.n_boot == 400
+    # a clear lead is supported, two equal drivers are not told apart
+    clear = S.relative_weight_shares(_survey_like(weights=(0.1, 0.1, 0.7, 0.1)), n_boot=300)
+    assert clear.leader == "service" and clear.lead.ci_low > 0
+    tie = S.relative_weight_shares(_survey_like(weights=(0.1, 0.1, 0.4, 0.4), seed=3), n_boot=300)
+    assert tie.lead.ci_low <= 0 <= tie.lead.ci_high
+    with pytest.raises(ValueError, match="n_boot"):
+        S.relative_weight_shares(df, n_boot=0)
+
+
+def test_relative_weight_share_intervals_cover_the_population_shares():
+    """Percentile-bootstrap intervals of the shares cover the population shares about 95% of the time."""
+    pop = S.relative_weight_shares(_survey_like(n=200_000, seed=99), n_boot=1).table["share"]
+    hits = []
+    for seed in range(40):
+        t = S.relative_weight_shares(_survey_like(n=500, seed=seed), n_boot=300, random_state=seed).table
+        hits.append(((t["ci_low"] <= pop[t.index]) & (pop[t.index] <= t["ci_high"])).to_numpy())
+    assert np.mean(hits) >= 0.88, np.mean(hits, axis=0)
+
+
+def test_inactivity_gap_newcombe_interval_and_test():
+    """Newcombe (1998) table II, example (a): 56/70 vs 48/80, method 10 gives 0.0524 to 0.3339."""
+    link = S.SatisfactionChurn(table=pd.DataFrame({"n": [70, 5, 80], "n_inactive": [56, 3, 48]}, index=[1, 3, 5]),
+                               chi2=0.0, p_value=0.0, n_excluded_window=0, n_excluded_anonymous=0,
+                               as_of=pd.Timestamp("2025-01-01"), window_days=365)
+    gap = S.inactivity_gap(link, low=(1, 2), high=(4, 5))
+    assert (gap.n_low, gap.n_high) == (70, 80) and np.isclose(gap.estimate, 0.2)
+    assert round(gap.ci_low, 4) == 0.0524 and round(gap.ci_high, 4) == 0.3339
+    assert np.isclose(gap.p_value, stats.chi2_contingency([[56, 14], [48, 32]], correction=False).pvalue)
+    empty = S.inactivity_gap(link, low=(2,), high=(5,))
+    assert empty.n_low == 0 and np.isnan(empty.estimate) and np.isnan(empty.ci_low)
+
+
+def test_alpha_interval_covers_and_is_in_the_reliability_table():
+    rng = np.random.default_rng(0)
+    hits = 0
+    for _ in range(200):
+        x = rng.standard_normal((200, 1)) + rng.standard_normal((200, 4))  # true alpha 0.8
+        lo, hi = S.alpha_interval(S.cronbach_alpha(pd.DataFrame(x)), 200, 4)
+        hits += lo <= 0.8 <= hi
+    assert 0.90 <= hits / 200 <= 0.99
+    rt = S.reliability_table(_two_factor(n=300))
+    assert ((rt["ci_low"] < rt["alpha"]) & (rt["alpha"] < rt["ci_high"])).all()
+    assert np.isnan(S.alpha_interval(float("nan"), 100, 3)).all()
+
+
+def test_top2box_share_pools_items_and_clusters_by_respondent():
+    rng = np.random.default_rng(0)
+    person = rng.integers(1, 6, size=(400, 1))  # respondents answer all items alike: strong clustering
+    df = pd.DataFrame(np.repeat(person, 4, axis=1), columns=[f"adv_{k}" for k in range(1, 5)])
+    e = S.top2box_share(df)
+    assert np.isclose(e.estimate, S.top2box(df, level="dimension")["all_items"])
+    naive = 1.96 * np.sqrt(e.estimate * (1 - e.estimate) / df.size)
+    assert (e.ci_high - e.ci_low) / 2 > 1.8 * naive  # clusters of 4 identical answers: about twice as wide
+
+
+def test_simulator_relative_weights_are_the_analysis_formula():
+    from crmlab.simulate.survey import _johnson_shares
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((300, 4)) + rng.standard_normal((300, 1))
+    y = x @ [0.1, 0.2, 0.3, 0.4] + rng.standard_normal(300)
+    w = S.relative_weights(x, y)
+    assert np.allclose(_johnson_shares(x, y), w / w.sum())
+
+
+def test_truth_records_the_population_relative_weight_shares(tiny):
+    from crmlab.config import get_scenario
+    from crmlab.simulate.survey import relative_weight_shares
+
+    t = tiny.truth["survey"]
+    shares = t["relative_weight_shares"]
+    assert set(shares) == set(t["driver_weights"]) and abs(sum(shares.values()) - 1) < 1e-3
+    assert sorted(shares, key=shares.get, reverse=True) == t["driver_ranking"]
+    assert "structural" in t["driver_weights_definition"] and "estimand" in t["relative_weight_shares_definition"]
+    # deterministic and independent of the order of the respondents
+    rng = np.random.default_rng(0)
+    u, shift = rng.standard_normal(300), rng.exponential(0.1, (300, 4))
+    sc = get_scenario("tiny")
+    a = relative_weight_shares(sc, u, shift, n=20_000)
+    perm = rng.permutation(300)
+    assert a == relative_weight_shares(sc, u[perm], shift[perm], n=20_000)
+    assert relative_weight_shares(sc, np.array([]), np.zeros((0, 4))) is None
+
+
+@pytest.mark.slow
+def test_truth_relative_weight_shares_are_what_the_analysis_estimates(classroom_surveys):
+    """The estimand of the key-driver analysis: bootstrap intervals cover truth.survey.relative_weight_shares."""
+    hits, report = [], []
+    for seed, (sv, _, truth) in classroom_surveys.items():
+        out = S.relative_weight_shares(sv, n_boot=1000, random_state=seed)
+        true = pd.Series(truth["relative_weight_shares"])[out.table.index]
+        hits.extend((out.table["ci_low"] <= true) & (true <= out.table["ci_high"]))
+        report.append(f"seed {seed}: {out.table['share'].round(3).to_dict()} vs {true.to_dict()}")
+    assert np.mean(hits) >= 0.85, report

@@ -84,3 +84,12 @@ def test_zh_edition_matches_its_source_and_the_english_code(path):
     assert [c.source for c in zh_cells] == [c.source for c in expected.cells], \
         f"{path.name} differs from {src.name}: run scripts/build_notebooks.py {path.stem[:2]} --lang zh"
     assert find_notebooks([path.stem], lang="zh") == [path] or find_notebooks([path.stem], lang="zh")[0].name == path.name
+
+
+def test_a_translation_keeps_the_tags_of_its_english_cell():
+    text = ('# %% [markdown] tags=["rubric"]\n# Rubric\n\n# %% [markdown] lang="zh"\n# 评分标准\n\n'
+            '# %% [markdown] tags=["written"]\n# Answer\n\n# %% [markdown] tags=["own"] lang="zh"\n# 回答\n')
+    zh = source_to_notebook(text, "zh")
+    assert [(c.source, c.metadata.get("tags")) for c in zh.cells] == [("评分标准", ["rubric"]), ("回答", ["own"])]
+    en = source_to_notebook(text, "en")
+    assert [c.metadata.get("tags") for c in en.cells] == [["rubric"], ["written"]]

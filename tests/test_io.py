@@ -87,12 +87,21 @@ def test_bad_csv_names_file_column_and_lines(tmp_path, tiny):
     df = pd.read_csv(d / "orders.csv", dtype=str)
     df.loc[[3, 7], "order_ts"] = "yesterday"
     df.to_csv(d / "orders.csv", index=False)
-    with pytest.warns(UserWarning, match="checksum"):
-        with pytest.raises(crmlab.ValidationError) as e:
-            crmlab.load_dataset(d)
+    with pytest.raises(crmlab.ValidationError) as e:
+        crmlab.load_dataset(d)
     msg = str(e.value)
     assert "orders.csv" in msg and "order_ts" in msg and "line 5" in msg and "line 9" in msg
     assert "'yesterday'" in msg
+    assert "checksum" in msg  # the edit itself is an error too
+
+
+def test_edited_file_is_an_error_unless_validation_is_off(tmp_path, tiny):
+    d = _csv_dataset(tmp_path, tiny)
+    (d / "stores.csv").write_text((d / "stores.csv").read_text().replace("\n", "\r\n"))  # same rows, new bytes
+    with pytest.raises(crmlab.ValidationError, match="stores.csv.*\n.*checksum"):
+        crmlab.load_dataset(d)
+    with pytest.warns(UserWarning, match="checksum"):
+        crmlab.load_dataset(d, validate=False)
 
 
 def test_broken_foreign_key_is_reported(tmp_path, tiny):
@@ -100,9 +109,8 @@ def test_broken_foreign_key_is_reported(tmp_path, tiny):
     df = pd.read_csv(d / "orders.csv", dtype=str, keep_default_na=False)
     df.loc[0, "customer_id"] = "C9999999"
     df.to_csv(d / "orders.csv", index=False)
-    with pytest.warns(UserWarning):
-        with pytest.raises(crmlab.ValidationError, match=r"customers\.customer_id"):
-            crmlab.load_dataset(d)
+    with pytest.raises(crmlab.ValidationError, match=r"customers\.customer_id"):
+        crmlab.load_dataset(d)
 
 
 def test_duplicate_key_and_missing_column(tmp_path, tiny):
@@ -110,25 +118,21 @@ def test_duplicate_key_and_missing_column(tmp_path, tiny):
     df = pd.read_csv(d / "products.csv", dtype=str)
     df.loc[1, "sku"] = df.loc[0, "sku"]
     df.drop(columns=["brand"]).to_csv(d / "products.csv", index=False)
-    with pytest.warns(UserWarning):
-        with pytest.raises(crmlab.ValidationError, match="missing required column"):
-            crmlab.load_dataset(d)
+    with pytest.raises(crmlab.ValidationError, match="missing required column"):
+        crmlab.load_dataset(d)
     df.to_csv(d / "products.csv", index=False)
-    with pytest.warns(UserWarning):
-        with pytest.raises(crmlab.ValidationError, match="unique"):
-            crmlab.load_dataset(d)
+    with pytest.raises(crmlab.ValidationError, match="unique"):
+        crmlab.load_dataset(d)
 
 
 def test_not_utf8_empty_and_not_a_folder(tmp_path, tiny):
     d = _csv_dataset(tmp_path, tiny)
     (d / "stores.csv").write_bytes("store_id,name\nS0001,苏宁南京店\n".encode("gbk"))
-    with pytest.warns(UserWarning):
-        with pytest.raises(crmlab.DatasetError, match="stores.csv: not UTF-8"):
-            crmlab.load_dataset(d)
+    with pytest.raises(crmlab.DatasetError, match="stores.csv: not UTF-8"):
+        crmlab.load_dataset(d)
     (d / "stores.csv").write_bytes(b"")
-    with pytest.warns(UserWarning):
-        with pytest.raises(crmlab.DatasetError, match="stores.csv: the file is empty"):
-            crmlab.load_dataset(d)
+    with pytest.raises(crmlab.DatasetError, match="stores.csv: the file is empty"):
+        crmlab.load_dataset(d)
     with pytest.raises(crmlab.DatasetError, match="is a file"):
         crmlab.load_dataset(d / "orders.csv")
     with pytest.raises(crmlab.DatasetError, match="no such dataset"):

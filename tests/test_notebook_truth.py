@@ -6,7 +6,9 @@ Tolerances (stated once, here):
 * 02 churn (20,000 customers, for precise hazard ratios): AUC 0.70-0.88; top-decile lift >= 1.2
   and >= 85% of its ceiling 1/base rate (the issue's 1.8 is impossible when most customers churn:
   lift <= 1/base rate); price-change-cancellation hazard ratio within ±35%; the campaign ATE within
-  3 standard errors of the truth (the truth is an expected uplift, computed analytically).
+  3 standard errors of the truth (the truth is an expected uplift, computed analytically). Its
+  claims (issue 10): each printed, worded by its interval (a directional word only when supported),
+  none supported against the truth, the truth of each in claims_truth; no fixed finding left.
 * 04 loyalty (20,000 customers; at 5,000 the CI is about +-0.15 around a 0.14 effect): the causal
   estimate within 3 standard errors of the truth in every seed and its 95% CI covering the truth
   in at least 2 of 3 seeds; the naive lift at least twice the causal CI's upper bound.
@@ -70,6 +72,59 @@ def test_segmentation_notebook(seed, tmp_path):
     assert 0.55 <= res["top20_revenue_share"] <= 0.80, res["top20_revenue_share"]
 
 
+CHURN_CLAIMS_WITH_TRUTH = {
+    *(f"churn.hr.{k}" for k in ("price_change_cancel", "failed_delivery", "failed_installation", "unresolved_complaint",
+                                 "expired_coupon", "late_delivery")),
+    "churn.strongest_failure", "churn.unresolved_vs_resolved", "churn.campaign_ate",
+    "churn.uplift_risk_top_minus_bottom", "churn.uplift_value_high", "churn.uplift_value_high_minus_low",
+    "churn.sleeping_dogs", "churn.qini", "churn.best_targeting", "churn.profit_uplift_minus_risk",
+    "churn.profit_uplift_minus_random",
+}
+CHURN_CLAIMS = CHURN_CLAIMS_WITH_TRUTH | {"churn.one_time", "churn.naive_any_failure", "churn.model_auc"}
+FIXED_CHURN_FINDINGS = ("barely seem to matter", "works least - or backfires", "earns the most with",
+                        "Most repeat orders come within a year", "Here too, unresolved complaints matter more")
+
+
+def _printed(path: Path) -> str:
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for c in nb["cells"]:
+        for o in c.get("outputs", []):
+            out.append("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", "")))
+        if c["cell_type"] == "markdown":
+            out.append("".join(c["source"]))
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_churn_notebook_claims(seed, tmp_path):
+    """Issue 10: every finding of notebook 02 is computed; directional words only with a supported claim."""
+    run = run_notebook(ROOT / "notebooks" / "02_churn_case.ipynb", tmp_path, parameters={"seed": 100 + seed},
+                       html=False, timeout=600)
+    res, text = run.results, _printed(run.output)
+    claims = {c["id"]: c for c in res["claims"]}
+    assert set(claims) == CHURN_CLAIMS
+    assert set(res["claims_truth"]) == CHURN_CLAIMS_WITH_TRUTH
+    for c in claims.values():
+        lo, hi = c["ci"]
+        assert c["supported"] == (lo > c["null"] or hi < c["null"]), c
+        assert ("cannot tell" in c["text"]) == (not c["supported"]), c
+        assert c["text"] in text, f"{c['id']} is not shown"
+        truth = res["claims_truth"].get(c["id"])
+        if truth is not None and c["supported"]:
+            assert (truth - c["null"]) * (lo - c["null"]) > 0, f"supported against the truth: {c} vs {truth}"
+    for fixed in FIXED_CHURN_FINDINGS:
+        assert fixed not in text, fixed
+    # risk quintiles say which end is which; value terciles are in value order, not alphabetical
+    assert "1 (highest risk)" in text and "5 (lowest risk)" in text
+    table = text[text.index("value tercile"):]
+    assert table.index("\nlow ") < table.index("\nmid ") < table.index("\nhigh ")
+    # the profit uses the offer cost of the data: c of the formula is the treated customers' mean offer_cost
+    camp = crmlab.make_retail_crm("classroom", seed=100 + seed).campaigns
+    c_mean = camp.loc[camp["treated"], "offer_cost"].mean()
+    assert f"- {c_mean:.2f}) =" in text
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_churn_notebook(seed, tmp_path):
     res, truth = _run("02_churn_case", seed, tmp_path, n_customers=20000)
@@ -82,6 +137,11 @@ def test_churn_notebook(seed, tmp_path):
     lo, hi = res["campaign_ate_ci"]
     se = (hi - lo) / (2 * 1.96)
     assert abs(res["campaign_ate"] - truth["campaign"]["ate"]) < 3 * se, (res["campaign_ate"], lo, hi, truth["campaign"]["ate"])
+    # at this size the claims that have a truth are mostly decided - and never against it
+    for c in res["claims"]:
+        t = res["claims_truth"].get(c["id"])
+        if t is not None and c["supported"]:
+            assert (t - c["null"]) * (c["ci"][0] - c["null"]) > 0, (c, t)
 
 
 @pytest.fixture(scope="module")

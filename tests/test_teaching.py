@@ -137,7 +137,7 @@ def test_roster_without_student_id_is_refused(tmp_path):
         read_roster(pd.DataFrame({"student_id": ["a", "a"]}))
     with pytest.raises(ValueError, match="letters"):
         read_roster(pd.DataFrame({"student_id": ["../evil"]}))
-    with pytest.raises(ValueError, match="differ only in case"):
+    with pytest.raises(ValueError, match="differ only in upper/lower case"):
         read_roster(pd.DataFrame({"student_id": ["s001", "S001"]}))
     for bad in ("CON", "nul.txt", "s001."):
         with pytest.raises(ValueError, match="reserved device name|end with"):

@@ -26,7 +26,7 @@ def datasets():
     return {s: crmlab.make_retail_crm("classroom", seed=s, n_customers=20_000) for s in SEEDS}
 
 
-def _latent_cox(data) -> pd.DataFrame:
+def _latent_cox(data, kinds=KINDS) -> pd.DataFrame:
     start = pd.Timestamp(data.scenario.start)
     tc = data.truth_customers[data.truth_customers["first_order_date"].notna()]
     end_day = float(data.scenario.n_days)
@@ -38,12 +38,14 @@ def _latent_cox(data) -> pd.DataFrame:
         "log_mu": np.log(tc["churn_hazard"].to_numpy()),
     })
     ev = data.service_events.merge(data.orders[["order_id", "order_ts"]], on="order_id")
-    kind = np.where((ev["event_type"] == "complaint") & (ev["resolved"] == False), "unresolved_complaint",  # noqa: E712
-                    ev["event_type"])
+    complaint = (ev["event_type"] == "complaint").to_numpy()
+    resolved = ev["resolved"].fillna(False).to_numpy(bool)
+    kind = np.where(complaint & ~resolved, "unresolved_complaint",
+                    np.where(complaint & resolved, "resolved_complaint", ev["event_type"]))
     events = pd.DataFrame({"id": ev["customer_id"], "time": (ev["order_ts"] - start).dt.days.astype(float),
                            "kind": kind})
-    cp = counting_process(subjects, events, kinds=KINDS)
-    return cox_hazard_ratios(cp, KINDS, offset="log_mu")
+    cp = counting_process(subjects, events, kinds=kinds)
+    return cox_hazard_ratios(cp, kinds, offset="log_mu")
 
 
 def test_cox_on_latent_lifetimes_recovers_the_planted_hazard_ratios(datasets):
@@ -89,6 +91,36 @@ def test_naive_loyalty_comparison_overstates_the_effect_several_times(datasets):
         naive = rate[cust.loc[ok, "is_member"]].mean() / rate[~cust.loc[ok, "is_member"]].mean() - 1
         att = d.truth["loyalty"]["att"]
         assert naive >= 3 * att, f"seed {s}: naive {naive:.2f} vs att {att:.3f}"
+
+
+def test_resolved_complaints_have_no_planted_effect(datasets):
+    """The churn notebook's claim 'unresolved complaints matter more than resolved ones' takes the true hazard
+    ratio of a resolved complaint as 1 (complaints raise the hazard only when unresolved)."""
+    kinds = [*KINDS, "resolved_complaint"]
+    table = pd.DataFrame({s: _latent_cox(d, kinds)["hazard_ratio"] for s, d in datasets.items()}).T
+    gm = np.exp(np.log(table).mean())
+    assert abs(np.log(gm["resolved_complaint"])) < np.log(1.12), table["resolved_complaint"].round(3).tolist()
+    truth = datasets[0].truth["churn"]["hazard_ratios"]["unresolved_complaint"]
+    assert abs(gm["unresolved_complaint"] / gm["resolved_complaint"] / truth - 1) < 0.15, gm.round(3).to_dict()
+
+
+def test_campaign_response_if_treated_is_the_expected_offer_cost(datasets):
+    """truth_customers.campaign_response_treated is P(response | offer): it predicts the treated response rate
+    and so the offer cost, the truth of the retention-profit claims of the churn notebook."""
+    for s, d in datasets.items():
+        c = d.campaigns.merge(d.truth_customers[["customer_id", "campaign_response_treated", "campaign_uplift"]])
+        assert c["campaign_response_treated"].notna().all()
+        tr = c[c["treated"]]
+        se = tr["responded"].std() / np.sqrt(len(tr))
+        assert abs(tr["responded"].mean() - tr["campaign_response_treated"].mean()) < 3 * se, s
+        sc = d.truth["scenario"]
+        expected = sc["campaign_contact_cost"] + sc["campaign_offer_value"] * tr["campaign_response_treated"]
+        assert abs(tr["offer_cost"].mean() - expected.mean()) < 3 * sc["campaign_offer_value"] * se, s
+        # the uplift is P(response | offer) - P(response | no offer): the controls respond at p1 - uplift
+        ctl = c[~c["treated"]]
+        p0 = ctl["campaign_response_treated"] - ctl["campaign_uplift"]
+        assert (p0 >= -1e-6).all()
+        assert abs(ctl["responded"].mean() - p0.mean()) < 3 * ctl["responded"].std() / np.sqrt(len(ctl)), s
 
 
 def test_campaign_difference_in_means_matches_the_ate(datasets):

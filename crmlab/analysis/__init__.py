@@ -10,6 +10,7 @@
 * :mod:`crmlab.analysis.loyalty` - loyalty-programme evaluation (DiD, matching, bunching, breakage);
 * :mod:`crmlab.analysis.basket` - baskets, association rules, decoys, cross-sell;
 * :mod:`crmlab.analysis.basket_timing` - when baskets are bought (time of day);
+* :mod:`crmlab.analysis.seasonality` - daily demand and festival effects (Chinese New Year, 618, Double 11);
 * :mod:`crmlab.analysis.claims` - findings as sentences that hold for the run's data.
 
 Every function takes tables of the data contract and works on real extracts too; none reads the
@@ -20,8 +21,8 @@ in scikit-learn, statsmodels and mlxtend.
 import importlib
 from typing import Any
 
-_MODULES = ("basket", "basket_timing", "churn", "claims", "clv", "loyalty", "rfm", "segmentation", "survey", "survival",
-            "uplift")
+_MODULES = ("basket", "basket_timing", "churn", "claims", "clv", "loyalty", "rfm", "seasonality", "segmentation",
+            "survey", "survival", "uplift")
 
 __all__ = list(_MODULES)
 

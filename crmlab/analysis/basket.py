@@ -68,6 +68,7 @@ import pandas as pd
 
 from .._checks import fraction, require_columns
 from ..domain import COUNTED_STATUSES, counted_orders
+from ._proportions import wilson_interval
 from ._results import DEFAULT_CONFIDENCE, Result, z_value
 
 __all__ = [
@@ -295,33 +296,35 @@ def _one_hot(order_id: pd.Series, item: pd.Series, level: str) -> pd.DataFrame:
     return pd.DataFrame(x, index=index, columns=columns)
 
 
-def item_support(matrix: pd.DataFrame) -> pd.DataFrame:
-    """Number and share of baskets that contain each item.
+def item_support(matrix: pd.DataFrame, *, confidence_level: float = DEFAULT_CONFIDENCE) -> pd.DataFrame:
+    """Number and share of baskets that contain each item, with Wilson intervals of the share.
 
     Parameters
     ----------
     matrix : DataFrame of bool
         Basket matrix (:func:`basket_matrix`).
+    confidence_level : float, default 0.95
 
     Returns
     -------
     DataFrame
-        Columns ``item``, ``n_orders``, ``support``, sorted by support
-        (descending), then item.
+        Columns ``item``, ``n_orders``, ``support`` and its Wilson score
+        interval ``ci_low``, ``ci_high``; sorted by support (descending), then item.
 
     Examples
     --------
     >>> import pandas as pd
     >>> m = pd.DataFrame({"a": [True, True, False, True], "b": [False, True, False, False]})
-    >>> item_support(m)
-      item  n_orders  support
-    0    a         3     0.75
-    1    b         1     0.25
+    >>> item_support(m).round(3)
+      item  n_orders  support  ci_low  ci_high
+    0    a         3     0.75   0.301    0.954
+    1    b         1     0.25   0.046    0.699
     """
     m = _check_matrix(matrix)
     counts = m.sum(axis=0).to_numpy(np.int64)
-    out = pd.DataFrame({"item": np.asarray(m.columns, dtype=str), "n_orders": counts,
-                        "support": counts / len(m)})
+    low, high = wilson_interval(counts, len(m), confidence_level)
+    out = pd.DataFrame({"item": np.asarray(m.columns, dtype=str), "n_orders": counts, "support": counts / len(m),
+                        "ci_low": low, "ci_high": high})
     return out.sort_values(["support", "item"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
@@ -736,8 +739,9 @@ def cross_sell_recommendations(
     n: int = 5,
     min_confidence: float = 0.0,
     min_lift: float = 1.0,
+    exclude: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """What to offer with ``item``: consequents of the rules ``item -> X``.
+    """What to offer with ``item``: consequents of the rules ``item -> X``, decoys left out.
 
     Parameters
     ----------
@@ -752,6 +756,11 @@ def cross_sell_recommendations(
     min_lift : float
         Drop rules with a lower lift (``1.0``: only items that ``item``
         makes more likely).
+    exclude : iterable of str
+        Items never to recommend, e.g. the decoys flagged by
+        :func:`decoy_candidates` (a consequent is dropped when any of its
+        items is excluded): a decoy's lift is 1 by construction, so any lift
+        above 1 in a rule is noise.
 
     Returns
     -------
@@ -771,14 +780,18 @@ def cross_sell_recommendations(
       consequent  confidence  lift  support
     0    bracket        0.35   6.0     0.04
     1   warranty        0.12   1.4     0.01
+    >>> cross_sell_recommendations(rules, "tv", min_lift=0.9, exclude=["bracket"])["consequent"].tolist()
+    ['warranty', 'cable']
     """
     _check_rules(rules, ["confidence", "lift", "support"])
     if int(n) < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     key = _join(_as_items(item))
     ante = [_join(_as_items(a)) for a in rules["antecedent"]]
+    skip = {str(x) for x in ([exclude] if isinstance(exclude, str) else exclude)}
+    clean = np.array([not skip & set(_as_items(c)) for c in rules["consequent"]], bool)
     r = rules[(np.array(ante) == key) & (rules["confidence"] >= min_confidence).to_numpy()
-              & (rules["lift"] >= min_lift).to_numpy()]
+              & (rules["lift"] >= min_lift).to_numpy() & clean]
     cols = ["consequent", "confidence", "lift", "support"] + (["n_orders"] if "n_orders" in rules.columns else [])
     r = r.sort_values(["lift", "confidence", "consequent"], ascending=[False, False, True], kind="stable")
     return r[cols].head(int(n)).reset_index(drop=True)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from .._checks import as_datetimes, require_columns
 from ..domain import COUNTED_STATUSES
+from ._results import DEFAULT_CONFIDENCE, z_value
 from .basket import basket_matrix
 
 __all__ = ["time_of_day_profile"]
@@ -48,6 +49,7 @@ def time_of_day_profile(
     hours: tuple[int, int] = (19, 23),
     channels: Sequence[str] | None = ("web", "app"),
     statuses: Sequence[str] | None = COUNTED_STATUSES,
+    confidence_level: float = DEFAULT_CONFIDENCE,
 ) -> pd.DataFrame:
     """Share of baskets containing each item inside a time-of-day window vs outside it.
 
@@ -68,14 +70,19 @@ def time_of_day_profile(
         Keep only orders of these channels (``None`` = all).
     statuses : sequence of str or None, default :data:`crmlab.domain.COUNTED_STATUSES`
         Order statuses that count (``None``: every order).
+    confidence_level : float, default 0.95
+        Coverage of the interval of the ratio.
 
     Returns
     -------
     DataFrame
         One row per item: ``item``, ``count_window``, ``count_other``
         (baskets containing the item), ``share_window``, ``share_other``
-        (as shares of all baskets in / outside the window) and ``ratio =
-        share_window / share_other``. Sorted by ratio, descending.
+        (as shares of all baskets in / outside the window), ``ratio =
+        share_window / share_other`` and its interval ``ci_low``/``ci_high``
+        (Katz's log interval of a ratio of two proportions:
+        ``se(log ratio) = sqrt(1/a - 1/n1 + 1/b - 1/n0)``; NaN when a count
+        is 0). Sorted by ratio, descending.
 
     Raises
     ------
@@ -116,6 +123,12 @@ def time_of_day_profile(
     sw, so = cw / inside.sum(), co / (~inside).sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(so > 0, sw / np.where(so > 0, so, 1.0), np.inf)
+    n1, n0 = inside.sum(), (~inside).sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(1 / cw - 1 / n1 + 1 / co - 1 / n0)
+    se = np.where((cw > 0) & (co > 0), se, np.nan)
+    z = z_value(confidence_level)
     out = pd.DataFrame({"item": np.asarray(m.columns, dtype=str), "count_window": cw.astype(np.int64),
-                        "count_other": co.astype(np.int64), "share_window": sw, "share_other": so, "ratio": ratio})
+                        "count_other": co.astype(np.int64), "share_window": sw, "share_other": so, "ratio": ratio,
+                        "ci_low": ratio * np.exp(-z * se), "ci_high": ratio * np.exp(z * se)})
     return out.sort_values(["ratio", "item"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -2,7 +2,8 @@
 
 Segmentation by buying habits, one function each: behavioural and demographic
 features (:func:`behaviour_features`), the clustering columns
-(:func:`segment_matrix`), choosing *k* by silhouette (:func:`choose_k`),
+(:func:`segment_matrix`), choosing *k* by silhouette (:func:`choose_k`, read
+by :func:`k_choice`),
 standardised k-means (:func:`kmeans_segments`), stability across bootstrap
 resamples (:func:`stability_ari`), profiles (:func:`segment_profiles`) and
 names (:func:`name_segments`, driven by the rules in
@@ -30,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -46,6 +48,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .._checks import as_timestamp, require_columns
 from ..domain import CATEGORIES, CHANNELS, COUNTED_STATUSES, line_values
+from ._results import Result
 from .rfm import rfm_table, snapshot_orders
 
 __all__ = [
@@ -57,6 +60,8 @@ __all__ = [
     "behaviour_features",
     "segment_matrix",
     "choose_k",
+    "KChoice",
+    "k_choice",
     "kmeans_segments",
     "stability_ari",
     "segment_profiles",
@@ -441,6 +446,65 @@ def choose_k(
             )
         )
     return pd.DataFrame(rows).set_index("k")
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class KChoice(Result):
+    """What the scores of :func:`choose_k` favour (:func:`k_choice`).
+
+    Attributes
+    ----------
+    by_silhouette, by_calinski_harabasz, by_davies_bouldin : int
+        The k each score favours (highest silhouette and Calinski-Harabasz, lowest Davies-Bouldin).
+    silhouette_best, silhouette_worst : float
+        Highest and lowest mean silhouette over the k tried; ``k_worst`` is where the lowest is.
+    k_worst : int
+    structure : str
+        Kaufman & Rousseeuw's reading of the best silhouette, rounded to two decimals:
+        ``"strong"`` (above 0.70), ``"reasonable"`` (0.51-0.70), ``"weak"`` (0.26-0.50) or
+        ``"none"`` (0.25 or less: no substantial structure).
+    """
+
+    by_silhouette: int
+    by_calinski_harabasz: int
+    by_davies_bouldin: int
+    silhouette_best: float
+    silhouette_worst: float
+    k_worst: int
+    structure: str
+
+    @property
+    def agree(self) -> bool:
+        """True when the three scores favour the same k."""
+        return self.by_silhouette == self.by_calinski_harabasz == self.by_davies_bouldin
+
+
+def k_choice(table: pd.DataFrame) -> KChoice:
+    """Read a :func:`choose_k` table: the k each score favours and how clear the structure is.
+
+    Notes
+    -----
+    Kaufman, L. & Rousseeuw, P. J. (1990), *Finding Groups in Data*, read the
+    mean silhouette as strong structure above 0.70, reasonable from 0.51,
+    weak from 0.26 and no substantial structure at 0.25 or less.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"silhouette": [0.25, 0.262, 0.17], "calinski_harabasz": [700, 720, 450],
+    ...                   "davies_bouldin": [1.6, 1.4, 1.7]}, index=pd.Index([2, 3, 4], name="k"))
+    >>> c = k_choice(t)
+    >>> c.by_silhouette, c.agree, c.k_worst, c.structure
+    (3, True, 4, 'weak')
+    """
+    require_columns(table, ["silhouette", "calinski_harabasz", "davies_bouldin"], table="choose_k table")
+    sil = table["silhouette"].astype(float)
+    best = float(sil.max())
+    b = round(best, 2)  # the bands are stated to two decimals
+    structure = "strong" if b > 0.70 else "reasonable" if b >= 0.51 else "weak" if b >= 0.26 else "none"
+    return KChoice(by_silhouette=int(sil.idxmax()), by_calinski_harabasz=int(table["calinski_harabasz"].idxmax()),
+                   by_davies_bouldin=int(table["davies_bouldin"].idxmin()), silhouette_best=best,
+                   silhouette_worst=float(sil.min()), k_worst=int(sil.idxmin()), structure=structure)
 
 
 def kmeans_segments(

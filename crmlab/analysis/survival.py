@@ -399,6 +399,19 @@ def counting_process(
     return rows.rename(columns={"id": id_col, "start": start_col, "stop": stop_col, "event": event_col})
 
 
+def _at_risk_rows(data: pd.DataFrame, start: str, stop: str, event: str) -> pd.DataFrame:
+    """Rows of a ``(start, stop]`` layout that are at risk at some time; a clear error for impossible rows."""
+    a, b = data[start].to_numpy(float), data[stop].to_numpy(float)
+    if np.isnan(a).any() or np.isnan(b).any() or (a < 0).any():
+        raise ValueError(f"{start}/{stop}: times must be non-negative and not missing")
+    if (b < a).any():
+        raise ValueError(f"{stop}: {int((b < a).sum())} row(s) end before they start")
+    empty = b == a
+    if (empty & (data[event].to_numpy(float) != 0)).any():
+        raise ValueError(f"{event}: an event on a row with {start} == {stop}; (start, stop] is empty there")
+    return data[~empty] if empty.any() else data
+
+
 def cox_hazard_ratios(
     data: pd.DataFrame,
     covariates: Sequence[str],
@@ -414,7 +427,15 @@ def cox_hazard_ratios(
 
     Uses :class:`statsmodels.duration.hazard_regression.PHReg` (works with
     pandas 3; ``lifelines`` does not). ``start`` gives delayed entry, which
-    is what the counting-process layout (:func:`counting_process`) needs.
+    is what the counting-process layout (:func:`counting_process`) needs:
+    a row covers the interval ``(start, stop]`` and is in the risk set of an
+    event at time ``t`` exactly when ``start < t <= stop``. (``PHReg`` itself
+    keeps a row in the risk set at ``t = entry``; the helper passes the next
+    floating-point number above ``start`` as the entry time, so that a
+    subject whose follow-up is split at an event time is not counted twice
+    there. Splitting rows without a covariate change therefore leaves the
+    estimates unchanged.) Rows with ``start == stop`` are never at risk and
+    are dropped.
 
     Parameters
     ----------
@@ -454,10 +475,15 @@ def cox_hazard_ratios(
     level = check_confidence_level(confidence_level)
     require_columns(data, [*covariates, stop, event, *(c for c in (start, offset, strata) if c is not None)],
                     table="data", non_empty=True)
+    if start is not None:
+        data = _at_risk_rows(data, start, stop, event)
     X = data[list(covariates)].to_numpy(float)
     kw = {}
     if start is not None:
-        kw["entry"] = data[start].to_numpy(float)
+        # (start, stop]: a row is at risk at t when start < t <= stop. PHReg counts a row at t = entry
+        # as at risk, so a row starting exactly at an event time would be counted twice (once with the
+        # row that ends there); entry = the next float above start excludes it and changes nothing else.
+        kw["entry"] = np.nextafter(data[start].to_numpy(float), np.inf)
     if offset is not None:
         kw["offset"] = data[offset].to_numpy(float)
     if strata is not None:

@@ -7,8 +7,9 @@
 * :mod:`crmlab.cli._common` - errors and exit codes, the help format, option checks.
 
 Every predictable fault (bad scenario value, unknown preset, existing output
-folder, invalid table) prints one clear message and exits non-zero; no
-traceback. Run ``crmlab COMMAND --help`` for the options of each command. This
+folder, invalid table) prints one clear message and exits non-zero; any other
+error prints one line naming the command and its input (exit 2); no
+traceback, unless ``--debug`` asks for it. Run ``crmlab COMMAND --help`` for the options of each command. This
 is the top layer: no module of the library imports it.
 
 Examples
@@ -27,7 +28,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from ._common import EXIT_INVALID, EXIT_USAGE, CLIError, run_command
+from ._common import EXIT_INVALID, EXIT_USAGE, CLIError, add_debug_option, run_command
 
 __all__ = ["main", "build_parser", "run_command", "CLIError", "EXIT_USAGE", "EXIT_INVALID"]
 
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_subcommands(sub)
     extracts.add_subcommands(sub)
     teaching.add_subcommands(sub)
+    add_debug_option(p, top=True)
     return p
 
 

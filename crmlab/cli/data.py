@@ -19,29 +19,61 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ._common import CLIError, HelpFormatter, check_out, parse_set, progress_bar
+from ._common import CLIError, HelpFormatter, parse_set, positive_int, progress_bar, writing
 
 __all__ = ["add_subcommands", "cmd_generate", "cmd_validate", "cmd_describe"]
 
 
+def _scenario_file(path: str) -> Any:
+    """The starting scenario of ``--scenario``: a scenario object, a dataset's truth.json or manifest.json, or a
+    ``{"preset": ..., "overrides": {...}}`` file (as datasets/classroom.scenario.json)."""
+    from ..config import Scenario, get_scenario
+
+    try:
+        base = json.loads(Path(path).read_text(encoding="utf-8"))
+    except IsADirectoryError:
+        raise CLIError(f"--scenario {path}: is a folder; give a JSON file") from None
+    except OSError as e:
+        raise CLIError(f"--scenario {path}: cannot read ({e.strerror})") from None
+    except UnicodeDecodeError as e:
+        raise CLIError(f"--scenario {path}: not UTF-8 text ({e.reason})") from None
+    except (ValueError, RecursionError) as e:
+        raise CLIError(f"--scenario {path}: not valid JSON ({e})") from None
+    if not isinstance(base, dict):
+        raise CLIError(f"--scenario {path}: must hold a JSON object (a scenario, or a dataset's truth.json or "
+                       f"manifest.json), got {type(base).__name__}")
+    if "scenario" in base:  # a truth.json or manifest.json
+        base = base["scenario"]
+        if base is None:
+            raise CLIError(f"--scenario {path}: its 'scenario' is null (the manifest of data that was not "
+                           "generated, e.g. an imported extract)")
+        if not isinstance(base, dict):
+            raise CLIError(f"--scenario {path}: 'scenario' must be a JSON object, got {type(base).__name__}")
+    if set(base) and set(base) <= {"preset", "overrides"}:
+        over = base.get("overrides") or {}
+        if not isinstance(over, dict):
+            raise CLIError(f"--scenario {path}: 'overrides' must be a JSON object of field: value")
+        return get_scenario(base.get("preset", "classroom"), **over)
+    return Scenario.from_dict(base)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     """``crmlab generate``: simulate a dataset and write it atomically."""
-    from ..config import Scenario, get_scenario
+    import dataclasses
+
+    from ..config import OPTIONAL_FIELDS, Scenario, get_scenario
     from ..dataset import make_retail_crm
     from ..io import save_dataset
 
     overrides = parse_set(args.set)
-    if args.scenario:
-        try:
-            base = json.loads(Path(args.scenario).read_text(encoding="utf-8"))
-        except OSError as e:
-            raise CLIError(f"--scenario {args.scenario}: cannot read ({e.strerror})") from None
-        except ValueError as e:
-            raise CLIError(f"--scenario {args.scenario}: not valid JSON ({e})") from None
-        base = base.get("scenario", base)  # accept a truth.json or manifest.json too
-        preset: Any = Scenario.from_dict(base)
-    else:
-        preset = args.preset
+    known = {f.name for f in dataclasses.fields(Scenario)}
+    nulls = {k for k, v in overrides.items() if v is None and k in known}
+    refused = sorted(nulls - OPTIONAL_FIELDS)
+    if refused:
+        raise CLIError(f"--set {refused[0]}=null: {refused[0]} cannot be null (only "
+                       f"{', '.join(sorted(OPTIONAL_FIELDS))} can: null means their default)")
+    overrides = {k: v for k, v in overrides.items() if k not in nulls}
+    preset: Any = _scenario_file(args.scenario) if args.scenario else args.preset
     for name, value in (("seed", args.seed), ("n_customers", args.n_customers), ("locale", args.locale)):
         if value is not None:
             overrides[name] = value
@@ -50,12 +82,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.faults:
         overrides["faults"] = True
     scenario = get_scenario(preset, **overrides)  # validates before any work
-    out = check_out(args.out, force=args.force)
-    show = sys.stderr.isatty() and not args.quiet
-    t0 = time.perf_counter()
-    with progress_bar(show, scenario.n_customers, "simulating", "customer") as bar:
-        data = make_retail_crm(scenario, seed=scenario.seed, n_jobs=args.jobs, progress=bar.update)
-    save_dataset(data, out, format=args.format, force=args.force)
+    if nulls:
+        scenario = scenario.replace(**{k: None for k in nulls})
+    with writing(args.out, force=args.force) as out:
+        show = sys.stderr.isatty() and not args.quiet
+        t0 = time.perf_counter()
+        with progress_bar(show, scenario.n_customers, "simulating", "customer") as bar:
+            data = make_retail_crm(scenario, seed=scenario.seed, n_jobs=args.jobs, progress=bar.update)
+        save_dataset(data, out, format=args.format, force=args.force)
     dt = time.perf_counter() - t0
     if not args.quiet:
         rows = ", ".join(f"{k} {len(v):,}" for k, v in data.items())
@@ -87,7 +121,12 @@ def cmd_describe(args: argparse.Namespace) -> int:
         print(json.dumps(desc, indent=2, ensure_ascii=False))
         return 0
     print(f"dataset {args.path}")
-    sc = data.scenario
+    from ..config import ScenarioError
+
+    try:
+        sc = data.scenario
+    except ScenarioError as e:
+        raise CLIError(f"{args.path}: the scenario recorded in manifest.json is invalid ({e})", code=1) from None
     if sc is not None:
         print(f"  synthetic: seed {sc.seed}, {sc.n_customers:,} customers, {sc.start} .. {sc.end}, locale {sc.locale}")
     print("\nrows")
@@ -121,14 +160,16 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format of the tables")
     g.add_argument("--out", required=True, help="output folder (must not exist or be empty, unless --force)")
     g.add_argument("--force", action="store_true",
-                   help="replace a non-empty output folder once the new data is complete")
+                   help="replace a non-empty output folder once the new data is complete (without it, nothing that "
+                        "exists is ever deleted; a second writer of the same folder fails)")
     g.add_argument("--no-pii", action="store_true", help="leave out names, phone numbers and e-mails")
     g.add_argument("--faults", action="store_true", help="add realistic data faults for cleaning practice")
     g.add_argument("--set", action="append", metavar="FIELD=VALUE", default=[],
                    help="override any scenario field, e.g. --set hr_price_change_cancel=3.0 (repeatable)")
     g.add_argument("--scenario", metavar="JSON",
                    help="start from a scenario file (or a dataset's truth.json/manifest.json)")
-    g.add_argument("--jobs", type=int, default=1, help="worker processes (output is identical for any value)")
+    g.add_argument("--jobs", type=positive_int, default=1,
+                   help="worker processes, >= 1 (output is identical for any value)")
     g.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     g.set_defaults(func=cmd_generate, command="generate")
 

@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ._common import CLIError, HelpFormatter, check_out, resolve_salt, save_figure
+from ._common import EXIT_INVALID, CLIError, HelpFormatter, resolve_salt, save_figure, writing
 
 __all__ = ["add_subcommands", "cmd_import", "cmd_scorecard", "CLEANING_REPORT", "SALT_ENV"]
 
@@ -43,31 +43,30 @@ def _salt(args: argparse.Namespace) -> str | None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """``crmlab import KIND ...``: read, clean, validate, pseudonymise, write, report."""
-    from .._fs import write_json_atomic
+    """``crmlab import KIND ...``: read, clean, validate, pseudonymise, write dataset and report in one atomic step."""
     from ..extracts import format_cleaning_report, load_extract
     from ..io import save_dataset
 
-    out = check_out(args.out, force=args.force)
     salt = _salt(args)
     kw: dict[str, Any] = dict(start=args.start, end=args.end, category=args.category,
                               pseudonymize=salt is not None, salt=salt)
-    try:
-        if args.kind == "csv":
-            data = load_extract(kind="csv", mapping=args.map, **kw)
-        else:
-            data = load_extract(args.file, kind=args.kind, encoding=args.encoding, date_format=args.date_format,
-                                sheet=args.sheet, drop_duplicates=not args.keep_duplicates, **kw)
-    except ValueError as e:
-        from ..extracts import ExtractError
-        from ..schema import ValidationError
+    with writing(args.out, force=args.force) as out:
+        try:
+            if args.kind == "csv":
+                data = load_extract(kind="csv", mapping=args.map, allow_outside_paths=args.allow_outside_paths, **kw)
+            else:
+                data = load_extract(args.file, kind=args.kind, encoding=args.encoding, date_format=args.date_format,
+                                    sheet=args.sheet, drop_duplicates=not args.keep_duplicates, **kw)
+        except ValueError as e:
+            from ..extracts import ExtractError
+            from ..schema import ValidationError
 
-        if isinstance(e, (ExtractError, ValidationError)):
-            raise
-        raise CLIError(str(e)) from None
-    report = data.manifest["cleaning"]
-    save_dataset(data, out, format=args.format, force=args.force)
-    write_json_atomic({"source": data.manifest["source"], **report}, out / CLEANING_REPORT)
+            if isinstance(e, (ExtractError, ValidationError)):
+                raise
+            raise CLIError(str(e)) from None
+        report = data.manifest["cleaning"]
+        save_dataset(data, out, format=args.format, force=args.force,
+                     extra_json={CLEANING_REPORT: {"source": data.manifest["source"], **report}})
     if not args.quiet:
         print(format_cleaning_report(report))
         print(f"\nwrote {out} ({args.format}); the cleaning report is in {out / CLEANING_REPORT}")
@@ -81,12 +80,34 @@ def _load_for_scorecard(path: str):
     data = load_dataset(path, validate=False, truth=False)
     cleaning = None
     folder = data.path
-    if folder is not None and (folder / CLEANING_REPORT).is_file():
+    rp = folder / CLEANING_REPORT if folder is not None else None
+    if rp is not None and rp.exists():
         try:
-            cleaning = json.loads((folder / CLEANING_REPORT).read_text(encoding="utf-8"))
-        except ValueError as e:
-            raise CLIError(f"{folder / CLEANING_REPORT}: not valid JSON ({e})") from None
+            cleaning = json.loads(rp.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as e:
+            raise CLIError(f"{rp}: cannot be read ({e})", code=EXIT_INVALID) from None
+        except (ValueError, RecursionError) as e:
+            raise CLIError(f"{rp}: not valid JSON ({e})", code=EXIT_INVALID) from None
+        problem = _cleaning_problem(cleaning)
+        if problem:
+            raise CLIError(f"{rp}: {problem} (the report crmlab import writes; write it again or delete it)",
+                           code=EXIT_INVALID)
     return data, cleaning
+
+
+def _cleaning_problem(report: Any) -> str | None:
+    """Why a cleaning report cannot be used by the scorecard, or None."""
+    if not isinstance(report, dict):
+        return f"must be a JSON object, got {type(report).__name__}"
+    profile = report.get("profile")
+    if profile is None:
+        return None
+    if not isinstance(profile, dict):
+        return f"'profile' must be a JSON object of shares, got {type(profile).__name__}"
+    for k, v in profile.items():
+        if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool)):
+            return f"profile.{k} must be a number or null, got {v!r}"
+    return None
 
 
 def _name(path: str) -> str:
@@ -122,11 +143,16 @@ def _common_import_options(p: argparse.ArgumentParser, *, file_options: bool) ->
     p.add_argument("--out", required=True, help="output folder (must not exist or be empty, unless --force)")
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format of the tables")
     p.add_argument("--force", action="store_true", help="replace a non-empty output folder once the import succeeded")
+    if not file_options:
+        p.add_argument("--allow-outside-paths", action="store_true",
+                       help="let the mapping read files outside its own folder (refused by default: a mapping "
+                            "could otherwise read any file the user can)")
     if file_options:
         p.add_argument("--encoding", default=None, help="text encoding of a CSV/text file (default: utf-8)")
         p.add_argument("--date-format", default=None, metavar="FMT",
                        help="strptime format of the dates, e.g. '%%m/%%d/%%Y %%H:%%M' (default: detected)")
-        p.add_argument("--sheet", default=None, help="read only this sheet of an Excel workbook (default: all)")
+        p.add_argument("--sheet", default=None,
+                       help="read only this sheet of an Excel workbook (default: all; an error for other files)")
         p.add_argument("--keep-duplicates", action="store_true",
                        help="online-retail: keep lines identical to an earlier line (counted in a note)")
     p.add_argument("--start", default=None, metavar="DATE", help="drop orders before this date (YYYY-MM-DD)")

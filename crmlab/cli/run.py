@@ -36,6 +36,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not paths:
         raise CLIError("no notebooks found")
     out = Path(args.out).expanduser()
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out}: exists and is not a folder; give a folder for the executed notebooks")
+    blocker = next((q for q in out.parents if q.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise CLIError(f"--out {out}: {blocker} is a file, not a folder")
     if out.resolve() in {p.parent.resolve() for p in paths}:
         raise CLIError(f"--out {out}: refusing to write executed notebooks over the committed ones")
     params = {name: param_value(value) for name, value in (args.parameter or [])}

@@ -22,9 +22,11 @@ from ..schema import Problem, ValidationError
 from .cleaning import DEFAULT_CATEGORY, CleaningLog, category_of, drop_blank, drop_rows, is_blank
 from .derive import tables_from_lines
 from .parsing import (
+    OUT_OF_RANGE,
     clean_text,
     date_bound,
     parse_datetimes,
+    out_of_range,
     parse_numbers,
     problem,
     raise_problems,
@@ -135,8 +137,11 @@ def read_cdnow(
     lines["order_ts"] = ts
     for k, canon, whole in (("number of CDs", "quantity", True), ("dollar amount", "amount", False)):
         num, bad = parse_numbers(f[col[k]])
+        huge = out_of_range(num)
         if bad.any():
             problems.append(problem("order_items", label[k], "not a number", f, f[col[k]], bad))
+        elif huge.any():
+            problems.append(problem("order_items", label[k], OUT_OF_RANGE, f, f[col[k]], huge))
         elif whole:
             frac = (num.notna() & (num != np.floor(num.fillna(0)))).to_numpy()
             if frac.any():

@@ -18,6 +18,7 @@ from .._checks import as_datetimes, require_columns
 from .._fs import atomic_path
 from ..dataset import Dataset
 from ..domain import line_values
+from ..io import csv_safe
 from .sources import EXCEL_SUFFIXES, PARQUET_SUFFIXES, ExtractError
 
 __all__ = ["export_online_retail"]
@@ -50,7 +51,9 @@ def export_online_retail(data: Dataset | Mapping[str, pd.DataFrame], path: str |
     (every order comes back as ``web``), the discount (folded into the price),
     status ``returned`` (comes back ``completed``), the ``C`` prefix of
     cancelled orders' ids, customers without orders and products never sold,
-    and every customer attribute.
+    and every customer attribute. Text cells that a spreadsheet would run as
+    a formula (starting with ``= + - @``, tab or CR) are written with a
+    leading ``'`` (:func:`crmlab.io.csv_safe`), in CSV and Excel files.
 
     Examples
     --------
@@ -91,6 +94,8 @@ def export_online_retail(data: Dataset | Mapping[str, pd.DataFrame], path: str |
     out = out.iloc[order].reset_index(drop=True)
     target = Path(path).expanduser()
     low = target.name.lower()
+    if not low.endswith(PARQUET_SUFFIXES):
+        out = csv_safe(out)  # text cells a spreadsheet would run as formulas get a leading quote
     with atomic_path(target) as tmp:
         if low.endswith(EXCEL_SUFFIXES):
             try:

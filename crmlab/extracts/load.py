@@ -42,6 +42,7 @@ def load_extract(
     pseudonymize: bool = False,
     salt: str | bytes | None = None,
     drop_duplicates: bool = True,
+    allow_outside_paths: bool = False,
 ) -> Dataset:
     """Import a real extract as a :class:`~crmlab.Dataset` (no truth).
 
@@ -66,6 +67,9 @@ def load_extract(
     drop_duplicates : bool, default True
         ``online-retail``: drop lines identical to an earlier line (see
         :func:`read_online_retail`).
+    allow_outside_paths : bool, default False
+        ``csv``: let the mapping name files outside its own folder (see
+        :func:`read_mapped`).
 
     Returns
     -------
@@ -110,16 +114,20 @@ def load_extract(
     elif kind == "cdnow":
         if path is None:
             raise ValueError("path of the CDNOW file is required")
+        if sheet is not None:
+            raise ValueError("sheet (--sheet) does not apply to cdnow: the CDNOW file is text")
         data = read_cdnow(path, encoding=encoding, date_format=date_format, start=start, end=end, category=cat)
     else:
         if mapping is None:
             if path is None:
                 raise ValueError("kind 'csv' needs a mapping (a YAML file or a dict)")
-            data = read_mapped(path, start=start, end=end, category=category)
+            data = read_mapped(path, start=start, end=end, category=category, allow_outside=allow_outside_paths)
         elif isinstance(mapping, Mapping):
-            data = read_mapped(mapping, base=path, start=start, end=end, category=category)
+            data = read_mapped(mapping, base=path, start=start, end=end, category=category,
+                               allow_outside=allow_outside_paths)
         else:
-            data = read_mapped(mapping, base=None, start=start, end=end, category=category)
+            data = read_mapped(mapping, base=None, start=start, end=end, category=category,
+                               allow_outside=allow_outside_paths)
     if pseudonymize:
         data = pseudonyms.pseudonymize(data, salt)  # type: ignore[arg-type]
     return data

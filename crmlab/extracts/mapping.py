@@ -66,6 +66,8 @@ def _load_mapping(mapping: str | os.PathLike | Mapping[str, Any], base: str | os
         raise MappingError(f"{p.name}: the mapping must be UTF-8 text (byte {e.start}: {e.reason})") from None
     except yaml.YAMLError as e:
         raise MappingError(f"{p.name}: not valid YAML ({str(e).strip()})") from None
+    except RecursionError:
+        raise MappingError(f"{p.name}: nested too deeply to be a mapping") from None
     if not isinstance(spec, dict):
         raise MappingError(f"{p.name}: the mapping must be a YAML dictionary with a 'tables:' key")
     folder = Path(base).expanduser() if base is not None else p.parent
@@ -83,12 +85,15 @@ def _check_mapping(spec: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         raise MappingError("mapping: 'tables:' must map contract table names (orders, order_items, customers, ...) "
                            "to their file and columns")
     cat = spec.get("category", DEFAULT_CATEGORY)
-    if cat not in CATEGORIES:
+    if not isinstance(cat, str) or cat not in CATEGORIES:
         raise MappingError(f"mapping category: must be one of {', '.join(CATEGORIES)}, got {cat!r}")
+    for k in ("name", "description"):
+        if spec.get(k) is not None and not isinstance(spec[k], str):
+            raise MappingError(f"mapping {k}: must be text, got {spec[k]!r}")
     out: dict[str, dict[str, Any]] = {}
     for t, ts in tables.items():
         key = f"tables.{t}"
-        if t not in CONTRACT:
+        if not isinstance(t, str) or t not in CONTRACT:
             raise MappingError(f"mapping {key}: unknown table; the contract has: {', '.join(CONTRACT)}")
         if not isinstance(ts, dict):
             raise MappingError(f"mapping {key}: must be a dictionary with file: and columns:")
@@ -113,11 +118,37 @@ def _check_mapping(spec: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         for c, v in (ts.get("values") or {}).items():
             if not isinstance(v, dict):
                 raise MappingError(f"mapping {key}.values.{c}: must map file values to contract codes")
+        for c, vm in (ts.get("values") or {}).items():
+            for k, v in vm.items():
+                if not _scalar(k) or not _scalar(v):
+                    raise MappingError(f"mapping {key}.values.{c}: maps file values to contract codes (text or "
+                                       f"numbers), got {k!r}: {v!r}")
+        for c, v in (ts.get("defaults") or {}).items():
+            if not _scalar(v):
+                raise MappingError(f"mapping {key}.defaults.{c}: must be one constant (text, number, true/false or "
+                                   f"empty), got {v!r}")
         df_ = ts.get("date_format")
-        if df_ is not None and not isinstance(df_, (str, dict)):
+        if df_ is not None and not isinstance(df_, str) and not (
+                isinstance(df_, dict) and all(isinstance(c, str) and isinstance(f, str) for c, f in df_.items())):
             raise MappingError(f"mapping {key}.date_format: a strptime format such as '%Y/%m/%d %H:%M', or a "
                                "dictionary column -> format")
-        out[t] = dict(ts)
+        if isinstance(df_, dict):
+            for c in df_:
+                if c not in names:
+                    raise MappingError(f"mapping {key}.date_format.{c}: not a column of {t}")
+        enc = ts.get("encoding")
+        if enc is not None and not isinstance(enc, str):
+            raise MappingError(f"mapping {key}.encoding: must be the name of an encoding such as utf-8 or gbk, "
+                               f"got {enc!r}")
+        sheet = ts.get("sheet")
+        if sheet is not None and (not isinstance(sheet, (str, int)) or isinstance(sheet, bool)):
+            raise MappingError(f"mapping {key}.sheet: must be a sheet name or number, got {sheet!r}")
+        dd = ts.get("drop_duplicates")
+        if dd is not None and not isinstance(dd, bool):
+            raise MappingError(f"mapping {key}.drop_duplicates: must be true or false, got {dd!r}")
+        ts = dict(ts)
+        ts["sep"] = _separator(ts.get("sep"), key)
+        out[t] = ts
     if "order_items" in out and "orders" not in out:
         raise MappingError("mapping tables.order_items: needs tables.orders too (order lines belong to orders)")
     for t, ts in out.items():
@@ -128,6 +159,52 @@ def _check_mapping(spec: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             raise MappingError(f"mapping tables.{t}: required column '{c.name}' is neither mapped under columns: nor "
                                f"given a constant under defaults:")
     return out
+
+
+def _scalar(v: Any) -> bool:
+    return v is None or isinstance(v, (str, int, float, bool))
+
+
+#: ``sep:`` names a mapping may use instead of the character itself.
+_SEP_NAMES = {"whitespace": WHITESPACE, "tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def _separator(sep: Any, key: str) -> str | None:
+    """The ``sep:`` of a mapped table: one character, or a name (whitespace, tab, comma, semicolon, pipe)."""
+    if sep is None:
+        return None
+    if isinstance(sep, str) and sep in _SEP_NAMES:
+        return _SEP_NAMES[sep]
+    if sep == " ":
+        return WHITESPACE
+    if isinstance(sep, str) and len(sep) == 1 and sep not in ('"', "\n", "\r") and not sep.isalnum():
+        return sep
+    raise MappingError(f"mapping {key}.sep: must be one separator character such as ',' ';' '|', or one of "
+                       f"{', '.join(n for n in _SEP_NAMES if not n.startswith(chr(92)))}; got {sep!r}")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+_HIDDEN = "(not shown: a file outside the mapping's folder)"
+
+
+def _hide_outside(err: ValidationError, outside: set[str]) -> ValidationError:
+    """The same problems, without the values of files outside the mapping's folder (lines and rules stay)."""
+    import re
+
+    problems = []
+    for src, p in err.problems:
+        if any(name in src for name in outside):
+            rule = re.sub(r"'[^']*'", "'...'", p.rule)
+            p = Problem(p.table, p.column, rule, p.n_rows, [(line, _HIDDEN) for line, _ in p.examples])
+        problems.append((src, p))
+    return ValidationError(problems, err.line_offsets)
 
 
 def _fallback_ok(table: str, col: str, tables: Mapping[str, Any]) -> bool:
@@ -145,27 +222,30 @@ def _fallback_ok(table: str, col: str, tables: Mapping[str, Any]) -> bool:
     return derivable.get((table, col), False)
 
 
-def _map_table(t: str, ts: Mapping[str, Any], folder: Path, log: CleaningLog
+def _map_table(t: str, ts: Mapping[str, Any], folder: Path, log: CleaningLog, allow_outside: bool = False
                ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], dict[str, Any], dict[str, str]]:
     """Read one mapped table: rename, code maps, defaults, dates. Returns (frame, origin, colmap, info, units)."""
     key = f"tables.{t}"
-    path = folder / ts["file"]
-    sep = ts.get("sep")
-    if sep in ("whitespace", " "):
-        sep = WHITESPACE
-    raws, info = read_source(path, encoding=ts.get("encoding"), sep=sep, sheet=ts.get("sheet"), key=f"{key}.file")
+    path = folder / Path(ts["file"]).expanduser()
+    inside = _inside(path, folder)
+    if not inside and not allow_outside:
+        raise MappingError(f"mapping {key}.file: {ts['file']!r} is outside the mapping's folder {folder}; put the "
+                           "file next to the mapping, or pass --allow-outside-paths (allow_outside_paths=True) "
+                           "if you trust this mapping")
+    raws, info = read_source(path, encoding=ts.get("encoding"), sep=ts.get("sep"), sheet=ts.get("sheet"),
+                             key=f"{key}.file")
     colmap = {c: str(v) for c, v in (ts.get("columns") or {}).items()}
     for raw in raws:
         have = [str(c) for c in raw.frame.columns if c not in ("_src", "_line")]
         for c, src in colmap.items():
             if src not in have:
-                raise MappingError(f"mapping {key}.columns.{c}: column {src!r} is not in {raw.label}; its columns "
-                                   f"are: {', '.join(have)}")
+                listing = f"; its columns are: {', '.join(have)}" if inside else ""
+                raise MappingError(f"mapping {key}.columns.{c}: column {src!r} is not in {raw.label}{listing}")
     frame = pd.concat([r.frame.rename(columns=str) for r in raws], ignore_index=True) if len(raws) > 1 \
         else raws[0].frame.rename(columns=str)
     used = list(dict.fromkeys(colmap.values()))
     frame = drop_blank(frame, used, log)
-    if ts.get("drop_duplicates", True):
+    if ts.get("drop_duplicates") is not False:
         frame = drop_rows(frame, frame.duplicated(subset=used).to_numpy(), log,
                           "duplicate row (identical to an earlier line in the mapped columns)")
     out = pd.DataFrame(index=frame.index)
@@ -220,6 +300,7 @@ def read_mapped(
     start: Any = None,
     end: Any = None,
     category: str | None = None,
+    allow_outside: bool = False,
 ) -> Dataset:
     """Import any extract described by a YAML mapping (see ``docs/extracts.md``).
 
@@ -235,6 +316,11 @@ def read_mapped(
         lines, are dropped and reported.
     category : str, optional
         Category of derived products (overrides the mapping's ``category:``).
+    allow_outside : bool, default False
+        Let ``file:`` name files outside the mapping's folder (an absolute
+        path, ``../``, or a link that leads out). Refused by default: a
+        mapping could otherwise read any file the user can read, and quote it
+        in error messages.
 
     Returns
     -------
@@ -277,20 +363,28 @@ def read_mapped(
     colmaps: dict[str, dict[str, str]] = {}
     infos: list[dict[str, Any]] = []
     units: dict[str, str] = {}
-    for t in CONTRACT:
-        if t not in tables_spec:
-            continue
-        frames[t], origin[t], colmaps[t], info, u = _map_table(t, tables_spec[t], folder, log)
-        info["table"] = t
-        infos.append(info)
-        units.update(u)
-    profile: dict[str, Any] = {}
-    if "orders" in frames:
-        frames, profile = _clean_orders(frames, log, lo, hi, start, end, colmaps)
-    frames = complete_tables(frames, log, category)
-    origin = {t: f[["_src", "_line"]].reset_index(drop=True) for t, f in frames.items()}
-    tables = {t: f.drop(columns=["_src", "_line"]) for t, f in frames.items()}
-    tables = validate_tables(tables, origin, units, colmaps)
+    outside: set[str] = set()
+    try:
+        for t in CONTRACT:
+            if t not in tables_spec:
+                continue
+            if not _inside(folder / Path(tables_spec[t]["file"]).expanduser(), folder):
+                outside.add(Path(tables_spec[t]["file"]).name)
+            frames[t], origin[t], colmaps[t], info, u = _map_table(t, tables_spec[t], folder, log, allow_outside)
+            info["table"] = t
+            infos.append(info)
+            units.update(u)
+        profile: dict[str, Any] = {}
+        if "orders" in frames:
+            frames, profile = _clean_orders(frames, log, lo, hi, start, end, colmaps)
+        frames = complete_tables(frames, log, category)
+        origin = {t: f[["_src", "_line"]].reset_index(drop=True) for t, f in frames.items()}
+        tables = {t: f.drop(columns=["_src", "_line"]) for t, f in frames.items()}
+        tables = validate_tables(tables, origin, units, colmaps)
+    except ValidationError as e:
+        if not outside:
+            raise
+        raise _hide_outside(e, outside) from None
     source = source_info(infos, "csv", start=start, end=end, category=category)
     source.update(mapping=mapping_name, name=spec.get("name"))
     report = log.report("csv", infos, tables, profile)

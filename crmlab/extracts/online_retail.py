@@ -23,9 +23,11 @@ from ..schema import Problem, ValidationError
 from .cleaning import DEFAULT_CATEGORY, CleaningLog, category_of, drop_blank, drop_rows, is_blank
 from .derive import tables_from_lines
 from .parsing import (
+    OUT_OF_RANGE,
     clean_text,
     date_bound,
     parse_datetimes,
+    out_of_range,
     parse_numbers,
     problem,
     raise_problems,
@@ -84,8 +86,11 @@ def _parse_online_retail(raw: RawTable, date_format: str | None, log: CleaningLo
         out["country"] = clean_text(f[cols["country"]])
     for key, canon in (("quantity", "quantity"), ("price", "unit_price")):
         num, bad = parse_numbers(f[cols[key]])
+        huge = out_of_range(num)
         if bad.any():
             problems.append(problem("order_items", cols[key], "not a number", f, f[cols[key]], bad))
+        elif huge.any():
+            problems.append(problem("order_items", cols[key], OUT_OF_RANGE, f, f[cols[key]], huge))
         elif key == "quantity":
             frac = (num.notna() & (num != np.floor(num.fillna(0)))).to_numpy()
             if frac.any():

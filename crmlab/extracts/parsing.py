@@ -36,6 +36,8 @@ __all__ = [
     "raise_problems",
     "clean_text",
     "parse_numbers",
+    "out_of_range",
+    "MAX_ABS",
     "parse_datetimes",
     "date_bound",
     "validate_tables",
@@ -104,6 +106,24 @@ def parse_numbers(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     num = pd.to_numeric(txt.where(txt.ne(""), None), errors="coerce").astype("float64")
     bad = (s.notna() & txt.ne("") & num.isna()).to_numpy()
     return num, bad
+
+
+#: The largest size an imported number may have: anything bigger (or infinite)
+#: is a corrupt cell or an overflow, refused instead of wrapping around in int64.
+MAX_ABS = 1e12
+#: The rule text of :func:`out_of_range`.
+OUT_OF_RANGE = f"out of range (must be a finite number of at most {MAX_ABS:.0e} in size)"
+
+
+def out_of_range(num: pd.Series) -> np.ndarray:
+    """Mask of present values that are infinite or larger than :data:`MAX_ABS` in size.
+
+    >>> out_of_range(pd.Series([1.0, float("inf"), -1e23, None])).tolist()
+    [False, True, True, False]
+    """
+    v = pd.to_numeric(num, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(v) & (~np.isfinite(v) | (np.abs(v) > MAX_ABS))
 
 
 def parse_datetimes(s: pd.Series, fmt: str | None) -> tuple[pd.Series, np.ndarray, str | None]:

@@ -181,7 +181,10 @@ def check_truncated(text: str, name: str, n_cols: int, sep: str, header: bool) -
     if sep == WHITESPACE:
         n = len(last.split())
     else:
-        n = len(next(csv.reader([last], delimiter=sep), []))
+        try:
+            n = len(next(csv.reader([last], delimiter=sep), []))
+        except csv.Error:  # a stray carriage return or quote in the last line
+            n = len(last.split(sep))
     if n < n_cols:
         line = text.count("\n") + 1
         raise ExtractError(f"{name}: the file looks truncated: its last line ({line}) has {n} of {n_cols} fields "
@@ -241,7 +244,15 @@ def read_source(path: Path, *, encoding: str | None = None, sep: str | None = No
     """
     check_file(path, key)
     low = path.name.lower()
-    info: dict[str, Any] = {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    if sheet is not None and not low.endswith(EXCEL_SUFFIXES):
+        where = f"mapping {key.rsplit('.', 1)[0]}.sheet" if key else "--sheet"
+        raise (MappingError if key else ExtractError)(
+            f"{where}: {path.name} is not an Excel workbook ({', '.join(EXCEL_SUFFIXES)}); a sheet applies only "
+            "to workbooks")
+    try:
+        info: dict[str, Any] = {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    except OSError as e:
+        raise ExtractError(f"{path.name}: cannot be read ({e.strerror or e})") from None
     if low.endswith(EXCEL_SUFFIXES):
         raws = _read_excel(path, sheet)
         info["sheets"] = [r.label.split("sheet ", 1)[-1].strip("'") for r in raws]

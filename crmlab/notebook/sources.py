@@ -13,7 +13,8 @@ clean); :func:`notebook_to_source` writes a notebook back as percent text
 ``# %% [markdown] lang="zh"`` is the Chinese translation of the English
 Markdown cell right before it. :func:`source_to_notebook` with ``lang="en"``
 drops the translations; with ``lang="zh"`` it puts each translation in place
-of its English cell. Code cells are the same in both editions: the language
+of its English cell (keeping the English cell's ``tags`` unless the
+translation has its own). Code cells are the same in both editions: the language
 of what the code prints and draws is the notebook parameter ``lang``, which
 the build injects (:func:`crmlab.notebook.execute.inject_parameters`).
 :func:`translation_problems` lists Markdown cells without a translation and
@@ -118,6 +119,9 @@ def source_to_notebook(text: str, lang: str = "en") -> Any:
         if tr is None:
             cells.append(cell)
         elif tr == lang and cells and cells[-1].cell_type == "markdown":
+            # a translation keeps the tags of its English cell unless it has its own
+            if "tags" not in cell.metadata and "tags" in cells[-1].metadata:
+                cell.metadata["tags"] = list(cells[-1].metadata["tags"])
             cells[-1] = cell
     nb.cells = cells
     nb.metadata["kernelspec"] = dict(KERNELSPEC)

@@ -241,6 +241,27 @@ def _quality(orders: pd.DataFrame, items: pd.DataFrame | None,
     return out
 
 
+def _check_cleaning(cleaning: Any, name: str = "cleaning") -> Mapping[str, Any] | None:
+    """A cleaning report is a mapping whose ``profile`` maps fact names to shares in [0, 1] (or None)."""
+    if cleaning is None:
+        return None
+    if not isinstance(cleaning, Mapping):
+        raise ValueError(f"{name} must be a cleaning report (a dict, as in cleaning_report.json), got "
+                         f"{type(cleaning).__name__}")
+    profile = cleaning.get("profile")
+    if profile is None:
+        return cleaning
+    if not isinstance(profile, Mapping):
+        raise ValueError(f"{name}['profile'] must be a dict of shares, got {type(profile).__name__}")
+    for k in ("missing_customer_id_share", "duplicate_row_share", "cancelled_line_share"):
+        v = profile.get(k)
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not (0 <= float(v) <= 1):
+            raise ValueError(f"{name}['profile']['{k}'] must be a share in [0, 1] or None, got {v!r}")
+    return cleaning
+
+
 # ----------------------------------------------------------------------------- all facts
 def realism_facts(data: Mapping[str, pd.DataFrame] | Any, *, cleaning: Mapping[str, Any] | None = None,
                   statuses: Sequence[str] | None = COUNTED_STATUSES) -> dict[str, Any]:
@@ -256,6 +277,8 @@ def realism_facts(data: Mapping[str, pd.DataFrame] | Any, *, cleaning: Mapping[s
         or ``Dataset.manifest["cleaning"]``; taken from the manifest when not
         given). Its ``profile`` - shares measured on the raw file before
         cleaning - replaces the extract-quality facts computed from the tables.
+        A report that is not a dict, or whose shares are not numbers in
+        [0, 1], raises ValueError.
     statuses : sequence of str or None, default :data:`crmlab.domain.COUNTED_STATUSES`
         Orders that count as purchases; ``None`` counts every order.
 
@@ -290,7 +313,9 @@ def realism_facts(data: Mapping[str, pd.DataFrame] | Any, *, cleaning: Mapping[s
     (1.333, 0.6667, 10.0)
     """
     if cleaning is None:
-        cleaning = (getattr(data, "manifest", None) or {}).get("cleaning")
+        manifest = getattr(data, "manifest", None)
+        cleaning = manifest.get("cleaning") if isinstance(manifest, Mapping) else None
+    cleaning = _check_cleaning(cleaning)
     facts: dict[str, Any] = {k: None for k in SCORECARD_LABELS}
     facts.update(stylized_facts(data, statuses=statuses))
     orders = get_table(data, "orders")

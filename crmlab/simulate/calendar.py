@@ -19,19 +19,12 @@ import datetime as dt
 
 import numpy as np
 
+from ..domain import CHINESE_NEW_YEAR
+
 __all__ = ["CNY", "daily_season", "SeasonClock", "month_category_effects"]
 
-#: Chinese New Year's day (first day of the lunar year), 2010-2031.
-CNY: dict[int, dt.date] = {
-    2010: dt.date(2010, 2, 14), 2011: dt.date(2011, 2, 3), 2012: dt.date(2012, 1, 23),
-    2013: dt.date(2013, 2, 10), 2014: dt.date(2014, 1, 31), 2015: dt.date(2015, 2, 19),
-    2016: dt.date(2016, 2, 8), 2017: dt.date(2017, 1, 28), 2018: dt.date(2018, 2, 16),
-    2019: dt.date(2019, 2, 5), 2020: dt.date(2020, 1, 25), 2021: dt.date(2021, 2, 12),
-    2022: dt.date(2022, 2, 1), 2023: dt.date(2023, 1, 22), 2024: dt.date(2024, 2, 10),
-    2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17), 2027: dt.date(2027, 2, 6),
-    2028: dt.date(2028, 1, 26), 2029: dt.date(2029, 2, 13), 2030: dt.date(2030, 2, 3),
-    2031: dt.date(2031, 1, 23),
-}
+#: Chinese New Year's day (first day of the lunar year): the retail calendar of :mod:`crmlab.domain`.
+CNY: dict[int, dt.date] = CHINESE_NEW_YEAR
 
 # weekday multipliers, Monday first
 _WEEKDAY = np.array([0.90, 0.88, 0.90, 0.93, 1.02, 1.25, 1.18])

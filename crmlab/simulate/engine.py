@@ -28,7 +28,7 @@ from .items import rule_truth, simulate_items
 from .pii import load_cities
 from .purchases import EVENING_HOURS, simulate_purchases
 from .stores import simulate_stores
-from .survey import DIMENSIONS, ITEMS, simulate_survey
+from .survey import DIMENSIONS, ITEMS, relative_weight_shares, simulate_survey
 
 __all__ = ["simulate_tables", "TABLES"]
 
@@ -143,6 +143,7 @@ def _simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict
     p0 = _campaign_probability(a0, h)
     p1 = (1 - lt.sleeping_dog_risk) * _campaign_probability(a0 * lt.campaign_multiplier, h)
     uplift = np.where(outcome.alive_at_campaign & eligible, p1 - p0, 0.0)
+    p_treated = np.where(outcome.alive_at_campaign & eligible, p1, 0.0)  # expected offer cost = contact + offer * p1
 
     # truth bookkeeping per customer
     churned = np.isfinite(outcome.death_day)
@@ -150,7 +151,8 @@ def _simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict
     return dict(
         n=n, offset=offset, customers=cust_df, latent=lt, outcome=outcome, orders=od, items=items, value=value,
         is_topup=is_topup, tier=tier, qual=qual, evald=evald, ledger=ledger, survey=survey,
-        eligible=eligible, responded=responded, uplift=uplift, churned=churned, alive_at_enrol=alive_at_enrol,
+        eligible=eligible, responded=responded, uplift=uplift, p_treated=p_treated, churned=churned,
+        alive_at_enrol=alive_at_enrol,
         sums=dict(cat_prob=cat_prob, nps=nps_sum, n_resp=len(survey["cust"]), break_pts=exp_break,
                   pts=pts_total),
     )
@@ -415,6 +417,14 @@ def _truth(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, Any]
             "nps": rnd(sums["nps"] / max(sums["n_resp"], 1), 3),
             "driver_weights": {d: rnd(w_ / sum(scenario.driver_weights), 4)
                                for d, w_ in zip(DIMENSIONS, scenario.driver_weights)},
+            "driver_weights_definition": "structural weights of the latent dimensions in overall satisfaction "
+                                         "(normalised to sum to 1)",
+            "relative_weight_shares": relative_weight_shares(
+                scenario, np.concatenate([r["survey"]["latent_satisfaction"] for r in results]),
+                np.concatenate([r["survey"]["latent_shift"] for r in results])),
+            "relative_weight_shares_definition": "population Johnson relative weights (shares of R^2) of overall "
+                                                 "satisfaction (1-5) on the dimension scores (item means), implied by "
+                                                 "the survey model: the estimand of a key-driver analysis",
             "driver_ranking": [d for _, d in sorted(zip(scenario.driver_weights, DIMENSIONS), reverse=True)],
             "dimensions": {d: [k for k, v in ITEMS.items() if v[0] == d] for d in DIMENSIONS},
             "loadings": {k: v[1] for k, v in ITEMS.items()},
@@ -495,6 +505,7 @@ def _truth(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, Any]
             "sleeping_dog_churned": O("sleeping_dog_churned"),
             "loyalty_effect": np.where(np.isfinite(enrol), eff, 0.0),
             "campaign_uplift": np.round(camp_up, 6),
+            "campaign_response_treated": np.round(np.where(elig, R("p_treated"), np.nan), 6),
             "hazard_multiplier": np.round(O("hazard_multiplier"), 6),
         }
     )

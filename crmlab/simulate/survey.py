@@ -20,6 +20,21 @@ thresholds (top-2-box ``survey_top2box``). Overall satisfaction is
 ``O = sum_d w_d eta_d + noise`` with the planted key-driver weights ``w``
 (service and quality strongest); the 0-10 recommend score is
 ``0.85 * O_std + noise`` cut so that the expected NPS is ``survey_nps_target``.
+
+Two kinds of driver weights are recorded in ``truth.json`` (``survey``):
+
+* ``driver_weights`` - the *structural* weights ``w`` above (normalised to sum
+  to 1): how overall satisfaction is built from the latent dimensions
+  ``eta``. No analysis of the answers estimates them directly: the analyst
+  sees 1-5 items, not ``eta``.
+* ``relative_weight_shares`` - what a key-driver analysis of the answers
+  estimates: Johnson's relative weights (shares of R^2) of the regression of
+  the 1-5 overall satisfaction on the dimension scores (item means), in the
+  population the model implies (:func:`relative_weight_shares`: one large
+  draw of respondents from the same model, with a fixed internal seed).
+  Measurement error of the item means, the Likert cuts and the service
+  failures (which move single dimensions) make these differ from the
+  structural weights; the ranking is the same.
 """
 
 from __future__ import annotations
@@ -29,7 +44,7 @@ import pandas as pd
 
 from ..config import Scenario
 
-__all__ = ["ITEMS", "DIMENSIONS", "simulate_survey", "LOADINGS"]
+__all__ = ["ITEMS", "DIMENSIONS", "simulate_survey", "LOADINGS", "relative_weight_shares"]
 
 DIMENSIONS = ("advertising", "price", "service", "quality")
 _PREFIX = {"advertising": "adv", "price": "price", "service": "service", "quality": "quality"}
@@ -109,6 +124,105 @@ def _cut(x: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     return np.searchsorted(cuts, x).astype(np.int64)
 
 
+def _answers(scenario: Scenario, eta: np.ndarray, rng: np.random.Generator
+             ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, float]:
+    """1-5 items and overall satisfaction from the latent dimensions ``eta`` (m x 4).
+
+    Returns the answers (item columns and ``overall_satisfaction``), the
+    continuous overall satisfaction, its systematic part and its noise sd.
+    """
+    m = len(eta)
+    cuts = _cuts(scenario.survey_top2box)
+    rows: dict[str, np.ndarray] = {}
+    for item, (dim, load, _, _) in ITEMS.items():
+        d = DIMENSIONS.index(dim)
+        x = load * eta[:, d] + np.sqrt(1 - load**2) * rng.standard_normal(m)
+        rows[item] = _cut(x, cuts) + 1
+    w = np.array(scenario.driver_weights, float)
+    w = w / w.sum()
+    cov = np.full((4, 4), _RHO**2) + np.eye(4) * (1 - _RHO**2)
+    sd_o = float(np.sqrt(w @ cov @ w + _OVERALL_NOISE**2))
+    signal = (eta - _OFFSET) @ w / sd_o  # standardised systematic part
+    o_noise = _OVERALL_NOISE / sd_o
+    overall = signal + o_noise * rng.standard_normal(m)
+    rows["overall_satisfaction"] = _cut(overall, cuts) + 1
+    return rows, overall, signal, o_noise
+
+
+def _johnson_shares(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Johnson's (2000) relative weights of the predictors ``x`` for ``y``, as shares of R^2.
+
+    The formula of :func:`crmlab.analysis.survey.relative_weights` (which the
+    simulator may not import: it is a higher layer); a test checks that the two agree.
+    """
+    c = np.corrcoef(np.column_stack([x, y]), rowvar=False)
+    evals, evecs = np.linalg.eigh(c[:-1, :-1])
+    lam = evecs @ np.diag(np.sqrt(evals)) @ evecs.T
+    raw = (lam**2) @ np.linalg.solve(lam, c[:-1, -1]) ** 2
+    return raw / raw.sum()
+
+
+def relative_weight_shares(
+    scenario: Scenario,
+    satisfaction: np.ndarray,
+    shift: np.ndarray,
+    *,
+    n: int = 200_000,
+    seed: int = 20_240_618,
+) -> dict[str, float] | None:
+    """Population relative-weight shares that the survey model implies for the observed answers.
+
+    The estimand of a key-driver analysis of the answers (Johnson's relative
+    weights of the regression of the 1-5 overall satisfaction on the four
+    dimension scores, each the mean of its items, as shares of R^2), computed
+    once on a large draw of ``n`` respondents from the model of
+    :func:`simulate_survey`: latent satisfaction and failure shifts resampled
+    from the respondents of the dataset, new dimension noise, item noise and
+    overall-satisfaction noise. Deterministic: a fixed internal seed, its own
+    random stream (the tables do not change).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    satisfaction : ndarray (m,)
+        Latent satisfaction ``u`` of the respondents.
+    shift : ndarray (m, 4)
+        Their failure shifts of the four dimensions.
+    n : int, default 200,000
+        Simulated respondents (Monte Carlo error of a share about 0.002).
+    seed : int
+        Internal seed.
+
+    Returns
+    -------
+    dict or None
+        Dimension -> share (sums to 1), rounded to 4 digits; None without respondents.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmlab.config import get_scenario
+    >>> u = np.random.default_rng(0).standard_normal(500)
+    >>> w = relative_weight_shares(get_scenario("tiny"), u, np.zeros((500, 4)), n=20_000)
+    >>> max(w, key=w.get), round(sum(w.values()), 3)
+    ('service', 1.0)
+    """
+    satisfaction = np.asarray(satisfaction, float)
+    if len(satisfaction) == 0:
+        return None
+    shift = np.asarray(shift, float).reshape(len(satisfaction), len(DIMENSIONS))
+    order = np.lexsort((*shift.T[::-1], satisfaction))  # independent of the order of the respondents
+    rng = np.random.default_rng(seed)
+    pick = order[rng.integers(0, len(order), int(n))]
+    u = satisfaction[pick]
+    eta = _RHO * u[:, None] + np.sqrt(1 - _RHO**2) * rng.standard_normal((len(u), 4)) + _OFFSET - shift[pick]
+    answers, _, _, _ = _answers(scenario, eta, rng)
+    scores = np.column_stack([np.mean([answers[k] for k, v in ITEMS.items() if v[0] == d], axis=0)
+                              for d in DIMENSIONS])
+    shares = _johnson_shares(scores, answers["overall_satisfaction"].astype(float))
+    return {d: round(float(s), 4) for d, s in zip(DIMENSIONS, shares)}
+
+
 def simulate_survey(
     scenario: Scenario,
     rng: np.random.Generator,
@@ -126,7 +240,8 @@ def simulate_survey(
     -------
     rows : dict of arrays (``cust``, ``t``, item columns, ``overall_satisfaction``,
         ``recommend``, ``competitor``, ``competitor_comparison``, ``comment``,
-        ``survey_channel``)
+        ``survey_channel``; and, for the truth, ``latent_satisfaction`` and
+        ``latent_shift``: the respondents' ``u`` and failure shifts, m x 4)
     expected_nps_sum : float
         Sum over respondents of P(promoter) - P(detractor) given their latent
         attitudes (divide by the number of respondents for the truth NPS).
@@ -154,20 +269,10 @@ def simulate_survey(
     u = satisfaction[resp]
     eta = _RHO * u[:, None] + np.sqrt(1 - _RHO**2) * rng.standard_normal((m, 4)) + _OFFSET - shift
 
-    cuts = _cuts(scenario.survey_top2box)
     rows: dict[str, np.ndarray] = {"cust": resp, "t": t}
-    for item, (dim, load, _, _) in ITEMS.items():
-        d = DIMENSIONS.index(dim)
-        x = load * eta[:, d] + np.sqrt(1 - load**2) * rng.standard_normal(m)
-        rows[item] = _cut(x, cuts) + 1
-    w = np.array(scenario.driver_weights, float)
-    w = w / w.sum()
-    cov = np.full((4, 4), _RHO**2) + np.eye(4) * (1 - _RHO**2)
-    sd_o = float(np.sqrt(w @ cov @ w + _OVERALL_NOISE**2))
-    signal = (eta - _OFFSET) @ w / sd_o  # standardised systematic part
-    o_noise = _OVERALL_NOISE / sd_o
-    overall = signal + o_noise * rng.standard_normal(m)
-    rows["overall_satisfaction"] = _cut(overall, cuts) + 1
+    answers, overall, signal, o_noise = _answers(scenario, eta, rng)
+    rows.update(answers)
+    rows["latent_satisfaction"], rows["latent_shift"] = u, shift  # for the truth (relative_weight_shares)
     a = _RECOMMEND_LOADING
     rec_noise = np.sqrt(1 - a**2)
     r = a * overall + rec_noise * rng.standard_normal(m)

@@ -171,7 +171,7 @@ def build_assignment(roster: str | os.PathLike | pd.DataFrame, notebooks: Sequen
                            execute_keys=execute_keys, timeout=timeout, progress=progress)
         write_json_atomic(info, tmp / "assignment.json")
         _make_private(tmp)
-        replace_dir(tmp, target)
+        replace_dir(tmp, target, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

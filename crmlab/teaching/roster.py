@@ -28,14 +28,13 @@ import re
 
 import pandas as pd
 
-__all__ = ["student_seed", "dataset_id", "read_roster", "SALT_ENV", "SEED_BITS"]
+__all__ = ["student_seed", "dataset_id", "read_roster", "check_student_ids", "SALT_ENV", "SEED_BITS"]
 
 #: Environment variable holding the course salt (``crmlab assignment``).
 SALT_ENV = "CRMLAB_COURSE_SALT"
 #: Bits of HMAC output in a seed.
 SEED_BITS = 64
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
 def _digest(student_id: str, salt: str, purpose: bytes) -> bytes:
@@ -92,6 +91,40 @@ def dataset_id(student_id: str, salt: str) -> str:
     return "ds-" + _digest(student_id, salt, b"dataset-id:")[:8].hex()
 
 
+#: Names Windows reserves for devices: a folder called ``CON`` (or ``con.txt``) cannot be created there.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def check_student_ids(ids: list[str]) -> None:
+    """Refuse student ids that cannot be folder names on every system; raise ValueError naming them.
+
+    Ids use letters, digits, ``.``, ``_``, ``-``, start with a letter or
+    digit, do not end with ``.``, are not reserved device names of Windows
+    (``CON``, ``NUL``, ``COM1``, ...) and differ in more than upper/lower case
+    (``s001`` and ``S001`` would be one folder on macOS and Windows).
+
+    >>> check_student_ids(["s001", "s002"])
+    >>> check_student_ids(["s001", "S001"])
+    Traceback (most recent call last):
+    ...
+    ValueError: roster: student_id values differ only in upper/lower case, which makes them one folder on macOS and Windows: 's001' and 'S001'
+    """
+    bad = [s for s in ids if not _SAFE_ID.match(s) or s.endswith(".")]
+    if bad:
+        raise ValueError(f"roster: student_id values must be non-empty, use only letters, digits, '.', '_', '-', "
+                         f"and not end with '.' (bad: {', '.join(repr(b) for b in bad[:5])})")
+    reserved = [s for s in ids if s.split(".", 1)[0].upper() in _RESERVED]
+    if reserved:
+        raise ValueError(f"roster: student_id values that are reserved device names on Windows cannot be folder "
+                         f"names (bad: {', '.join(repr(b) for b in reserved[:5])})")
+    seen: dict[str, str] = {}
+    for s in ids:
+        other = seen.setdefault(s.casefold(), s)
+        if other != s:
+            raise ValueError(f"roster: student_id values differ only in upper/lower case, which makes them one "
+                             f"folder on macOS and Windows: {other!r} and {s!r}")
+
+
 def read_roster(roster: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
     """Read and check a roster (CSV path or DataFrame) with ``student_id`` and optional ``name``.
 
@@ -115,22 +148,10 @@ def read_roster(roster: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
     if df.empty:
         raise ValueError("roster: no students (the table is empty)")
     ids = df["student_id"].astype(str).str.strip()
-    bad = [s for s in ids if not _SAFE_ID.match(s)]
-    if bad:
-        raise ValueError(f"roster: student_id values must be non-empty and use only letters, digits, '.', '_', '-'"
-                         f" (bad: {', '.join(repr(b) for b in bad[:5])})")
-    bad = [s for s in ids if s.endswith(".") or s.split(".")[0].lower() in _RESERVED]
-    if bad:
-        raise ValueError(f"roster: student_id values cannot end with '.' or be a reserved device name such as CON "
-                         f"(bad: {', '.join(repr(b) for b in bad[:5])})")
     dup = sorted(set(ids[ids.duplicated()]))
     if dup:
         raise ValueError(f"roster: duplicated student_id {', '.join(dup[:5])}")
-    folded = ids.str.lower()
-    clash = sorted(set(ids[folded.duplicated(keep=False)]))
-    if clash:
-        raise ValueError(f"roster: student_id values that differ only in case ({', '.join(clash[:6])}) would share "
-                         "a folder on case-insensitive file systems; make them distinct")
+    check_student_ids(list(ids))
     out = pd.DataFrame({"student_id": ids})
     if "name" in df.columns:
         out["name"] = df["name"].astype(str)

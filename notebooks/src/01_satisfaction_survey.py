@@ -58,7 +58,10 @@ import pandas as pd
 
 from crmlab import plots
 from crmlab.analysis import survey
+from crmlab.analysis.claims import claims_json, directional, leader
+from crmlab.i18n import label
 from crmlab.notebook import get_data, require_tables, truth_check, write_results
+from crmlab.notebook.texts.survey import MESSAGES as T
 
 plots.set_theme()
 pd.set_option("display.precision", 3)
@@ -68,21 +71,27 @@ data = get_data(data_dir, preset=preset, seed=seed, n_customers=n_customers)
 require_tables(data, ["survey"], purpose="the survey notebook")
 sv = data.survey
 dims = survey.item_columns(sv)
-print(f"{len(sv):,} responses; dimensions and items:")
+print(T("responses", lang, n=len(sv)))
 for d, items in dims.items():
-    print(f"  {d:<12} {', '.join(items)}")
+    print(f"  {label(d, lang):<12} {', '.join(items)}")
+claims = []  # the findings of this run, each with its interval (saved in results.json)
 
 # %% [markdown]
-# ### 1. The answers are skewed
-# Share of answers 1-5 over all items: the typical left-skewed Likert distribution.
+# ### 1. How are the answers distributed?
+# Share of answers 1-5 over all items. Real Likert answers are usually skewed to the top; the
+# top-2-box share (answers 4 or 5) has an interval that treats each respondent's answers as a
+# cluster (they are not independent).
 
 # %%
 items = [i for v in dims.values() for i in v]
 dist = pd.Series(sv[items].to_numpy(float).ravel()).dropna().value_counts(normalize=True).sort_index()
 dist.index = dist.index.astype(int)
-plots.bar(dist, "Most answers are 4 or 5", "answer (1 = strongly disagree, 5 = strongly agree)",
-          "share of all item answers", fmt=".0%")
+top2 = survey.top2box_share(sv)
+claims.append(directional("survey.top2box", top2, T, null=0.5, lang=lang))
+plots.bar(dist, directional("survey.top2box.title", top2, T, null=0.5, lang=lang).text, T("answers.x", lang),
+          T("answers.y", lang), fmt=".0%")
 plt.show()
+print(claims[-1].text)
 survey.top2box(sv, level="dimension").to_frame("top-2-box share")
 
 # %% [markdown]
@@ -90,6 +99,11 @@ survey.top2box(sv, level="dimension").to_frame("top-2-box share")
 
 # %%
 reliability = survey.reliability_table(sv)
+weakest = reliability["ci_low"].idxmin()  # the scale whose reliability is least certain to reach 0.70
+claims.append(directional("survey.reliability", reliability.loc[weakest, ["alpha", "ci_low", "ci_high"]].tolist(), T,
+                          null=0.70, lang=lang, dimension=label(weakest, lang), bar=0.70,
+                          detail={"dimension": weakest}))
+print(claims[-1].text)
 reliability
 
 # %% [markdown]
@@ -98,26 +112,45 @@ reliability
 
 # %%
 fit = survey.factorability(sv)
-print("factorability:", {"kmo": round(fit.kmo, 3), "n_factors_kaiser": fit.n_factors_kaiser})
-loadings = survey.factor_loadings(sv, n_factors=len(dims)).loadings
+fa = survey.factor_loadings(sv, n_factors=len(dims))
+own = fa.primary_factor()
+n_own = sum(own[i] == d for d, its in dims.items() for i in its)
+print(T("factors", lang, kmo=fit.kmo, n_kaiser=fit.n_factors_kaiser, n_dims=len(dims), n_own=n_own,
+        n_items=len(items)))
+loadings = fa.loadings
 loadings.round(2)
 
 # %% [markdown]
 # ### 3. Dimension scores and key drivers
 # Each dimension's score is the mean of its items. Regressing overall satisfaction on the four
-# scores tells which dimension matters most.
+# scores and splitting R² into relative weights tells which dimension matters most - if the
+# bootstrap interval of the leader's lead over the runner-up excludes 0. (The shares describe the
+# answers: item means measure the latent attitudes with error, so they are not the weights of a
+# structural model.)
 
 # %%
 scores = survey.dimension_scores(sv)
 kda = survey.key_drivers(sv)
 drivers = kda.table
-print(f"R² = {kda.r2:.3f} on {kda.n} complete responses")
+shares = survey.relative_weight_shares(sv, n_boot=n_boot, random_state=seed)
+print(T("r2", lang, r2=kda.r2, n=kda.n))
 drivers[["r", "beta", "p_value", "relative_weight", "rw_share", "rank"]]
 
 # %%
-plots.bar(drivers["rw_share"], f"{drivers.index[0].title()} drives overall satisfaction most",
-          "dimension", "share of explained variance (relative weight)", fmt=".0%")
+names = {d: label(d, lang) for d in shares.table.index}
+claims.append(leader("survey.drivers", shares.estimates(), T, difference=shares.lead, names=names, lang=lang))
+sh = shares.table
+ax = plots.bar(sh["share"].rename(index=names),
+               leader("survey.drivers.title", shares.estimates(), T, difference=shares.lead, names=names,
+                      lang=lang).text, T("drivers.x", lang), T("drivers.y", lang), fmt=".0%")
+ax.errorbar(range(len(sh)), sh["share"], yerr=[sh["share"] - sh["ci_low"], sh["ci_high"] - sh["share"]],
+            fmt="none", color="black", capsize=4)
 plt.show()
+equal = 1 / len(sh)
+for d, est in shares.estimates().items():
+    claims.append(directional(f"survey.rw_share.{d}", est, T, null=equal, lang=lang, dimension=names[d],
+                              equal=equal))
+print("\n".join(c.text for c in claims[-len(sh) - 1:]))
 
 # %% [markdown]
 # ### 4. Importance-performance grid
@@ -125,10 +158,11 @@ plt.show()
 # %%
 grid = survey.importance_performance(kda, scores)
 ipa = grid.table
-plots.quadrant_chart(ipa["importance"], ipa["performance"], "Where to act: importance vs performance",
-                     "importance (share of explained variance)", "performance (mean score, 1-5)",
+plots.quadrant_chart(ipa["importance"].rename(index=names), ipa["performance"].rename(index=names),
+                     T("ipa.title", lang), T("ipa.x", lang), T("ipa.y", lang),
                      xcut=grid.importance_cut, ycut=grid.performance_cut,
-                     quadrant_labels=["possible overkill", "keep up the good work", "low priority", "concentrate here"])
+                     quadrant_labels=[T(k, lang) for k in ("ipa.possible_overkill", "ipa.keep_up", "ipa.low_priority",
+                                                           "ipa.concentrate")])
 plt.show()
 ipa
 
@@ -137,7 +171,8 @@ ipa
 
 # %%
 nps = survey.nps_bootstrap(sv["recommend"], n_boot=n_boot, random_state=seed)
-print(f"NPS = {nps.nps:+.1f} points (95% CI {nps.ci_low:+.1f} to {nps.ci_high:+.1f}), n = {nps.n}")
+claims.append(directional("survey.nps", (nps.nps, nps.ci_low, nps.ci_high), T, lang=lang, n=nps.n))
+print(claims[-1].text)
 pd.Series({k: getattr(nps, k) for k in ("promoters", "passives", "detractors")}, name="share").to_frame()
 
 # %% [markdown]
@@ -145,7 +180,7 @@ pd.Series({k: getattr(nps, k) for k in ("promoters", "passives", "detractors")},
 
 # %%
 comparison = survey.compare_groups(sv, "competitor")
-print(f"Kruskal-Wallis p = {comparison.p_value:.3f}")
+print(T("kruskal", lang, p=comparison.p_value))
 comparison.table
 # %%
 if "competitor_comparison" in sv:
@@ -154,25 +189,32 @@ if "competitor_comparison" in sv:
 # %% [markdown]
 # ### 7. Do dissatisfied customers leave?
 # Among respondents whose following year is observed (half a year if the data are shorter): the
-# share who placed no further order, by overall satisfaction.
+# share who placed no further (completed) order, by overall satisfaction, with Wilson intervals.
+# The finding compares the dissatisfied (1-2) with the satisfied (4-5): the difference of the two
+# shares with Newcombe's interval, and the chi-square test of the 2 x 2 table.
 
 # %%
 if "orders" in data:
     observed = (min(pd.Timestamp(as_of), data.orders["order_ts"].max()) - sv["response_date"].max()).days
     window = 365 if observed >= 365 else 180
-    link = survey.satisfaction_and_churn(sv, data.orders, window_days=window, as_of=as_of).table
+    churn_link = survey.satisfaction_and_churn(sv, data.orders, window_days=window, as_of=as_of)
+    link = churn_link.table
+    gap = survey.inactivity_gap(churn_link, low=(1, 2), high=(4, 5))
+    words = dict(window=window, share_low=gap.share_low, share_high=gap.share_high, n_low=gap.n_low,
+                 n_high=gap.n_high, p=gap.p_value)
+    claims.append(directional("survey.churn_gap", gap, T, lang=lang, **words))
     ax = plt.subplots()[1]
     ax.errorbar(link.index.astype(str), link["share_inactive"],
                 yerr=[link["share_inactive"] - link["ci_low"], link["ci_high"] - link["share_inactive"]],
                 fmt="o", capsize=4, color=plots.PALETTE[3])
-    gone_more = link["share_inactive"].iloc[0] > link["share_inactive"].iloc[-1]
-    plots.finish(ax, "Dissatisfied customers are more often gone a year later" if gone_more
-                 else "No clear link between satisfaction and later inactivity",
-                 "overall satisfaction (1-5)", f"share with no order in the next {window} days")
+    ax.set_ylim(0, 1)  # shares start at 0: a cut axis exaggerates differences
+    plots.finish(ax, directional("survey.churn_gap.title", gap, T, lang=lang, **words).text, T("churn.x", lang),
+                 T("churn.y", lang, window=window))
     plt.show()
+    print(claims[-1].text)
     display(link)
 else:
-    link = None
+    link = gap = None
 
 # %% [markdown]
 # ## Result
@@ -180,15 +222,17 @@ else:
 # %%
 alpha = reliability["alpha"].round(3).to_dict()
 ranking = drivers.index.tolist()
-print("Cronbach's alpha:", alpha)
-print("driver ranking (strongest first):", " > ".join(ranking))
-print(f"NPS {nps.nps:+.1f} (95% CI {nps.ci_low:+.1f} .. {nps.ci_high:+.1f})")
+print(T("ranking", lang, ranking=" > ".join(names[d] for d in ranking)))
+for c in claims:
+    print("-", c.text)
 
 # %% [markdown]
-# The scale is reliable (every α above 0.70) and its four dimensions come out of the factor
-# analysis. The ranking above says where satisfaction is won or lost; the IPA grid shows which
-# strong driver performs worst. The NPS is positive but its confidence interval is several points
-# wide - a one-point change between two surveys of this size means nothing.
+# The findings above are the answer for *these* data: each comes with its confidence interval,
+# and where the interval includes the value of "no difference" the sentence says that the data at
+# this size cannot tell. Reliability and the factor structure say whether the dimension scores can
+# be trusted; the driver shares say where satisfaction is won or lost, and the IPA grid crosses them
+# with performance. An NPS interval several points wide means that a one-point change between two
+# surveys of this size is noise.
 #
 # ## Discussion
 #
@@ -199,8 +243,10 @@ print(f"NPS {nps.nps:+.1f} (95% CI {nps.ci_low:+.1f} .. {nps.ci_high:+.1f})")
 # * The course's "90-98% of dissatisfied customers leave silently" is a misquote of the 1970s TARP
 #   studies; later work finds about half of customers with a problem complain to front-line staff.
 #   What is true: most complaints never reach management.
-# * Satisfaction predicts churn only weakly at the individual level: many satisfied customers also
-#   go quiet for a year.
+# * Even where the link is real, satisfaction predicts whether one customer leaves only weakly:
+#   satisfied customers also go quiet, and the link differs between customer groups (Mittal &
+#   Kamakura 2001, *Journal of Marketing Research*). With a few dozen dissatisfied respondents the
+#   interval of the gap is wide - a survey of this size can miss a real link.
 #
 # ## Quiz
 # 1. Why can Cronbach's α rise when you delete an item?
@@ -264,13 +310,50 @@ assert top_driver == drivers["relative_weight"].idxmax()
 
 # %% [markdown]
 # ## Check against the truth (synthetic data only)
+#
+# The key-driver analysis estimates the *relative-weight shares* of the answers; the truth file
+# records them (`relative_weight_shares`: what the survey model implies for item means, computed
+# on a large simulated sample) beside the *structural* weights of the latent dimensions
+# (`driver_weights`), which no regression on the answers estimates.
 
 # %%
+claims_truth = {}
 if data.truth is not None:
     t = data.truth["survey"]
-    rows = [("NPS", round(nps.nps, 1), t["nps"], "±8 points; CI should cover"),
-            ("strongest driver", ranking[0], t["driver_ranking"][0], "same"),
-            ("driver ranking", " > ".join(ranking), " > ".join(t["driver_ranking"]), "same order")]
+    claims_truth["survey.nps"] = t["nps"]
+    rows = [(T("truth.nps", lang), round(nps.nps, 1), t["nps"], T("truth.covers", lang))]
+    true_shares = t.get("relative_weight_shares")
+    if true_shares:
+        for d, est in shares.estimates().items():
+            claims_truth[f"survey.rw_share.{d}"] = true_shares[d]
+            rows.append((T("truth.share", lang, dimension=names[d]), round(est.estimate, 3), true_shares[d],
+                         T("truth.covers", lang)))
+        lead = next(c for c in claims if c.id == "survey.drivers").detail
+        claims_truth["survey.drivers"] = true_shares[lead["leader"]] - true_shares[lead["runner_up"]]
+        rows.append((T("truth.lead", lang, leader=names[lead["leader"]], runner_up=names[lead["runner_up"]]),
+                     round(shares.lead.estimate, 3), round(claims_truth["survey.drivers"], 4),
+                     T("truth.covers", lang)))
+        rows.append((T("truth.ranking", lang), " > ".join(ranking),
+                     " > ".join(sorted(true_shares, key=true_shares.get, reverse=True)), T("truth.same", lang)))
+    if gap is not None and data.truth_customers is not None and gap.n_low and gap.n_high:
+        # expected inactivity given each respondent's latent purchase rate and lifetime: completed orders
+        # arrive as a Poisson process at the planted yearly rate while alive (season, loyalty and campaign
+        # multipliers left out - they move both groups alike)
+        tc = data.truth_customers.set_index("customer_id")
+        resp = sv.dropna(subset=["customer_id", "overall_satisfaction"])
+        resp = resp[resp["response_date"] + pd.Timedelta(days=window) <= churn_link.as_of]
+        start, stop = resp["response_date"].to_numpy(), (resp["response_date"] + pd.Timedelta(days=window)).to_numpy()
+        death = pd.to_datetime(tc.loc[resp["customer_id"], "churn_date"]).to_numpy()
+        alive = (np.where(pd.isna(death), stop, np.minimum(death, stop)) - start) / np.timedelta64(1, "D")
+        completed = float((data.orders["status"] == "completed").mean())
+        p_none = np.exp(-tc.loc[resp["customer_id"], "purchase_rate"].to_numpy() * completed
+                        * np.clip(alive, 0, window) / 365.25)
+        level = resp["overall_satisfaction"].to_numpy()
+        claims_truth["survey.churn_gap"] = float(p_none[np.isin(level, gap.low)].mean()
+                                                 - p_none[np.isin(level, gap.high)].mean())
+        rows.append((T("truth.churn_gap", lang), round(gap.estimate, 3), round(claims_truth["survey.churn_gap"], 3),
+                     T("truth.covers", lang)))
+    rows.append((T("truth.structural", lang), "-", str(t["driver_weights"]), T("truth.reference", lang)))
     display(truth_check(rows))
 else:
     print("no truth available (real data)")
@@ -281,8 +364,11 @@ results = {
     "nps_ci": [nps.ci_low, nps.ci_high],
     "cronbach_alpha": alpha,
     "driver_ranking": ranking,
-    "driver_weights": drivers["rw_share"].to_dict(),
+    "relative_weight_shares": shares.table.to_dict(orient="index"),
     "r2": kda.r2,
+    "claims": claims_json(claims),
 }
+if claims_truth:
+    results["claims_truth"] = claims_truth
 saved = write_results(results, output_dir)
 print("results written:", sorted(results))

@@ -11,8 +11,8 @@
 # data); Kaplan-Meier survival curves; hazard ratios of service failures (a naive Cox model, then a
 # latent-dropout model that accounts for hidden churn and for heavy buyers churning less); a churn
 # model validated *out of time* (AUC, top-decile lift, gains, calibration); BG/NBD P(alive) for
-# contrast; the randomised retention campaign: average effect, uplift vs risk targeting, sleeping
-# dogs, profit.
+# contrast; the randomised retention campaign: average effect, uplift by churn risk and by customer
+# value, sleeping dogs, the Qini curve, uplift vs risk targeting and its profit.
 #
 # **Contents.** *Theory* · *Practical* (window → survival → drivers → prediction → P(alive) →
 # campaign) · *Result* · *Discussion* · *Quiz* · *check against the truth*.
@@ -44,7 +44,21 @@
 # **Retention.** A randomised campaign estimates the average treatment effect (ATE) by comparing
 # treated and control. Targeting should follow *uplift* (the effect of the offer on this customer),
 # not *risk*: some customers leave whatever we do, and "sleeping dogs" react badly to being
-# contacted. Profit of a campaign: $N \times p_{\text{targeted}} \times (\gamma \cdot LTV - c)$.
+# contacted. Profit of a campaign: $N \times p \times (\gamma \cdot LTV - c)$, with $N$ customers in the
+# base, a share $p$ of them contacted, $\gamma$ the uplift (extra response rate) among the contacted,
+# $LTV$ what a retained customer is worth and $c$ the cost per contacted customer (contact plus the
+# offers redeemed - also by customers who would have bought anyway). Here $LTV$ is each customer's
+# estimated lifetime value at the send date (simple CLV: margin on annual spend over a few years,
+# discounted, times an annual retention rate read from the data) and $c$ comes from
+# `campaigns.offer_cost`. For a rule that contacts a set $S$ of customers, $N p = |S|$, $\gamma$ is
+# the treated-minus-control response rate in $S$, $LTV$ the mean CLV of $S$ and $c$ the mean offer
+# cost of the treated customers in $S$, all estimated on the randomised campaign, with a bootstrap
+# interval.
+#
+# **Reading the printed findings.** Every sentence below that says something about *these* data is
+# computed from this run's estimate and its 95% interval. It uses a directional word (raises, more,
+# most, backfires) only when the interval excludes "no effect"; otherwise it says that the data at
+# this size cannot tell, and gives the interval.
 
 # %% [markdown]
 # ## Practical
@@ -60,8 +74,12 @@ as_of = "2025-12-31"
 output_dir = "."
 window_days = None
 budget_share = 0.3
-value_per_response = 500.0
-cost_per_contact = 1.0
+margin = 0.15  # gross margin on revenue, for the customer value (CLV)
+clv_years = 3
+discount_rate = 0.1
+cost_per_contact = 1.0  # used only if the campaigns table has no offer_cost column
+sleeping_dog_share = 0.1  # the customers with the lowest predicted uplift, checked for sleeping dogs
+n_boot = 2000
 lang = "en"  # edition: "en" or "zh" (language of printed findings and figures)
 
 # %%
@@ -71,12 +89,30 @@ import pandas as pd
 
 from crmlab import plots
 from crmlab.analysis import churn, survival, uplift
+from crmlab.analysis._results import Estimate
+from crmlab.analysis.claims import claims_json, directional, leader
 from crmlab.analysis.clv.bgnbd import MBGNBD, rfm_summary
+from crmlab.analysis.clv.simple import estimate_retention, simple_clv
+from crmlab.analysis.rfm import rfm_table
 from crmlab.domain import FAILURE_KINDS
-from crmlab.notebook import get_data, require_tables, truth_check, write_results
+from crmlab.i18n import label
+from crmlab.notebook import get_data, orders_with_value, require_tables, truth_check, write_results
+from crmlab.notebook.texts.churn import MESSAGES as T
 
 plots.set_theme()
 pd.set_option("display.precision", 3)
+claims = []  # every finding the notebook prints, with its estimate and interval (results.json)
+
+
+def name(code):
+    """Display name of a data code (failure kind, channel) in this edition's language."""
+    return T(f"kind.{code}", lang) if f"kind.{code}" in T else label(code, lang)
+
+
+def columns(df):
+    """A table with its column headers in this edition's language."""
+    return df.rename(columns={c: T(f"col.{c}", lang) for c in df.columns if f"col.{c}" in T})
+
 
 # %%
 data = get_data(data_dir, preset=preset, seed=seed, n_customers=n_customers)
@@ -85,7 +121,7 @@ orders = data.orders
 as_of = str(min(pd.Timestamp(as_of), orders["order_ts"].max().normalize()).date())
 events = data["service_events"] if "service_events" in data else None
 span = (pd.Timestamp(as_of) - orders["order_ts"].min()).days
-print(f"{orders['customer_id'].nunique():,} customers, {len(orders):,} orders over {span} days up to {as_of}")
+print(T("data.summary", lang, customers=orders["customer_id"].nunique(), orders=len(orders), days=span, as_of=as_of))
 
 # %% [markdown]
 # ### 1. Defining churn: how long is "too long" without an order?
@@ -97,18 +133,20 @@ window = int(window_days or suggested)
 model_window = min(window, int(span / 2.7))  # the out-of-time split needs two windows plus history
 ax = plt.subplots()[1]
 ax.hist(gaps.clip(upper=720), bins=48, color=plots.PALETTE[0])
-ax.axvline(window, color=plots.PALETTE[3], lw=2, label=f"window = {window} days")
+ax.axvline(window, color=plots.PALETTE[3], lw=2, label=T("gaps.window", lang, window=window))
 ax.legend(frameon=False)
-plots.finish(ax, "Most repeat orders come within a year", "days between consecutive orders", "number of gaps")
+plots.finish(ax, T("gaps.title", lang, share=float((gaps < window).mean()), window=window),
+             T("gaps.xlabel", lang), T("gaps.ylabel", lang))
 plt.show()
-print(f"suggested window (90% of gaps, corrected for truncation): {suggested} days; used: {window}; "
-      f"prediction window: {model_window} days")
+print(T("gaps.print", lang, suggested=suggested, window=window, model_window=model_window))
 
 # %%
-labels_now = churn.churn_labels(orders, cutoff=pd.Timestamp(as_of) - pd.Timedelta(days=window), window_days=window)
+cutoff_now = pd.Timestamp(as_of) - pd.Timedelta(days=window)
+labels_now = churn.churn_labels(orders, cutoff=cutoff_now, window_days=window)
 churn_rate = float(labels_now["churned"].mean())
-print(f"customers active before {pd.Timestamp(as_of) - pd.Timedelta(days=window):%Y-%m-%d} who placed no order "
-      f"in the following {window} days: {churn_rate:.1%}")
+se_rate = np.sqrt(churn_rate * (1 - churn_rate) / len(labels_now))
+print(T("rate.print", lang, cutoff=f"{cutoff_now:%Y-%m-%d}", window=window, rate=churn_rate, level=0.95,
+        ci_low=churn_rate - 1.96 * se_rate, ci_high=churn_rate + 1.96 * se_rate))
 
 # %% [markdown]
 # ### 2. Survival curves
@@ -119,68 +157,107 @@ print(f"customers active before {pd.Timestamp(as_of) - pd.Timedelta(days=window)
 sf = survival.survival_frame(orders, as_of=as_of, window_days=window)
 first_channel = orders.sort_values("order_ts").groupby("customer_id")["channel"].first().reindex(sf.index)
 if first_channel.nunique() < 2:  # e.g. an online-only extract: one curve
-    first_channel = first_channel.fillna("all").astype(str)
+    first_channel = pd.Series(T("km.all", lang), index=sf.index)
+else:
+    first_channel = first_channel.map(lambda c: label(c, lang))
+one_time = float((sf["churned"] & (sf["duration_days"] == 0)).mean())  # = 1 - S(0) of the pooled Kaplan-Meier
+se_one = np.sqrt(one_time * (1 - one_time) / len(sf))
+claims.append(directional("churn.one_time", Estimate(one_time, one_time - 1.96 * se_one, one_time + 1.96 * se_one),
+                          T, null=0.5, lang=lang))
 km = survival.kaplan_meier(sf, group=first_channel)
 ax = plt.subplots()[1]
 for i, (g, cur) in enumerate(km.groupby("group")):
     ax.step(cur["time"], cur["survival"], where="post", color=plots.PALETTE[i], label=str(g))
-ax.legend(title="first order", frameon=False)
+ax.legend(title=T("km.legend", lang), frameon=False)
 ax.set_ylim(0, 1)
-plots.finish(ax, "Most customers never come back after their first order", "days since first order",
-             "share still active (Kaplan-Meier)")
+plots.finish(ax, T("km.title", lang, share=one_time), T("km.xlabel", lang), T("km.ylabel", lang))
 plt.show()
+print(claims[-1])
 if first_channel.nunique() >= 2:
     lr = survival.logrank_test(sf, first_channel)
-    print(f"log-rank test across first-order channels: p = {lr.p_value:.3g}")
+    print(T("logrank.print", lang, chi2=lr.chi2, df=lr.df, p=lr.p_value))
 
 # %% [markdown]
 # ### 3. Why do customers leave? Service failures
-# First the naive view: the share of customers who churned, by whether they ever experienced each
-# failure.
+# First the naive view: the churn rate of customers with and without each kind of failure before
+# the cut-off, and the difference with its 95% interval.
 
 # %%
+kinds = list(FAILURE_KINDS)
 if events is not None:
-    kinds = list(FAILURE_KINDS)
-    counts = churn.failure_counts(events)
-    per_customer = counts.groupby(orders.set_index("order_id").reindex(counts.index)["customer_id"]).sum()
-    had = per_customer.reindex(labels_now.index).fillna(0) > 0
-    naive = pd.DataFrame({k: labels_now["churned"].groupby(had[k]).mean() for k in kinds if k in had}).T
-    naive.columns = ["no failure" if not c else "had failure" for c in naive.columns]
-    display(naive.round(3))
+    naive = churn.churn_by_failure(labels_now, events, cutoff=cutoff_now, kinds=kinds)
+    shown = naive[["churn_without", "churn_with", "difference", "ci_low", "ci_high", "n_with"]]
+    display(columns(shown.rename(index=name)).rename_axis(T("col.kind", lang)).round(3))
+    anyf = naive.loc["any"]
+    claims.append(directional("churn.naive_any_failure", anyf[["difference", "ci_low", "ci_high"]].tolist(), T,
+                              lang=lang, cutoff=f"{cutoff_now:%Y-%m-%d}", with_=anyf["churn_with"],
+                              without=anyf["churn_without"]))
+    print(claims[-1])
+    per_kind = naive.drop(index="any")
+    print(T("naive.by_kind", lang, down=int((per_kind["ci_high"] < 0).sum()), up=int((per_kind["ci_low"] > 0).sum()),
+            unclear=int(((per_kind["ci_low"] <= 0) & (per_kind["ci_high"] >= 0)).sum())))
 
 # %% [markdown]
-# Failures barely seem to matter - customers with failures even churn *less* on some rows. That is
-# the frailty trap: frequent buyers have more orders, so more failures, and they rarely leave. The
-# hazard ratios below compare a naive Cox model on observed churn with the latent-dropout model.
+# If customers with failures churn *less* in this comparison, do not conclude that failures keep
+# customers. That is the frailty trap: frequent buyers have more orders, so more failures, and they
+# rarely leave. The hazard ratios below compare a naive Cox model on observed churn with the
+# latent-dropout model, which separates buying from leaving. Resolved complaints are a separate
+# kind, so that unresolved and resolved complaints can be compared.
 
 # %%
+hr_kinds = [*kinds, "resolved_complaint"]
+strongest = None
 if events is not None:
-    hr = churn.failure_hazard_ratios(orders, events, as_of=as_of, method="frailty")
+    fit = churn.fit_dropout_model(orders, events, as_of=as_of, kinds=hr_kinds)
+    hr = fit.hazard_ratios
     try:
-        hr_cox = churn.failure_hazard_ratios(orders, events, as_of=as_of, method="cox", window_days=window)
-    except np.linalg.LinAlgError:  # too few events of some kind (small data)
+        hr_cox = churn.failure_hazard_ratios(orders, events, as_of=as_of, method="cox", window_days=window,
+                                             kinds=hr_kinds)
+    except (np.linalg.LinAlgError, ValueError):  # too few events of some kind (small data)
         hr_cox = hr.assign(hazard_ratio=np.nan)
-    table = pd.DataFrame({"naive Cox": hr_cox["hazard_ratio"], "latent dropout": hr["hazard_ratio"],
+    table = pd.DataFrame({"naive_cox": hr_cox["hazard_ratio"], "latent_dropout": hr["hazard_ratio"],
                           "ci_low": hr["ci_low"], "ci_high": hr["ci_high"], "n_events": hr["n_events"]})
-    display(table.round(2))
-    ax = plt.subplots(figsize=(7, 3.8))[1]
+    display(columns(table.rename(index=name)).rename_axis(T("col.kind", lang)).round(2))
+    for k in kinds:
+        claims.append(directional(f"churn.hr.{k}", hr.loc[k, ["hazard_ratio", "ci_low", "ci_high"]].tolist(), T,
+                                  null=1.0, lang=lang, kind=name(k)))
+    finite = hr.loc[kinds].dropna(subset=["hazard_ratio"]).sort_values("hazard_ratio", ascending=False,
+                                                                       kind="stable")
+    if len(finite) >= 2:
+        top, second = finite.index[:2]
+        ratio = fit.ratio(top, second)  # the lead, with the covariance of the two estimates
+        strongest = leader("churn.strongest_failure",
+                           {k: tuple(np.log(finite.loc[k, ["hazard_ratio", "ci_low", "ci_high"]].to_numpy(float)))
+                            for k in finite.index}, T,
+                           difference=Estimate(np.log(ratio.estimate), np.log(ratio.ci_low), np.log(ratio.ci_high)),
+                           names={k: name(k) for k in finite.index}, lang=lang, ratio=ratio.estimate,
+                           ratio_low=ratio.ci_low, ratio_high=ratio.ci_high, leader_hr=finite.loc[top, "hazard_ratio"],
+                           runner_up_hr=finite.loc[second, "hazard_ratio"])
+        claims.append(strongest)
+    complaints = fit.ratio("unresolved_complaint", "resolved_complaint")
+    claims.append(directional("churn.unresolved_vs_resolved", complaints, T, null=1.0, lang=lang))
+    ax = plt.subplots(figsize=(7, 4.2))[1]
     y = np.arange(len(hr))
     ax.errorbar(hr["hazard_ratio"], y, xerr=[hr["hazard_ratio"] - hr["ci_low"], hr["ci_high"] - hr["hazard_ratio"]],
-                fmt="o", color=plots.PALETTE[0], capsize=3, label="latent dropout (95% CI)")
-    ax.scatter(hr_cox["hazard_ratio"], y, marker="x", color=plots.PALETTE[3], label="naive Cox", zorder=3)
+                fmt="o", color=plots.PALETTE[0], capsize=3, label=T("hr.legend_dropout", lang))
+    ax.scatter(hr_cox["hazard_ratio"], y, marker="x", color=plots.PALETTE[3], label=T("hr.legend_cox", lang), zorder=3)
     ax.axvline(1, color="grey", lw=1)
-    ax.set_yticks(y, hr.index)
+    ax.set_yticks(y, [name(k) for k in hr.index])
     ax.set_xscale("log")
-    ticks = [t for t in (0.5, 0.75, 1, 1.5, 2, 3, 4, 6) if hr["ci_low"].min() / 1.2 <= t <= hr["ci_high"].max() * 1.2]
+    ticks = [t for t in (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6) if hr["ci_low"].min() / 1.2 <= t <= hr["ci_high"].max() * 1.2]
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.legend(frameon=False, fontsize=8)
-    top = hr["hazard_ratio"].idxmax().replace("_", " ")
-    plots.finish(ax, f"A {top} raises the churn hazard most", "hazard ratio (log scale)", "")
+    title = (T("hr.title.leader", lang, leader=name(strongest.detail["leader"]).capitalize())
+             if strongest is not None and strongest.supported else T("hr.title.unclear", lang))
+    plots.finish(ax, title, T("hr.xlabel", lang), "")
     plt.show()
+    for c in claims:
+        if c.id.startswith("churn.hr.") or c.id in ("churn.strongest_failure", "churn.unresolved_vs_resolved"):
+            print(c)
 else:
     hr = None
-    print("no service events: drivers skipped")
+    print(T("hr.skipped", lang))
 
 # %% [markdown]
 # ### 4. Predicting who leaves next (out-of-time validation)
@@ -192,19 +269,25 @@ split = churn.out_of_time_split(orders, events if events is not None else orders
 model = churn.train_churn_model(split.X_train, split.y_train, model="logistic", random_state=seed)
 score = churn.predict_churn(model, split.X_test)
 metrics = churn.evaluate_churn_model(split.y_test, score)
-print(f"train cut-off {split.train_cutoff:%Y-%m-%d} ({len(split.y_train):,} customers), "
-      f"test cut-off {split.test_cutoff:%Y-%m-%d} ({len(split.y_test):,} customers)")
-print(f"AUC {metrics.auc:.3f}; top-decile lift {metrics.top_decile_lift:.2f} "
-      f"(base churn rate {metrics.base_rate:.1%}, so the lift cannot exceed {1 / metrics.base_rate:.2f})")
+print(T("split.print", lang, train=split.train_cutoff, n_train=len(split.y_train), test=split.test_cutoff,
+        n_test=len(split.y_test)))
+claims.append(directional("churn.model_auc", (metrics.auc, metrics.auc_ci_low, metrics.auc_ci_high), T, null=0.5,
+                          lang=lang))
+print(claims[-1])
+print(T("lift.print", lang, lift=metrics.top_decile_lift, level=metrics.confidence_level, lo=metrics.lift_ci_low,
+        hi=metrics.lift_ci_high, base=metrics.base_rate, cap=1 / metrics.base_rate))
 
 # %%
 gains = churn.gains_table(split.y_test, score)
-plots.gains_chart(gains, f"The riskiest {gains['cum_share_customers'].iloc[2]:.0%} hold "
-                         f"{gains['cum_share_churners'].iloc[2]:.0%} of churners")
+ax = plots.gains_chart(gains, T("gains.title", lang, share=gains["cum_share_customers"].iloc[2],
+                                churners=gains["cum_share_churners"].iloc[2]))
+ax.legend(ax.get_lines(), [T("gains.model", lang), T("gains.random", lang)], frameon=False, loc="lower right")
+ax.set_xlabel(T("gains.xlabel", lang))
+ax.set_ylabel(T("gains.ylabel", lang))
 plt.show()
 calib = churn.calibration_table(split.y_test, score)
-print(f"expected calibration error: {calib.ece:.3f} (a model trained on an earlier period drifts)")
-calib.table.round(3)
+print(T("calib.print", lang, ece=calib.ece, pred=float(score.mean()), obs=float(split.y_test.mean())))
+columns(calib.table[["n", "mean_predicted", "observed_rate", "se"]]).rename_axis(T("col.bin", lang)).round(3)
 
 # %% [markdown]
 # ### 5. For contrast: BG/NBD P(alive)
@@ -216,82 +299,182 @@ summary = rfm_summary(orders, as_of=split.test_cutoff)
 bgnbd = MBGNBD().fit(summary["frequency"], summary["recency"], summary["T"])
 p_alive = pd.Series(bgnbd.p_alive(summary["frequency"], summary["recency"], summary["T"]), index=summary.index)
 both = split.y_test.to_frame("churned").join(p_alive.rename("p_alive"), how="inner")
-from sklearn.metrics import roc_auc_score
-
-auc_palive = roc_auc_score(both["churned"], 1 - both["p_alive"])
+palive_eval = churn.evaluate_churn_model(both["churned"], 1 - both["p_alive"])
+auc_palive = palive_eval.auc
 print({k: round(v, 3) for k, v in bgnbd.params_.items()})
-print(f"AUC of 1 - P(alive) on the same test customers: {auc_palive:.3f} (churn model: {metrics.auc:.3f})")
+print(T("palive.print", lang, auc=auc_palive, level=palive_eval.confidence_level, lo=palive_eval.auc_ci_low,
+        hi=palive_eval.auc_ci_high, auc_model=metrics.auc))
 
 # %% [markdown]
 # ### 6. The retention campaign
 # A randomised offer: treated customers got a coupon, a control group got nothing. The outcome is an
-# order within the response window.
+# order within the response window. What a response is worth: each customer's estimated lifetime
+# value at the send date (simple CLV), not a fixed amount.
 
 # %%
 if "campaigns" in data:
     camp = data.campaigns
+    ids = camp["customer_id"]
     effect = uplift.campaign_effect(camp)
-    print(f"ATE = {effect.ate:+.3f} (95% CI {effect.ci_low:+.3f} .. {effect.ci_high:+.3f}); "
-          f"response {effect.rate_treated:.1%} treated vs {effect.rate_control:.1%} control")
+    claims.append(directional("churn.campaign_ate", effect, T, lang=lang, treated=effect.rate_treated,
+                              control=effect.rate_control))
+    print(claims[-1])
     sent = camp["sent_date"].min()
     F = churn.churn_features(orders, events, data["customers"] if "customers" in data else None, cutoff=sent)
-    risk = churn.predict_churn(model, F.reindex(camp["customer_id"]))
-    uplift_score = uplift.tlearner_uplift(F, camp, random_state=seed)
-    risk_decile = pd.qcut(risk.rank(method="first"), 5, labels=[f"Q{i}" for i in range(1, 6)])
-    by_risk = uplift.uplift_by_group(camp, risk_decile)
-    value = F["monetary"].reindex(camp["customer_id"]) if "monetary" in F else None
-    by_value = uplift.uplift_by_group(camp, pd.qcut(value.rank(method="first"), 3, labels=["low", "mid", "high"])) \
-        if value is not None else None
-    display(by_risk[["uplift", "ci_low", "ci_high", "n_treated", "n_control"]].round(3))
+    risk = churn.predict_churn(model, F.reindex(ids))
+    # the uplift model is fitted on half of the campaign and evaluated on the other half
+    fit_ids, eval_ids = uplift.split_campaign(camp, random_state=seed)
+    uplift_score = uplift.tlearner_uplift(F, camp, evaluate_on=eval_ids, random_state=seed)
+    camp_eval = camp[ids.isin(uplift_score.index)]
+    # customer value: simple CLV from the orders before the send date
+    rfm = rfm_table(orders_with_value(data), as_of=sent - pd.Timedelta(days=1))
+    try:
+        retention = estimate_retention(rfm)
+    except ValueError:  # less than a year of history
+        retention = 0.5
+    value = simple_clv(rfm, margin=margin, annual_retention=retention, discount_rate=discount_rate,
+                       horizon_years=clv_years).reindex(ids.to_numpy()).fillna(0.0)
+    print(T("value.print", lang, margin=margin, retention=retention, discount=discount_rate, years=clv_years,
+            median=float(value.median()), mean=float(value.mean())))
+    # uplift by churn-risk quintile: 1 = highest risk
+    risk_q = pd.qcut((-risk).rank(method="first"), 5, labels=[1, 2, 3, 4, 5])
+    by_risk = uplift.uplift_by_group(camp, risk_q)
+    q_names = {1: T("risk.q1", lang), 5: T("risk.q5", lang)}
+    print(T("risk.note", lang))
+    display(columns(by_risk[["uplift", "ci_low", "ci_high", "n_treated", "n_control"]]
+                    .rename(index=lambda q: q_names.get(q, str(q)))).rename_axis(T("col.risk_quintile", lang)).round(3))
+    d = by_risk.loc[1, "uplift"] - by_risk.loc[5, "uplift"]
+    se = np.hypot(by_risk.loc[1, "se"], by_risk.loc[5, "se"])
+    claims.append(directional("churn.uplift_risk_top_minus_bottom", (d, d - 1.96 * se, d + 1.96 * se), T, lang=lang))
+    print(claims[-1])
 else:
     effect = None
-    print("no campaign table: the retention section is skipped")
-
-# %%
-if effect is not None and by_value is not None:
-    ax = plt.subplots()[1]
-    ax.bar(by_value.index.astype(str), by_value["uplift"], color=plots.PALETTE[0],
-           yerr=[by_value["uplift"] - by_value["ci_low"], by_value["ci_high"] - by_value["uplift"]], capsize=4)
-    ax.axhline(0, color="grey", lw=1)
-    plots.finish(ax, "The offer works least - or backfires - for the most valuable customers",
-                 "customer value (spend before the campaign, tercile)", "uplift in response rate")
-    plt.show()
-    display(by_value[["uplift", "ci_low", "ci_high", "n_treated", "n_control"]].round(3))
+    print(T("campaign.skipped", lang))
 
 # %% [markdown]
-# Target the top 30% by predicted churn risk, or by predicted uplift (a T-learner: one response
-# model for treated and one for control customers, uplift = the difference)?
+# Does the offer work as well for the most valuable customers? Uplift by tercile of estimated
+# customer value (low, mid, high), each with its 95% interval.
 
 # %%
 if effect is not None:
-    comparison = uplift.targeting_comparison(camp, risk, uplift_score, budget_share=budget_share,
-                                             value_per_response=value_per_response, cost_per_contact=cost_per_contact)
-    display(comparison.round(3))
-    plots.bar(comparison["profit"], f"Targeting by uplift earns the most with {budget_share:.0%} of the budget",
-              "targeting strategy", "campaign profit (yuan)", fmt=",.0f")
+    value_t = pd.qcut(value.rank(method="first"), 3, labels=["low", "mid", "high"])
+    by_value = uplift.uplift_by_group(camp, value_t)
+    hi_lo = by_value.loc["high", "uplift"] - by_value.loc["low", "uplift"]
+    se = np.hypot(by_value.loc["high", "se"], by_value.loc["low", "se"])
+    claims.append(directional("churn.uplift_value_high", by_value.loc["high", ["uplift", "ci_low", "ci_high"]].tolist(),
+                              T, lang=lang))
+    claims.append(directional("churn.uplift_value_high_minus_low", (hi_lo, hi_lo - 1.96 * se, hi_lo + 1.96 * se), T,
+                              lang=lang))
+    direction = {1: "up", -1: "down", 0: "unclear"}[claims[-1].direction]
+    ax = plt.subplots()[1]
+    ax.bar([T(f"value.{v}", lang) for v in by_value.index], by_value["uplift"], color=plots.PALETTE[0],
+           yerr=[by_value["uplift"] - by_value["ci_low"], by_value["ci_high"] - by_value["uplift"]], capsize=4)
+    ax.axhline(0, color="grey", lw=1)
+    plots.finish(ax, T(f"value.title.{direction}", lang), T("value.xlabel", lang), T("value.ylabel", lang))
     plt.show()
-    profit = uplift.retention_profit(n=len(camp), p_targeted=budget_share, gamma=effect.ate,
-                                     ltv=value_per_response, cost=cost_per_contact)
-    print(f"N x p x (gamma x LTV - c) = {len(camp)} x {budget_share} x ({effect.ate:.3f} x {value_per_response:.0f} "
-          f"- {cost_per_contact}) = {profit:,.0f} yuan for a random {budget_share:.0%}")
+    display(columns(by_value[["uplift", "ci_low", "ci_high", "n_treated", "n_control"]]
+                    .rename(index=lambda v: T(f"value.{v}", lang))).rename_axis(T("col.value_tercile", lang)).round(3))
+    het = uplift.uplift_heterogeneity(by_value)
+    print(claims[-2])
+    print(claims[-1])
+    print(T("value.heterogeneity", lang, chi2=het.chi2, df=het.df, p=het.p_value))
+
+# %% [markdown]
+# Sleeping dogs are customers whom the offer pushes away. An uplift model points at candidates: a
+# T-learner (one response model for treated and one for control customers; uplift = the difference
+# of their predictions), fitted on a random half of the campaign and used to score the other half.
+# Everything that judges the model - sleeping dogs, the Qini curve, the profit of targeting by it -
+# is measured on that held-out half, where the scores cannot have learnt from the outcomes (with
+# cross-fitting on the same customers the intervals come out too narrow). Among the held-out
+# customers with the lowest predicted uplift, does the offer lower the response?
+
+# %%
+if effect is not None:
+    n_low = max(int(round(sleeping_dog_share * len(uplift_score))), 4)
+    low_ids = uplift_score.sort_values(kind="stable").index[:n_low]
+    dogs = uplift.campaign_effect(camp_eval[camp_eval["customer_id"].isin(low_ids)])
+    claims.append(directional("churn.sleeping_dogs", dogs, T, lang=lang, share=sleeping_dog_share))
+    print(claims[-1])
+
+# %% [markdown]
+# How well does the uplift model rank customers? Radcliffe's Qini curve: the extra responses when the
+# top of the ranking is treated, against random targeting (the straight line). The Qini coefficient
+# is the area between the two, with a bootstrap interval.
+
+# %%
+if effect is not None:
+    qc = uplift.qini_curve(camp_eval, uplift_score)
+    qini = uplift.qini_coefficient(camp_eval, uplift_score, n_boot=n_boot, random_state=seed)
+    claims.append(directional("churn.qini", qini, T, lang=lang))
+    direction = {1: "up", -1: "down", 0: "unclear"}[claims[-1].direction]
+    ax = plt.subplots()[1]
+    ax.plot(np.r_[0, qc["share"]], np.r_[0, qc["gain"]], color=plots.PALETTE[0], label=T("qini.model", lang))
+    ax.plot([0, 1], [0, qc["gain"].iloc[-1]], ls="--", color="grey", label=T("qini.random", lang))
+    ax.legend(frameon=False)
+    plots.finish(ax, T(f"qini.title.{direction}", lang), T("qini.xlabel", lang), T("qini.ylabel", lang))
+    plt.show()
+    print(claims[-1])
+
+# %% [markdown]
+# Target the top share of customers by predicted churn risk, by predicted uplift, or at random (on the
+# held-out half of the campaign)? Each rule's profit is $N p (\gamma \cdot LTV - c)$ estimated on the randomised campaign: the extra
+# responses among the customers it targets, valued at their mean estimated CLV, minus the offer
+# cost, with bootstrap intervals of the profits and of their differences.
+
+# %%
+if effect is not None:
+    comparison = uplift.targeting_comparison(camp_eval, risk, uplift_score, budget_share=budget_share, value=value,
+                                             cost_per_contact=cost_per_contact, n_boot=n_boot, random_state=seed)
+    tab = comparison.table
+    strategy = {s: T(f"strategy.{s}", lang) for s in tab.index}
+    display(columns(tab[["n_targeted", "uplift", "incremental_responses", "value_per_response", "cost_per_contact",
+                         "profit", "profit_ci_low", "profit_ci_high"]].rename(index=strategy))
+            .rename_axis(T("col.strategy", lang)).round(3).round({T(f"col.{k}", lang): 0 for k in
+                                                                   ("profit", "profit_ci_low", "profit_ci_high")}))
+    best = leader("churn.best_targeting", {s: tab.loc[s, ["profit", "profit_ci_low", "profit_ci_high"]].tolist()
+                                           for s in tab.index}, T, difference=comparison.lead()[2], names=strategy,
+                  lang=lang)
+    claims += [best,
+               directional("churn.profit_uplift_minus_risk", comparison.difference("uplift", "risk"), T, lang=lang),
+               directional("churn.profit_uplift_minus_random", comparison.difference("uplift", "random"), T, lang=lang)]
+    ax = plt.subplots()[1]
+    ax.bar([strategy[s] for s in tab.index], tab["profit"], color=plots.PALETTE[0],
+           yerr=[tab["profit"] - tab["profit_ci_low"], tab["profit_ci_high"] - tab["profit"]], capsize=4)
+    ax.axhline(0, color="grey", lw=1)
+    title = (T("profit.title.leader", lang, leader=strategy[best.detail["leader"]]) if best.supported
+             else T("profit.title.unclear", lang))
+    plots.finish(ax, title, T("profit.xlabel", lang, share=budget_share), T("profit.ylabel", lang))
+    plt.show()
+    for c in claims[-3:]:
+        print(c)
+    treated = camp["treated"].astype(bool)
+    c_mean = float(camp.loc[treated, "offer_cost"].mean()) if "offer_cost" in camp else cost_per_contact
+    ltv = float(value.mean())
+    profit = uplift.retention_profit(n=len(camp), p_targeted=budget_share, gamma=effect.ate, ltv=ltv, cost=c_mean)
+    print(T("formula.print", lang, n=len(camp), p=budget_share, gamma=effect.ate, ltv=ltv, c=c_mean, profit=profit))
 
 # %% [markdown]
 # ## Result
 
 # %%
-print(f"churn ({window}-day window): {churn_rate:.1%} of active customers")
+print(T("result.window", lang, window=window, rate=churn_rate))
 if hr is not None:
-    print("hazard ratios (latent dropout):", hr["hazard_ratio"].round(2).to_dict())
-print(f"churn model: AUC {metrics.auc:.3f}, top-decile lift {metrics.top_decile_lift:.2f}")
-if effect is not None:
-    print(f"campaign ATE {effect.ate:+.3f}; best strategy: {comparison['profit'].idxmax()}")
+    print(T("result.hr", lang), {name(k): round(v, 2) for k, v in hr["hazard_ratio"].items()})
+print(T("result.model", lang, auc=metrics.auc, lift=metrics.top_decile_lift))
+headline = ("churn.naive_any_failure", "churn.strongest_failure", "churn.unresolved_vs_resolved", "churn.model_auc",
+            "churn.campaign_ate", "churn.uplift_value_high_minus_low", "churn.sleeping_dogs", "churn.qini",
+            "churn.best_targeting", "churn.profit_uplift_minus_risk")
+for c in claims:
+    if c.id in headline:
+        print("-", c)
 
 # %% [markdown]
-# Service failures raise the churn hazard substantially once heavy buyers' low churn is accounted
-# for - the naive numbers hide it. A simple out-of-time model ranks customers well (AUC above),
-# although most customers churn anyway, which caps the lift. The retention offer works on average,
-# but targeting by predicted uplift beats targeting by risk: the riskiest customers often leave
-# whatever we do, and the most valuable ones can react badly (sleeping dogs).
+# How to read these results: the naive comparison of section 3 mixes the effect of failures with
+# purchase frequency, and the latent-dropout hazard ratios separate the two. The out-of-time AUC
+# measures ranking; when most customers churn anyway the top-decile lift is capped at 1 / base rate.
+# Whether uplift targeting beats risk targeting on these data is printed above with its interval;
+# Ascarza (2018) explains why it usually does: the riskiest customers often leave whatever we do, and
+# some customers react badly to being contacted (sleeping dogs).
 #
 # ## Discussion
 #
@@ -300,8 +483,12 @@ if effect is not None:
 #   model of latent dropout: check its assumptions before quoting them.
 # * The course says "90% of dissatisfied customers leave silently": the TARP studies behind it found
 #   that about half of customers with a problem complain to front-line staff; most complaints never
-#   reach management. Here too, unresolved complaints matter more than complaints.
+#   reach management. Section 3 tests on these data whether unresolved complaints matter more than
+#   resolved ones.
 # * Uplift estimates are noisy at classroom size; decide on a strategy with a second experiment.
+# * The profit depends on what a response is worth: here each customer's simple CLV at the send date.
+#   A response is an order in the window, so valuing it at the whole CLV assumes that the offer keeps
+#   the customer; valuing it at one order's margin gives a lower bound.
 #
 # ## Quiz
 # 1. Why can a naive comparison show that customers with service failures churn *less*?
@@ -369,22 +556,55 @@ assert "campaigns" not in data or abs(ate_manual - effect.ate) < 1e-9
 
 # %% [markdown]
 # ## Check against the truth (synthetic data only)
+# Every claim whose true value the simulator knows, next to its estimate and interval. The true
+# uplifts are each campaign customer's expected uplift given their hidden state; the true profit of
+# a targeting rule uses the same customer values as the estimate and the expected offer cost.
 
 # %%
+claims_truth = {}
 if data.truth is not None:
     t = data.truth
     rows = [("churn rate (observed window vs latent)", round(churn_rate, 3), t["churn"]["rate"],
              "different definitions: inactivity vs true dropout")]
+    true_hr = {**t["churn"]["hazard_ratios"], "resolved_complaint": 1.0}  # complaints count only when unresolved
     if hr is not None:
         for k, v in t["churn"]["hazard_ratios"].items():
             if k in hr.index:
-                rows.append((f"hazard ratio {k}", round(hr.loc[k, "hazard_ratio"], 2), v, "±35% (large samples)"))
+                rows.append((f"hazard ratio {k}", round(hr.loc[k, "hazard_ratio"], 2), v, "95% CI should cover"))
+                claims_truth[f"churn.hr.{k}"] = v
+        if strongest is not None:  # the leader's lead over the runner-up, on the claim's (log) scale
+            claims_truth["churn.strongest_failure"] = float(np.log(true_hr[strongest.detail["leader"]])
+                                                            - np.log(true_hr[strongest.detail["runner_up"]]))
+        claims_truth["churn.unresolved_vs_resolved"] = true_hr["unresolved_complaint"] / true_hr["resolved_complaint"]
     if effect is not None:
         rows.append(("campaign ATE", round(effect.ate, 3), t["campaign"]["ate"], "CI should cover"))
-        seg = data.truth_customers.set_index("customer_id")["segment"]
-        display(uplift.uplift_by_group(camp, seg)[["uplift", "ci_low", "ci_high"]].round(3)
+        tc = data.truth_customers.set_index("customer_id")
+        tau = tc["campaign_uplift"].reindex(ids.to_numpy())  # each campaign customer's true uplift
+        display(uplift.uplift_by_group(camp, tc["segment"])[["uplift", "ci_low", "ci_high"]].round(3)
                 .join(pd.Series(t["campaign"]["uplift_by_segment"], name="true uplift")))
+        claims_truth["churn.campaign_ate"] = t["campaign"]["ate"]
+        q = risk_q.reindex(ids.to_numpy()).to_numpy()
+        claims_truth["churn.uplift_risk_top_minus_bottom"] = float(tau[q == 1].mean() - tau[q == 5].mean())
+        v = value_t.reindex(ids.to_numpy()).to_numpy()
+        claims_truth["churn.uplift_value_high"] = float(tau[v == "high"].mean())
+        claims_truth["churn.uplift_value_high_minus_low"] = float(tau[v == "high"].mean() - tau[v == "low"].mean())
+        claims_truth["churn.sleeping_dogs"] = float(tau.reindex(low_ids).mean())
+        claims_truth["churn.qini"] = uplift.oracle_qini_coefficient(uplift_score, tau)
+        if "campaign_response_treated" in tc:  # the expected offer cost needs P(response | offer)
+            sc = t["scenario"]
+            p1 = tc["campaign_response_treated"].reindex(ids.to_numpy())
+            true_profit = comparison.expected_profit(tau, sc["campaign_contact_cost"] + sc["campaign_offer_value"] * p1)
+            claims_truth["churn.best_targeting"] = float(true_profit[best.detail["leader"]]
+                                                         - true_profit[best.detail["runner_up"]])
+            claims_truth["churn.profit_uplift_minus_risk"] = float(true_profit["uplift"] - true_profit["risk"])
+            claims_truth["churn.profit_uplift_minus_random"] = float(true_profit["uplift"] - true_profit["random"])
     display(truth_check(rows))
+    check = pd.DataFrame([(c.id, c.estimate, c.ci[0], c.ci[1], claims_truth[c.id], c.supported) for c in claims
+                          if c.id in claims_truth],
+                         columns=["claim", "estimate", "ci_low", "ci_high", "truth", "supported"]).set_index("claim")
+    check["covered"] = (check["ci_low"] <= check["truth"]) & (check["truth"] <= check["ci_high"])
+    display(check.astype({k: object for k in ("estimate", "ci_low", "ci_high", "truth")})
+            .map(lambda v: f"{v:.4g}" if isinstance(v, float) else v))
 else:
     print("no truth available (real data)")
 
@@ -395,11 +615,16 @@ results = {
     "auc": metrics.auc,
     "top_decile_lift": metrics.top_decile_lift,
     "base_rate": metrics.base_rate,
-    "hazard_ratios": hr["hazard_ratio"].to_dict() if hr is not None else None,
-    "hazard_ratio_ci": hr[["ci_low", "ci_high"]].to_dict(orient="index") if hr is not None else None,
+    "hazard_ratios": hr.loc[kinds, "hazard_ratio"].to_dict() if hr is not None else None,
+    "hazard_ratio_ci": hr.loc[kinds, ["ci_low", "ci_high"]].to_dict(orient="index") if hr is not None else None,
     "campaign_ate": effect.ate if effect is not None else None,
     "campaign_ate_ci": [effect.ci_low, effect.ci_high] if effect is not None else None,
     "auc_p_alive": auc_palive,
+    "qini_coefficient": qini.estimate if effect is not None else None,
+    "targeting_profit": comparison.table["profit"].to_dict() if effect is not None else None,
+    "claims": claims_json(claims),
 }
+if data.truth is not None:
+    results["claims_truth"] = claims_truth
 saved = write_results(results, output_dir)
 print("results written:", sorted(results))

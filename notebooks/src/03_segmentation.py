@@ -57,8 +57,10 @@ import pandas as pd
 
 from crmlab import plots
 from crmlab.analysis import rfm, segmentation
+from crmlab.analysis.claims import claims_json, directional, leader
 from crmlab.analysis.clv.simple import clv_by_segment, estimate_retention, simple_clv
 from crmlab.notebook import get_data, require_tables, truth_check, write_results
+from crmlab.notebook.texts.segmentation import MESSAGES as T, segment_label
 
 plots.set_theme()
 pd.set_option("display.precision", 3)
@@ -68,7 +70,8 @@ data = get_data(data_dir, preset=preset, seed=seed, n_customers=n_customers)
 require_tables(data, ["orders"], purpose="RFM and segmentation")
 as_of = str(min(pd.Timestamp(as_of), data.orders["order_ts"].max().normalize()).date())
 table = rfm.rfm_table(data.orders, as_of=as_of, order_items=data["order_items"] if "order_items" in data else None)
-print(f"{len(table):,} customers with a completed order up to {as_of}")
+print(T("customers", lang, n=len(table), as_of=as_of))
+claims = []  # the findings of this run, each with its interval (saved in results.json)
 table[["recency_days", "frequency", "monetary", "avg_spend", "tenure_days"]].describe().T[["mean", "50%", "max"]]
 
 # %% [markdown]
@@ -77,32 +80,35 @@ table[["recency_days", "frequency", "monetary", "avg_spend", "tenure_days"]].des
 # %%
 scores = rfm.rfm_scores(table)
 top_codes = scores["rfm_code"].value_counts().head(8)
-print("most common RFM codes:", ", ".join(f"{c} ({n})" for c, n in top_codes.items()))
+print(T("rfm_codes", lang, codes=", ".join(f"{c} ({n})" for c, n in top_codes.items())))
 pd.crosstab(scores["R"], scores["F"], values=table["monetary"], aggfunc="mean").round(0)
 
 # %% [markdown]
-# Mean spend by recency score (rows) and frequency score (columns): recent, frequent customers
-# spend the most - and frequency has few distinct values when most customers buy once.
+# Mean spend by recency score (rows) and frequency score (columns). When most customers buy once,
+# frequency has few distinct values and its quintile scores tie (some columns are missing).
 
 # %% [markdown]
 # ### 2. The customer pyramid and the 80/20 rule
 
 # %%
 pyramid = rfm.customer_pyramid(table)
-top20 = rfm.top_share(table["monetary"], 0.2)
-print(f"top 20% of customers bring {top20:.1%} of revenue")
+top20_est = rfm.top_share_interval(table["monetary"], 0.2, random_state=seed)
+top20 = top20_est.estimate
+claims.append(directional("segmentation.top20_share", top20_est, T, null=0.5, lang=lang))
+print(claims[-1].text)
+print(T("top1", lang, share=pyramid.summary.loc["top", "value_share"]))
 pyramid.summary[["n_customers", "customer_share", "value_share", "mean_value"]]
 
 # %%
 curve = rfm.pareto_curve(table["monetary"])
 ax = plt.subplots(figsize=(5.5, 5))[1]
-ax.plot(curve["customer_share"], curve["value_share"], color=plots.PALETTE[0], label="customers")
-ax.plot([0, 1], [0, 1], ls="--", color="grey", label="equal spend")
+ax.plot(curve["customer_share"], curve["value_share"], color=plots.PALETTE[0], label=T("pareto.customers", lang))
+ax.plot([0, 1], [0, 1], ls="--", color="grey", label=T("pareto.equal", lang))
 ax.axvline(0.2, color=plots.PALETTE[1], lw=1)
-ax.annotate(f"top 20% → {top20:.0%} of revenue", (0.2, top20), xytext=(8, -12), textcoords="offset points")
+ax.annotate(T("pareto.note", lang, share=top20), (0.2, top20), xytext=(8, -12), textcoords="offset points")
 ax.legend(frameon=False, loc="lower right")
-plots.finish(ax, "A fifth of the customers bring most of the revenue", "share of customers (by spend)",
-             "share of revenue")
+plots.finish(ax, directional("segmentation.top20_share.title", top20_est, T, null=0.5, lang=lang).text,
+             T("pareto.x", lang), T("pareto.y", lang))
 plt.show()
 
 # %% [markdown]
@@ -119,32 +125,43 @@ else:
     features = table.assign(log_frequency=np.log1p(table["frequency"]), log_avg_spend=np.log1p(table["avg_spend"]))
 X = segmentation.segment_matrix(features)  # SEGMENT_FEATURES present in the data
 repeat = (features["frequency"] >= 2).to_numpy()
-print(f"{X.shape[1]} features for {len(X):,} customers; {repeat.mean():.0%} are repeat buyers")
+print(T("features", lang, p=X.shape[1], n=len(X), repeat=repeat.mean()))
 X.describe().T[["mean", "std", "min", "max"]]
 
 # %% [markdown]
 # ### 4. How many segments?
-# Silhouette (higher is better) and inertia for k = 2..8, fitted on repeat buyers.
+# Inertia (look for an elbow), silhouette and Calinski-Harabasz (higher is better) and
+# Davies-Bouldin (lower is better) for k = 2..8, fitted on repeat buyers. The sentence below the
+# figure reads the table of this run.
 
 # %%
 kchoice = segmentation.choose_k(X[repeat], ks=range(2, 9), random_state=seed)
+kread = segmentation.k_choice(kchoice)
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
 axes[0].plot(kchoice.index, kchoice["inertia"], marker="o", color=plots.PALETTE[0])
-plots.finish(axes[0], "No sharp elbow", "k (number of segments)", "inertia (within-cluster sum of squares)")
+plots.finish(axes[0], T("k.inertia.title", lang), T("k.x", lang), T("k.inertia.y", lang))
 axes[1].plot(kchoice.index, kchoice["silhouette"], marker="o", color=plots.PALETTE[1])
-plots.finish(axes[1], "Silhouette is nearly flat", "k (number of segments)", "mean silhouette")
+axes[1].set_ylim(0, max(0.5, kread.silhouette_best * 1.2))  # from 0: the scale of the silhouette is absolute
+plots.finish(axes[1], T("k.silhouette.title", lang, worst=kread.silhouette_worst, k_worst=kread.k_worst,
+                        best=kread.silhouette_best, k_best=kread.by_silhouette), T("k.x", lang), T("k.silhouette.y", lang))
 plt.show()
+structure = T(f"structure.{kread.structure}", lang)
+print(T("k.agree", lang, k=kread.by_silhouette, worst=kread.silhouette_worst, k_worst=kread.k_worst,
+        best=kread.silhouette_best, structure=structure) if kread.agree else
+      T("k.disagree", lang, k_sil=kread.by_silhouette, k_ch=kread.by_calinski_harabasz, k_db=kread.by_davies_bouldin,
+        worst=kread.silhouette_worst, k_worst=kread.k_worst, best=kread.silhouette_best, structure=structure))
+print(T("k.chosen", lang, k=n_segments, k_sil=kread.by_silhouette))
 kchoice.round(3)
 
 # %% [markdown]
-# The silhouette barely changes with *k*: customers do not fall into crisp, separated clouds. The
-# number of segments is then a business choice checked for **stability**: do the same segments come
-# back when we refit on bootstrap resamples?
+# k-means always returns *k* groups. When the silhouette is low, or the scores disagree, customers
+# do not fall into crisp, separated clouds, and the number of segments is a business choice checked
+# for **stability**: do the same segments come back when we refit on bootstrap resamples?
 
 # %%
 stability = segmentation.stability_ari(X[repeat], n_segments, n_resamples=20, random_state=seed)
-print(f"k = {n_segments}: median bootstrap ARI = {np.median(stability):.2f} "
-      f"(min {stability.min():.2f}, max {stability.max():.2f})")
+print(T("stability", lang, k=n_segments, median=np.median(stability), min=stability.min(), max=stability.max(),
+        n=len(stability)))
 
 # %% [markdown]
 # ### 5. Segments and their profiles
@@ -163,10 +180,10 @@ prof = profiles.rename(index=names)
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 for i, (name, row) in enumerate(prof.iterrows()):
     ax.scatter(row["log_frequency"] if "log_frequency" in row else np.log1p(row["frequency"]),
-               row["log_avg_spend"], s=row["n"] / 3, color=plots.PALETTE[i % 8], alpha=0.7, label=name)
+               row["log_avg_spend"], s=row["n"] / 3, color=plots.PALETTE[i % 8], alpha=0.7,
+               label=segment_label(name, lang))
 ax.legend(frameon=False, fontsize=8, loc="lower right")
-plots.finish(ax, "Segments differ in how often and how much they buy", "log(1 + orders)",
-             "log(1 + average order value, yuan)")
+plots.finish(ax, T("profiles.title", lang), T("profiles.x", lang), T("profiles.y", lang))
 plt.show()
 
 # %% [markdown]
@@ -176,33 +193,49 @@ plt.show()
 retention = estimate_retention(table)
 clv = simple_clv(table, margin=margin, annual_retention=retention)
 by_segment = clv_by_segment(clv, named.reindex(clv.index))
-print(f"annual retention estimated from the data: {retention:.0%}; margin {margin:.0%}")
+print(T("retention", lang, retention=retention, margin=margin))
 by_segment.round(2)
 
+# %% [markdown]
+# Which segment holds the most customer equity? The shares get percentile bootstrap intervals
+# (customers resampled within the segments found); "the largest" is claimed only when the interval
+# of the leader's lead over the runner-up excludes 0.
+
 # %%
-plots.bar(by_segment["equity_share"].sort_values(ascending=False),
-          f"{by_segment['equity_share'].idxmax().replace('_', ' ').title()} hold the largest share of customer equity",
-          "segment", "share of customer equity", fmt=".0%")
+equity = rfm.value_shares(clv, named.reindex(clv.index), random_state=seed)
+seg_names = {g: segment_label(g, lang) for g in equity.table.index}
+claims.append(leader("segmentation.equity_leader", equity.estimates(), T, difference=equity.lead, names=seg_names,
+                     lang=lang))
+eq = equity.table
+ax = plots.bar(eq["share"].rename(index=seg_names),
+               leader("segmentation.equity_leader.title", equity.estimates(), T, difference=equity.lead,
+                      names=seg_names, lang=lang).text, T("equity.x", lang), T("equity.y", lang), fmt=".0%")
+ax.errorbar(range(len(eq)), eq["share"], yerr=[eq["share"] - eq["ci_low"], eq["ci_high"] - eq["share"]],
+            fmt="none", color="black", capsize=4)
 plt.show()
+print(claims[-1].text)
 
 # %% [markdown]
 # ## Result
 
 # %%
-print(f"top 20% of customers: {top20:.1%} of revenue; top 1%: {pyramid.summary.loc['top', 'value_share']:.1%}")
-print(f"{n_segments} segments, bootstrap stability (median ARI) {np.median(stability):.2f}")
-print("segments by size:", ", ".join(f"{n} {s:.0%}" for n, s in named.value_counts(normalize=True).items()))
+for c in claims:
+    print("-", c.text)
+print(T("stability", lang, k=n_segments, median=np.median(stability), min=stability.min(), max=stability.max(),
+        n=len(stability)))
+print(T("sizes", lang, sizes=", ".join(f"{segment_label(n, lang)} {s:.0%}"
+                                       for n, s in named.value_counts(normalize=True).items())))
 
 # %% [markdown]
-# Revenue is concentrated - the pyramid's top 1% and the next 4% together bring far more than their
-# share. Behavioural segments are stable under resampling and differ in what, where and how much
-# customers buy; customer equity is concentrated in the segments that buy often or expensively, not
-# in the largest segment.
+# The printed findings answer the question for *these* data, each with its interval: how
+# concentrated revenue is (pyramid, 80/20), what the k-selection scores say, how stable the chosen
+# segments are under resampling, and where customer equity sits. Compare the largest segment with
+# the one holding the most equity - they need not be the same.
 #
 # ## Discussion
 #
-# * **Caveat - clusters are a lens, not a discovery.** k-means always returns *k* groups; with a
-#   nearly flat silhouette the boundaries are soft. Check stability and whether the segments suggest
+# * **Caveat - clusters are a lens, not a discovery.** k-means always returns *k* groups; when the
+#   silhouette is low the boundaries are soft. Check stability and whether the segments suggest
 #   different actions before using them.
 # * One-time buyers reveal little about their habits; their segment is a guess.
 # * The CLV here is a back-of-the-envelope formula (constant spend and retention); churn models
@@ -211,7 +244,8 @@ print("segments by size:", ", ".join(f"{n} {s:.0%}" for n, s in named.value_coun
 # ## Quiz
 # 1. Why log-transform monetary value before k-means?
 # 2. Two customers have RFM code 515 and 155. Who would you call first for a win-back campaign?
-# 3. The silhouette favours k = 2. Why might you still use five segments?
+# 3. Look at the k-selection table of your run. If the scores favour a different k than the five
+#    segments used here, why might you still use five?
 
 # %% [markdown]
 # ## Exercises
@@ -277,11 +311,11 @@ if data.truth_customers is not None:
     ari = adjusted_rand_score(seg, labels)
     ari_repeat = adjusted_rand_score(seg[repeat], labels[repeat])
     display(truth_check([
-        ("ARI vs planted segments (all purchasers)", round(ari, 3), 1.0, ">= 0.6"),
-        ("ARI vs planted segments (repeat buyers)", round(ari_repeat, 3), 1.0, ">= 0.6"),
-        ("number of segments", n_segments, data.truth["segments"]["n"], "same"),
+        (T("truth.ari_all", lang), round(ari, 3), 1.0, ">= 0.6"),
+        (T("truth.ari_repeat", lang), round(ari_repeat, 3), 1.0, ">= 0.6"),
+        (T("truth.n_segments", lang), n_segments, data.truth["segments"]["n"], T("truth.same", lang)),
     ]))
-    display(pd.crosstab(named.rename("k-means segment"), seg.rename("planted segment")))
+    display(pd.crosstab(named.rename(T("truth.found", lang)), seg.rename(T("truth.planted", lang))))
 else:
     print("no truth available (real data)")
 
@@ -290,9 +324,12 @@ results = {
     "n_segments": n_segments,
     "ari_vs_truth": ari,
     "top20_revenue_share": top20,
+    "top20_revenue_share_ci": [top20_est.ci_low, top20_est.ci_high],
+    "k_choice": kread.to_dict(),
     "stability_median_ari": float(np.median(stability)),
     "segment_shares": named.value_counts(normalize=True).to_dict(),
     "equity_share": by_segment["equity_share"].to_dict(),
+    "claims": claims_json(claims),
 }
 saved = write_results(results, output_dir)
 print("results written:", sorted(results))

@@ -5,8 +5,9 @@ cancel, only orders that stop coming. One module per method:
 
 * :mod:`~crmlab.analysis.churn.definition` - inter-purchase gaps, a
   data-driven inactivity window, churn labels at a cutoff, service failures
-  per order (:func:`interpurchase_gaps`, :func:`suggest_window`,
-  :func:`churn_labels`, :func:`failure_counts`);
+  per order, churn with and without failures (:func:`interpurchase_gaps`,
+  :func:`suggest_window`, :func:`churn_labels`, :func:`failure_counts`,
+  :func:`churn_by_failure`);
 * :mod:`~crmlab.analysis.churn.prediction` - features at a cutoff,
   out-of-time validation, a churn model, AUC and top-decile lift, gains and
   calibration tables (:func:`churn_features`, :func:`out_of_time_split`,
@@ -38,7 +39,7 @@ Examples
 [10.0]
 """
 
-from .definition import churn_labels, failure_counts, interpurchase_gaps, suggest_window
+from .definition import churn_by_failure, churn_labels, failure_counts, interpurchase_gaps, suggest_window
 from .dropout import DropoutFit, dropout_loglik, failure_hazard_ratios, fit_dropout_model
 from .prediction import (
     Calibration,
@@ -58,6 +59,7 @@ __all__ = [
     "suggest_window",
     "churn_labels",
     "failure_counts",
+    "churn_by_failure",
     "churn_features",
     "OutOfTimeSplit",
     "out_of_time_split",

@@ -10,7 +10,9 @@ window, and the window is read off the distribution of inter-purchase gaps.
   corrected for right truncation;
 * :func:`churn_labels` - churned or not at a cutoff;
 * :func:`failure_counts` - service failures per order and kind (the drivers
-  whose hazard ratios :mod:`crmlab.analysis.churn.dropout` estimates).
+  whose hazard ratios :mod:`crmlab.analysis.churn.dropout` estimates);
+* :func:`churn_by_failure` - the naive view: churn rates of customers with
+  and without each failure, with intervals of the difference.
 
 Functions that select orders take ``statuses`` (default
 :data:`crmlab.domain.COUNTED_STATUSES`); dates are always parameters.
@@ -32,11 +34,12 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..._checks import as_timestamp, positive_int, require_columns
+from ..._checks import as_datetimes, as_timestamp, positive_int, require_columns
 from ...domain import COUNTED_STATUSES, FAILURE_KINDS
 from .._churn_common import days, failure_kind, purchases
+from .._results import DEFAULT_CONFIDENCE, z_value
 
-__all__ = ["interpurchase_gaps", "suggest_window", "churn_labels", "failure_counts"]
+__all__ = ["interpurchase_gaps", "suggest_window", "churn_labels", "failure_counts", "churn_by_failure"]
 
 
 def interpurchase_gaps(orders: pd.DataFrame, *, statuses: Sequence[str] | None = COUNTED_STATUSES) -> pd.Series:
@@ -255,3 +258,79 @@ def failure_counts(service_events: pd.DataFrame, kinds: Sequence[str] = FAILURE_
     out = pd.crosstab(ev["order_id"], ev["kind"]).reindex(columns=list(kinds), fill_value=0)
     out.columns.name = None
     return out.astype(np.int64)
+
+
+def churn_by_failure(
+    labels: pd.DataFrame,
+    service_events: pd.DataFrame,
+    *,
+    cutoff: Any,
+    kinds: Sequence[str] = FAILURE_KINDS,
+    confidence_level: float = DEFAULT_CONFIDENCE,
+) -> pd.DataFrame:
+    """Observed churn of customers with and without each kind of service failure (the naive view).
+
+    Parameters
+    ----------
+    labels : DataFrame
+        Churn labels at ``cutoff`` (:func:`churn_labels`: ``churned`` by ``customer_id``).
+    service_events : DataFrame
+        The ``service_events`` table (``customer_id``, ``event_ts``,
+        ``event_type``, ``resolved``).
+    cutoff : date-like
+        The labels' cutoff: only failures at or before it count (a failure in
+        the outcome window needs an order there, so it would mark
+        non-churners).
+    kinds : sequence of str, default :data:`crmlab.domain.FAILURE_KINDS`
+    confidence_level : float, default 0.95
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``kind`` (each kind, then ``any``: at least one failure of
+        the kinds): ``n_with``, ``n_without``, ``churn_with``,
+        ``churn_without`` (churn rates), ``difference`` (with minus
+        without) and its normal interval ``ci_low``, ``ci_high``
+        (unpooled standard error).
+
+    Notes
+    -----
+    A comparison, not an effect: customers who buy more have more orders,
+    hence more failures, *and* churn less, so the difference mixes the
+    failure's effect with purchase frequency (the frailty trap). The hazard
+    ratios of :func:`~crmlab.analysis.churn.dropout.failure_hazard_ratios`
+    separate the two.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> labels = pd.DataFrame({"churned": [True, True, False, False]}, index=list("abcd"))
+    >>> ev = pd.DataFrame({"customer_id": ["c", "d"], "event_ts": pd.to_datetime(["2024-01-02", "2024-01-03"]),
+    ...                    "event_type": ["late_delivery", "late_delivery"]})
+    >>> t = churn_by_failure(labels, ev, cutoff="2024-02-01", kinds=["late_delivery"])
+    >>> t.loc["late_delivery", ["n_with", "churn_with", "churn_without", "difference"]].tolist()
+    [2.0, 0.0, 1.0, -1.0]
+    """
+    z = z_value(confidence_level)
+    cut = as_timestamp(cutoff, "cutoff")
+    require_columns(labels, ["churned"], table="labels", non_empty=True)
+    require_columns(service_events, ["customer_id", "event_ts", "event_type"], table="service_events")
+    ev = service_events[as_datetimes(service_events["event_ts"], "service_events.event_ts") <= cut]
+    ev = ev.assign(kind=failure_kind(ev))
+    ev = ev[ev["kind"].isin(list(kinds)) & ev["customer_id"].isin(labels.index)]
+    had = pd.crosstab(ev["customer_id"], ev["kind"]).reindex(index=labels.index, columns=list(kinds), fill_value=0) > 0
+    had["any"] = had.any(axis=1)
+    y = labels["churned"].astype(bool).to_numpy()
+    rows = {}
+    for k in had.columns:
+        m = had[k].to_numpy()
+        n1, n0 = int(m.sum()), int((~m).sum())
+        p1 = y[m].mean() if n1 else np.nan
+        p0 = y[~m].mean() if n0 else np.nan
+        se = np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0) if n1 and n0 else np.nan
+        d = p1 - p0
+        rows[k] = dict(n_with=n1, n_without=n0, churn_with=p1, churn_without=p0, difference=d,
+                       ci_low=d - z * se, ci_high=d + z * se)
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "kind"
+    return out

@@ -41,7 +41,7 @@ from scipy import optimize, special
 from ..._checks import as_datetimes, as_timestamp, check_confidence_level, positive_int, require_columns
 from ...domain import FAILURE_KINDS
 from .._churn_common import DAYS_PER_YEAR, days, failure_kind, purchases
-from .._results import DEFAULT_CONFIDENCE, Result, z_value
+from .._results import DEFAULT_CONFIDENCE, Estimate, Result, z_value
 from ..survival import counting_process, cox_hazard_ratios, survival_frame
 from .definition import failure_counts
 
@@ -71,6 +71,10 @@ class DropoutFit(Result):
         Level of the intervals in ``hazard_ratios``.
     theta : ndarray
         The optimiser's parameter vector (log scale).
+    covariance : DataFrame
+        Covariance matrix of the log hazard ratios (kinds x kinds; NaN for a
+        kind without failures), from the observed information; used by
+        :meth:`ratio`.
     """
 
     hazard_ratios: pd.DataFrame
@@ -81,9 +85,42 @@ class DropoutFit(Result):
     as_of: pd.Timestamp
     confidence_level: float = DEFAULT_CONFIDENCE
     theta: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    covariance: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         return super().__repr__().split(", theta=")[0] + ")"
+
+    def ratio(self, a: str, b: str, *, confidence_level: float | None = None) -> Estimate:
+        """How many times kind ``a`` multiplies the churn hazard compared with kind ``b``.
+
+        Parameters
+        ----------
+        a, b : str
+            Two failure kinds of the fit.
+        confidence_level : float, optional
+            Level of the interval (default: the fit's).
+
+        Returns
+        -------
+        Estimate
+            ``HR_a / HR_b`` with the Wald interval
+            ``exp(beta_a - beta_b +- z sqrt(V_aa + V_bb - 2 V_ab))``, which
+            accounts for the correlation of the two estimates (both come from
+            one model). NaN when a kind has no failures.
+        """
+        level = self.confidence_level if confidence_level is None else check_confidence_level(confidence_level)
+        for k in (a, b):
+            if k not in self.hazard_ratios.index:
+                raise KeyError(f"kind {k!r} is not in the fit (kinds: {', '.join(self.hazard_ratios.index)})")
+        d = float(np.log(self.hazard_ratios.loc[a, "hazard_ratio"]) - np.log(self.hazard_ratios.loc[b, "hazard_ratio"]))
+        if self.covariance.empty:
+            var = np.nan
+        else:
+            V = self.covariance
+            var = float(V.loc[a, a] + V.loc[b, b] - 2 * V.loc[a, b])
+        se = np.sqrt(var) if var >= 0 else np.nan
+        z = z_value(level)
+        return Estimate(float(np.exp(d)), float(np.exp(d - z * se)), float(np.exp(d + z * se)), level)
 
 
 def _histories(orders: pd.DataFrame, service_events: pd.DataFrame | None, as_of: pd.Timestamp,
@@ -350,7 +387,11 @@ def fit_dropout_model(
     the event (days later). (iv) With a few hundred failures of a kind the
     sampling error is large (standard error of the log ratio about 0.2 with
     5,000 customers) and the maximum-likelihood estimate is biased away
-    from 1 in small samples: read the confidence interval.
+    from 1 in small samples: read the confidence interval. (v) At classroom size (5,000 customers,
+    seeds 100-140) the 95% interval covered the planted ratio of price-change cancellations on 37 of
+    41 seeds, with estimates up to 4.9 for a planted 2.0 where a Cox model of the latent lifetimes
+    of the same customers gives about 2.2 (seeds 109, 117, 120); the other kinds were covered on
+    37-41 of 41 seeds. The cause of the excess for this kind is not known yet.
 
     Examples
     --------
@@ -386,12 +427,17 @@ def fit_dropout_model(
         res = optimize.minimize(_mixture_nll, start, args=(D, K), jac=True, method="L-BFGS-B",
                                 bounds=bounds_cls * K + [(-8.0, 8.0)] * (K - 1) + [(-5.0, 5.0)] * nb)
     theta = res.x
-    se = _wald_se(theta, D, K)[5 * K - 1:]
+    cov_theta = _wald_cov(theta, D, K)
+    cov_beta = cov_theta[5 * K - 1:, 5 * K - 1:]
+    d = np.diag(cov_beta)
+    se = np.sqrt(np.where(d > 0, d, np.nan))
     nat, lw, b_seen = _unpack(theta, K)
     beta = np.full(len(kinds), np.nan)
     beta[seen] = b_seen
     se_all = np.full(len(kinds), np.nan)
     se_all[seen] = se
+    cov_all = np.full((len(kinds), len(kinds)), np.nan)
+    cov_all[np.ix_(seen, seen)] = cov_beta
     hr = pd.DataFrame({
         "hazard_ratio": np.exp(beta),
         "ci_low": np.exp(beta - z * se_all),
@@ -403,12 +449,14 @@ def fit_dropout_model(
         "share": np.exp(lw), "r": nat[:, 0], "alpha": nat[:, 1], "s": nat[:, 2], "beta": nat[:, 3],
         "mean_purchase_rate": nat[:, 0] / nat[:, 1], "mean_dropout_rate": nat[:, 2] / nat[:, 3],
     }, index=pd.RangeIndex(K, name="latent_class"))
+    covariance = pd.DataFrame(cov_all, index=pd.Index(kinds, name="kind"), columns=pd.Index(kinds, name="kind"))
     return DropoutFit(hazard_ratios=hr, classes=classes, loglik=-float(res.fun), n_customers=int(D["n"]),
-                      converged=bool(res.success), as_of=end, confidence_level=float(confidence_level), theta=theta)
+                      converged=bool(res.success), as_of=end, confidence_level=float(confidence_level), theta=theta,
+                      covariance=covariance)
 
 
-def _wald_se(theta: np.ndarray, D: Mapping[str, Any], K: int, h: float = 1e-4) -> np.ndarray:
-    """Standard errors from the inverse of the numerically differentiated gradient."""
+def _wald_cov(theta: np.ndarray, D: Mapping[str, Any], K: int, h: float = 1e-4) -> np.ndarray:
+    """Covariance matrix: the inverse of the numerically differentiated gradient (observed information)."""
     p = len(theta)
     H = np.empty((p, p))
     for j in range(p):
@@ -417,11 +465,9 @@ def _wald_se(theta: np.ndarray, D: Mapping[str, Any], K: int, h: float = 1e-4) -
         H[:, j] = (_mixture_nll(theta + e, D, K)[1] - _mixture_nll(theta - e, D, K)[1]) / (2 * h)
     H = (H + H.T) / 2
     try:
-        cov = np.linalg.inv(H)
+        return np.linalg.inv(H)
     except np.linalg.LinAlgError:
-        cov = np.linalg.pinv(H)
-    d = np.diag(cov)
-    return np.sqrt(np.where(d > 0, d, np.nan))
+        return np.linalg.pinv(H)
 
 
 def failure_hazard_ratios(

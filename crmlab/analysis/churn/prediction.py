@@ -36,7 +36,7 @@ import pandas as pd
 from ..._checks import as_datetimes, as_timestamp, positive_int, require_columns
 from ...domain import COUNTED_STATUSES, FAILURE_KINDS, counted_orders
 from .._churn_common import DAYS_PER_YEAR, binary, bins_by_score, days, failure_kind, scores
-from .._results import Result
+from .._results import DEFAULT_CONFIDENCE, Result, z_value
 from .definition import churn_labels
 
 __all__ = [
@@ -408,6 +408,13 @@ class ChurnModelEvaluation(Result):
         Customers scored.
     top_share : float
         Share of customers in the "top decile".
+    auc_ci_low, auc_ci_high : float
+        Confidence interval of the AUC (DeLong's variance, normal interval).
+    lift_ci_low, lift_ci_high : float
+        Confidence interval of the top-decile lift (binomial interval of
+        the top-decile churn rate divided by the base rate, which is
+        estimated on ten times more customers and treated as known).
+    confidence_level : float
     """
 
     auc: float
@@ -418,9 +425,28 @@ class ChurnModelEvaluation(Result):
     brier: float
     n: int
     top_share: float = 0.1
+    auc_ci_low: float = float("nan")
+    auc_ci_high: float = float("nan")
+    lift_ci_low: float = float("nan")
+    lift_ci_high: float = float("nan")
+    confidence_level: float = DEFAULT_CONFIDENCE
 
 
-def evaluate_churn_model(y_true: Any, score: Any, *, top_share: float = 0.1) -> ChurnModelEvaluation:
+def _delong_se(y: np.ndarray, s: np.ndarray) -> float:
+    """DeLong et al. (1988) standard error of the AUC, from midranks."""
+    from scipy.stats import rankdata
+
+    pos, neg = s[y == 1], s[y == 0]
+    m, n = len(pos), len(neg)
+    r_all = rankdata(np.r_[pos, neg])
+    v10 = (r_all[:m] - rankdata(pos)) / n  # per churner: share of non-churners scored lower (ties 1/2)
+    v01 = 1.0 - (r_all[m:] - rankdata(neg)) / m  # per non-churner: share of churners scored higher
+    var = (np.var(v10, ddof=1) if m > 1 else 0.0) / m + (np.var(v01, ddof=1) if n > 1 else 0.0) / n
+    return float(np.sqrt(var))
+
+
+def evaluate_churn_model(y_true: Any, score: Any, *, top_share: float = 0.1,
+                         confidence_level: float = DEFAULT_CONFIDENCE) -> ChurnModelEvaluation:
     """Discrimination and calibration summary of churn scores.
 
     Parameters
@@ -431,19 +457,24 @@ def evaluate_churn_model(y_true: Any, score: Any, *, top_share: float = 0.1) -> 
         Higher = more likely to churn (a probability for the Brier score).
     top_share : float
         Share of customers in the "top decile" (0.1).
+    confidence_level : float, default 0.95
+        Level of the intervals of the AUC and the lift.
 
     Returns
     -------
     ChurnModelEvaluation
         ``auc``, ``gini``, ``top_decile_lift``, ``top_decile_rate``,
-        ``base_rate``, ``brier``, ``n``, ``top_share``.
+        ``base_rate``, ``brier``, ``n``, ``top_share``, ``auc_ci_low``,
+        ``auc_ci_high``, ``lift_ci_low``, ``lift_ci_high``,
+        ``confidence_level``.
 
     Notes
     -----
     AUC is the probability that a random churner scores higher than a random
-    non-churner (ties count 1/2). Top-decile lift is the measure of Neslin et
-    al. (2006): how many times more churners a campaign aimed at the top 10%
-    reaches than a random one.
+    non-churner (ties count 1/2); its interval uses DeLong, DeLong &
+    Clarke-Pearson's (1988) variance. Top-decile lift is the measure of
+    Neslin et al. (2006): how many times more churners a campaign aimed at
+    the top 10% reaches than a random one.
 
     Examples
     --------
@@ -459,14 +490,21 @@ def evaluate_churn_model(y_true: Any, score: Any, *, top_share: float = 0.1) -> 
         raise ValueError("y_true: both churners and non-churners are needed")
     if not 0 < top_share < 1:
         raise ValueError(f"top_share: must be in (0, 1) (got {top_share!r})")
+    z = z_value(confidence_level)
     auc = float(roc_auc_score(y, s))
+    se = _delong_se(y, s)
     k = max(int(round(top_share * len(y))), 1)
     top = np.argsort(-s, kind="stable")[:k]
     base = float(y.mean())
+    rate = float(y[top].mean())
+    se_rate = np.sqrt(rate * (1 - rate) / k)
     brier = float(np.mean((s - y) ** 2)) if (s.min() >= 0 and s.max() <= 1) else float("nan")
-    return ChurnModelEvaluation(auc=auc, gini=2 * auc - 1, top_decile_lift=float(y[top].mean() / base),
-                                top_decile_rate=float(y[top].mean()), base_rate=base, brier=brier, n=int(len(y)),
-                                top_share=float(top_share))
+    return ChurnModelEvaluation(auc=auc, gini=2 * auc - 1, top_decile_lift=rate / base,
+                                top_decile_rate=rate, base_rate=base, brier=brier, n=int(len(y)),
+                                top_share=float(top_share), auc_ci_low=max(auc - z * se, 0.0),
+                                auc_ci_high=min(auc + z * se, 1.0), lift_ci_low=max(rate - z * se_rate, 0.0) / base,
+                                lift_ci_high=min(rate + z * se_rate, 1.0) / base,
+                                confidence_level=float(confidence_level))
 
 
 def gains_table(y: Any, score: Any, n_bins: int = 10) -> pd.DataFrame:

@@ -8,18 +8,19 @@ a competitor comparison. The modules follow the order in which a survey is
 analysed:
 
 1. :mod:`~crmlab.analysis.survey.reliability` - measurement:
-   :func:`item_columns`, :func:`cronbach_alpha`, :func:`reliability_table`,
+   :func:`item_columns`, :func:`cronbach_alpha`, :func:`alpha_interval`, :func:`reliability_table`,
    :func:`item_reliability`;
 2. :mod:`~crmlab.analysis.survey.factors` - structure and scores:
    :func:`factorability`, :func:`factor_loadings`, :func:`primary_factor`,
    :func:`dimension_scores`;
 3. :mod:`~crmlab.analysis.survey.drivers` - what matters: :func:`key_drivers`
    (standardised OLS, Johnson's relative weights and the Shapley/LMG
-   decomposition of R^2), :func:`importance_performance` (Martilla & James
-   1977) and :func:`top2box`;
+   decomposition of R^2), :func:`relative_weight_shares` (with bootstrap
+   intervals), :func:`importance_performance` (Martilla & James 1977) and
+   :func:`top2box`;
 4. :mod:`~crmlab.analysis.survey.nps` - loyalty: :func:`nps`, :func:`nps_bootstrap`;
 5. :mod:`~crmlab.analysis.survey.groups` - :func:`compare_groups`,
-   :func:`satisfaction_and_churn`.
+   :func:`satisfaction_and_churn`, :func:`inactivity_gap`.
 
 Every name is available from this package (``from crmlab.analysis import
 survey; survey.key_drivers(...)``). Functions take tables that follow the data
@@ -47,17 +48,28 @@ from .drivers import (
     QUADRANTS,
     ImportancePerformance,
     KeyDrivers,
+    RelativeWeightShares,
     importance_performance,
     key_drivers,
+    relative_weight_shares,
     relative_weights,
     shapley_r2,
     top2box,
+    top2box_share,
 )
 from .factors import Factorability, FactorLoadings, dimension_scores, factor_loadings, factorability, primary_factor
-from .groups import GroupComparison, SatisfactionChurn, compare_groups, satisfaction_and_churn
+from .groups import (
+    GroupComparison,
+    InactivityGap,
+    SatisfactionChurn,
+    compare_groups,
+    inactivity_gap,
+    satisfaction_and_churn,
+)
 from .nps import NPSEstimate, nps, nps_bootstrap
 from .reliability import (
     DIMENSION_PREFIXES,
+    alpha_interval,
     cronbach_alpha,
     dimension_items,
     item_columns,
@@ -71,13 +83,16 @@ __all__ = [
     "Factorability",
     "FactorLoadings",
     "KeyDrivers",
+    "RelativeWeightShares",
     "ImportancePerformance",
     "NPSEstimate",
     "GroupComparison",
     "SatisfactionChurn",
+    "InactivityGap",
     "item_columns",
     "dimension_items",
     "cronbach_alpha",
+    "alpha_interval",
     "reliability_table",
     "item_reliability",
     "factorability",
@@ -85,12 +100,15 @@ __all__ = [
     "primary_factor",
     "dimension_scores",
     "relative_weights",
+    "relative_weight_shares",
     "shapley_r2",
     "key_drivers",
     "importance_performance",
     "top2box",
+    "top2box_share",
     "nps",
     "nps_bootstrap",
     "compare_groups",
     "satisfaction_and_churn",
+    "inactivity_gap",
 ]

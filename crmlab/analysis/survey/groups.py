@@ -3,7 +3,9 @@
 * :func:`compare_groups` - a score by group (competitor, city tier) with a
   Kruskal-Wallis or ANOVA test (:class:`GroupComparison`);
 * :func:`satisfaction_and_churn` - the share of respondents with no later order,
-  by satisfaction level (:class:`SatisfactionChurn`).
+  by satisfaction level (:class:`SatisfactionChurn`);
+* :func:`inactivity_gap` - how much more often the dissatisfied are inactive
+  than the satisfied, with a confidence interval and a test (:class:`InactivityGap`).
 
 Examples
 --------
@@ -25,10 +27,12 @@ from scipy import stats
 
 from ..._checks import as_datetimes, as_timestamp, check_confidence_level, positive_int, require_columns
 from ...domain import COUNTED_STATUSES, counted_orders
-from .._results import DEFAULT_CONFIDENCE, Result, z_value
+from .._proportions import newcombe_difference, wilson_interval
+from .._results import DEFAULT_CONFIDENCE, Result
 from ._items import numeric_matrix
 
-__all__ = ["GroupComparison", "SatisfactionChurn", "compare_groups", "satisfaction_and_churn"]
+__all__ = ["GroupComparison", "SatisfactionChurn", "InactivityGap", "compare_groups", "satisfaction_and_churn",
+           "inactivity_gap"]
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -86,6 +90,39 @@ class SatisfactionChurn(Result):
     n_excluded_anonymous: int
     as_of: pd.Timestamp
     window_days: int
+    confidence_level: float = DEFAULT_CONFIDENCE
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class InactivityGap(Result):
+    """Inactive share of the dissatisfied minus that of the satisfied (:func:`inactivity_gap`).
+
+    Attributes
+    ----------
+    estimate, ci_low, ci_high : float
+        The difference of the two shares and its Newcombe interval.
+    share_low, share_high : float
+        Inactive share among the low (dissatisfied) and high (satisfied) levels.
+    n_low, n_high : int
+        Respondents in the two groups.
+    chi2, p_value : float
+        Pearson chi-square test of the 2 x 2 table (no continuity correction).
+    low, high : tuple
+        The levels pooled into each group.
+    confidence_level : float
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    share_low: float
+    share_high: float
+    n_low: int
+    n_high: int
+    chi2: float
+    p_value: float
+    low: tuple
+    high: tuple
     confidence_level: float = DEFAULT_CONFIDENCE
 
 
@@ -161,15 +198,6 @@ def compare_groups(
     return GroupComparison(table=out, test=test, statistic=stat, p_value=pv, confidence_level=level)
 
 
-def _wilson(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a binomial proportion."""
-    p = k / n
-    den = 1 + z**2 / n
-    mid = (p + z**2 / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / den
-    return mid - half, mid + half
-
-
 def satisfaction_and_churn(
     survey: pd.DataFrame,
     orders: pd.DataFrame,
@@ -237,7 +265,7 @@ def satisfaction_and_churn(
     require_columns(survey, ["customer_id", "response_date", level], table="survey")
     require_columns(orders, ["customer_id", "order_ts"], table="orders")
     window_days = positive_int(window_days, "window_days")
-    z = z_value(confidence_level)
+    check_confidence_level(confidence_level)
     if orders.empty:
         raise ValueError("orders is empty: cannot observe later activity")
     ots = as_datetimes(orders["order_ts"], "orders.order_ts")
@@ -262,7 +290,7 @@ def satisfaction_and_churn(
     g = sv.groupby("level", sort=True)
     out = pd.DataFrame({"n": g.size(), "n_inactive": g["inactive"].sum().astype(int)})
     out["share_inactive"] = out["n_inactive"] / out["n"]
-    lo, hi = _wilson(out["n_inactive"].to_numpy(float), out["n"].to_numpy(float), z)
+    lo, hi = wilson_interval(out["n_inactive"].to_numpy(float), out["n"].to_numpy(float), confidence_level)
     out["ci_low"], out["ci_high"] = lo, hi
     out["mean_orders"] = g["orders"].mean()
     out.index.name = level
@@ -276,3 +304,72 @@ def satisfaction_and_churn(
     return SatisfactionChurn(table=out, chi2=chi2, p_value=pv, n_excluded_window=int((~full).sum()),
                              n_excluded_anonymous=int(anonymous.sum()), as_of=end, window_days=window_days,
                              confidence_level=check_confidence_level(confidence_level))
+
+
+def inactivity_gap(
+    link: SatisfactionChurn,
+    low: Sequence = (1, 2),
+    high: Sequence = (4, 5),
+    *,
+    confidence_level: float | None = None,
+) -> InactivityGap:
+    """Are the dissatisfied more often inactive later? The difference of two shares, with its interval.
+
+    Parameters
+    ----------
+    link : SatisfactionChurn
+        Output of :func:`satisfaction_and_churn`.
+    low, high : sequence of levels, default (1, 2) and (4, 5)
+        The levels pooled into the dissatisfied and the satisfied group
+        (levels absent from ``link.table`` are ignored).
+    confidence_level : float, optional
+        Default: the level of ``link``.
+
+    Returns
+    -------
+    InactivityGap
+        ``estimate`` = inactive share of ``low`` minus that of ``high``, its
+        interval ``ci_low``/``ci_high``, the two shares and sizes, and the
+        chi-square test of the 2 x 2 table. Everything but the sizes is NaN
+        when a group has no respondent.
+
+    Notes
+    -----
+    The interval is Newcombe's (1998, *Statistics in Medicine* 17, 873-890,
+    method 10): Wilson score intervals of the two shares combined, which
+    keeps its coverage when one group is small (the dissatisfied are often a
+    few dozen respondents) - the plain Wald interval does not.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sv = pd.DataFrame({"customer_id": list("abcdef"), "overall_satisfaction": [1, 2, 2, 5, 5, 4],
+    ...                    "response_date": pd.to_datetime(["2024-01-01"] * 6)})
+    >>> od = pd.DataFrame({"customer_id": list("adef"), "status": "completed",
+    ...                    "order_ts": pd.to_datetime(["2024-03-01", "2024-02-01", "2024-05-01", "2024-06-01"])})
+    >>> gap = inactivity_gap(satisfaction_and_churn(sv, od, window_days=180, as_of="2024-12-31"))
+    >>> round(gap.share_low, 3), gap.share_high, round(gap.estimate, 3)
+    (0.667, 0.0, 0.667)
+    >>> bool(gap.ci_low < gap.estimate < gap.ci_high)
+    True
+    """
+    level = link.confidence_level if confidence_level is None else check_confidence_level(confidence_level)
+    t = link.table
+    lo_rows, hi_rows = t[t.index.isin(list(low))], t[t.index.isin(list(high))]
+    n1, n2 = int(lo_rows["n"].sum()), int(hi_rows["n"].sum())
+    if n1 == 0 or n2 == 0:  # nothing to compare: an undefined gap (never a supported claim)
+        nan = float("nan")
+        return InactivityGap(estimate=nan, ci_low=nan, ci_high=nan, share_low=nan, share_high=nan, n_low=n1,
+                             n_high=n2, chi2=nan, p_value=nan, low=tuple(low), high=tuple(high),
+                             confidence_level=level)
+    k1, k2 = int(lo_rows["n_inactive"].sum()), int(hi_rows["n_inactive"].sum())
+    d, ci_low, ci_high = newcombe_difference(k1, n1, k2, n2, level)
+    table = np.array([[k1, n1 - k1], [k2, n2 - k2]], float)
+    if (table.sum(axis=0) > 0).all():
+        chi = stats.chi2_contingency(table, correction=False)
+        chi2, pv = float(chi.statistic), float(chi.pvalue)
+    else:
+        chi2, pv = float("nan"), float("nan")
+    return InactivityGap(estimate=d, ci_low=ci_low, ci_high=ci_high, share_low=k1 / n1, share_high=k2 / n2,
+                         n_low=n1, n_high=n2, chi2=chi2, p_value=pv, low=tuple(low), high=tuple(high),
+                         confidence_level=level)

@@ -3,7 +3,8 @@
 * :func:`item_columns` - dimension -> item columns, read from names such as ``service_3``;
 * :func:`dimension_items` - the dimension map a function uses (given, or inferred);
 * :func:`cronbach_alpha` - internal consistency of one scale (Cronbach 1951);
-* :func:`reliability_table` - alpha, alpha-if-deleted and inter-item correlation per scale;
+* :func:`alpha_interval` - Feldt's confidence interval of alpha;
+* :func:`reliability_table` - alpha with its interval, alpha-if-deleted and inter-item correlation per scale;
 * :func:`item_reliability` - item-rest correlation and alpha-if-deleted per item.
 
 Missing answers (nullable integers) are allowed; each function says how it
@@ -29,7 +30,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..._checks import require_columns
+from ..._checks import check_confidence_level, require_columns
+from .._results import DEFAULT_CONFIDENCE
 from ._items import complete_rows, numeric_matrix
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "item_columns",
     "dimension_items",
     "cronbach_alpha",
+    "alpha_interval",
     "reliability_table",
     "item_reliability",
 ]
@@ -176,6 +179,50 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
     return float(k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / total_var))
 
 
+def alpha_interval(alpha: float, n: int, k: int, confidence_level: float = DEFAULT_CONFIDENCE) -> tuple[float, float]:
+    """Feldt's confidence interval of Cronbach's alpha.
+
+    Parameters
+    ----------
+    alpha : float
+        The sample alpha.
+    n : int
+        Complete responses it was computed from.
+    k : int
+        Number of items.
+    confidence_level : float, default 0.95
+
+    Returns
+    -------
+    (float, float)
+        ``(ci_low, ci_high)``; NaN for an undefined alpha or fewer than 3 responses.
+
+    Notes
+    -----
+    Under the model of parallel items, :math:`(1 - \\alpha)/(1 - \\hat\\alpha)`
+    follows an F distribution with :math:`n - 1` and :math:`(n - 1)(k - 1)`
+    degrees of freedom (Feldt 1965; Feldt, Woodruff & Salih 1987, *Applied
+    Psychological Measurement* 11, 93-103), so the interval is
+    :math:`1 - (1 - \\hat\\alpha) F_{1-\\gamma/2}` to
+    :math:`1 - (1 - \\hat\\alpha) F_{\\gamma/2}`.
+
+    Examples
+    --------
+    >>> lo, hi = alpha_interval(0.80, n=500, k=4)
+    >>> round(lo, 3), round(hi, 3)
+    (0.77, 0.827)
+    """
+    from scipy import stats
+
+    level = check_confidence_level(confidence_level)
+    if not np.isfinite(alpha) or n < 3 or k < 2:
+        return float("nan"), float("nan")
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    g = (1 - level) / 2
+    return (float(1 - (1 - alpha) * stats.f.ppf(1 - g, df1, df2)),
+            float(1 - (1 - alpha) * stats.f.ppf(g, df1, df2)))
+
+
 def _mean_offdiag(r: np.ndarray) -> float:
     k = r.shape[0]
     return float((r.sum() - np.trace(r)) / (k * (k - 1)))
@@ -186,6 +233,7 @@ def reliability_table(
     dimensions: Mapping[str, Sequence[str]] | None = None,
     *,
     threshold: float = 0.70,
+    confidence_level: float = DEFAULT_CONFIDENCE,
 ) -> pd.DataFrame:
     """Reliability of each dimension's scale.
 
@@ -197,12 +245,14 @@ def reliability_table(
         Dimension -> item columns; default :func:`item_columns`.
     threshold : float, default 0.70
         Alpha at or above which a scale counts as acceptable.
+    confidence_level : float, default 0.95
+        Coverage of the interval of alpha (:func:`alpha_interval`).
 
     Returns
     -------
     DataFrame
         Indexed by dimension, with ``n_items``, ``n`` (complete responses),
-        ``alpha``, ``alpha_if_deleted_min``, ``alpha_if_deleted_max``,
+        ``alpha`` and its Feldt interval ``ci_low``/``ci_high``, ``alpha_if_deleted_min``, ``alpha_if_deleted_max``,
         ``weakest_item`` (the item whose deletion gives the highest alpha),
         ``mean_inter_item_r`` and ``acceptable`` (``alpha >= threshold``).
         ``alpha_if_deleted_*`` are NaN for 2-item scales.
@@ -234,7 +284,9 @@ def reliability_table(
             lo = hi = float("nan")
             weakest = None
         r = np.corrcoef(x, rowvar=False)
-        rows.append(dict(dimension=dim, n_items=len(cols), n=len(x), alpha=alpha, alpha_if_deleted_min=lo,
+        ci = alpha_interval(alpha, len(x), len(cols), confidence_level)
+        rows.append(dict(dimension=dim, n_items=len(cols), n=len(x), alpha=alpha, ci_low=ci[0], ci_high=ci[1],
+                         alpha_if_deleted_min=lo,
                          alpha_if_deleted_max=hi, weakest_item=weakest, mean_inter_item_r=_mean_offdiag(r),
                          acceptable=bool(alpha >= threshold)))
     return pd.DataFrame(rows).set_index("dimension")

@@ -1,0 +1,37 @@
+"""The claims audit: its bookkeeping on hand-made records, and (slow) the lessons on unseen seeds."""
+
+from __future__ import annotations
+
+import math
+
+from crmlab.notebook.audit import claim_records, format_markdown, summarize
+
+
+def _rec(seed, est, lo, hi, truth, *, null=0.0, cid="x.effect"):
+    return {"notebook": "04", "seed": seed, "id": cid, "estimate": est, "ci": [lo, hi], "null": null,
+            "supported": lo > null or hi < null, "truth": truth}
+
+
+def test_false_discoveries_and_coverage_are_counted():
+    recs = [_rec(1, 0.2, 0.1, 0.3, 0.15),     # supported, right direction, covers
+            _rec(2, 0.2, 0.1, 0.3, -0.05),    # supported upwards, truth below the null: false discovery, misses
+            _rec(3, -0.2, -0.3, -0.1, 0.0),   # supported downwards, truth on the null: false discovery, misses
+            _rec(4, 0.0, -0.1, 0.1, 0.3),     # not supported: never a false discovery, misses
+            _rec(5, 1.5, 1.2, 1.8, 1.4, null=1.0, cid="x.ratio")]
+    t = summarize(recs).set_index("claim")
+    assert t.loc["x.effect", "runs"] == 4 and t.loc["x.effect", "false_discoveries"] == 2
+    assert t.loc["x.effect", "supported"] == 0.75 and t.loc["x.effect", "coverage"] == 0.25
+    assert not t.loc["x.effect", "goal_met"] and t.loc["x.ratio", "goal_met"]
+    md = format_markdown(summarize(recs), seeds=[1, 2, 3, 4, 5], preset="classroom")
+    assert "`x.effect`" in md and "**not met**" in md and "1 of 2 claims meet both goals" in md
+
+
+def test_claims_without_truth_have_no_coverage_and_records_carry_truth():
+    results = {"claims": [{"id": "a", "text": "t", "estimate": 1.0, "ci": [0.5, 1.5], "null": 0.0, "supported": True},
+                          {"id": "b", "text": "u", "estimate": 0.0, "ci": [-1, 1], "null": 0.0, "supported": False}],
+               "claims_truth": {"a": 1.2}}
+    recs = claim_records(results, notebook="01", seed=7)
+    assert [r["truth"] for r in recs] == [1.2, None]
+    t = summarize(recs).set_index("claim")
+    assert t.loc["a", "coverage"] == 1.0 and math.isnan(t.loc["b", "coverage"]) and t.loc["b", "with_truth"] == 0
+    assert summarize([]).empty
