@@ -169,7 +169,11 @@ with open(LEAK, "w") as f:
 
 @pytest.fixture()
 def leak_dir():
-    d = Path(tempfile.mkdtemp(prefix="crmlab-test-leak-"))
+    """Where the attack writes what it found: outside the temporary folder (a grading kernel gets a private, empty
+    /tmp in its mount namespace, so a folder there would be invisible to it)."""
+    outside = "/var/tmp" if os.path.isdir("/var/tmp") and os.path.realpath("/var/tmp") != \
+        os.path.realpath(tempfile.gettempdir()) else None
+    d = Path(tempfile.mkdtemp(prefix="crmlab-test-leak-", dir=outside))
     os.chmod(d, 0o777)
     yield d
     shutil.rmtree(d, ignore_errors=True)
