@@ -323,7 +323,8 @@ def batch(term, tmp_path_factory):
 def test_batch_gradebook_rows_and_totals(batch):
     gb = batch["grades"].gradebook
     assert sorted(batch["seen"]) == [("s001", NB), ("s002", NB)]
-    assert list(gb.columns) == ["student_id", "notebook", "exercise", "score", "max_score", "note"]
+    assert list(gb.columns) == ["student_id", "notebook", "exercise", "score", "max_score", "status", "note"]
+    assert set(gb["status"]) == {"graded"}
     rows = {(r.student_id, r.notebook, r.exercise): (r.score, r.max_score) for r in gb.itertuples()}
     assert rows[("s001", NB, f"{NB}-ex1")] == (2, 2) and rows[("s001", NB, f"{NB}-ex2")] == (3, 3)
     assert rows[("s002", NB, f"{NB}-ex1")] == (2, 2) and rows[("s002", NB, f"{NB}-ex2")] == (0, 3)

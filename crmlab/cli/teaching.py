@@ -9,6 +9,7 @@ Examples
 ::
 
     crmlab assignment --roster roster.csv --notebooks 01 05 --salt "$COURSE_SALT" --out term1
+    crmlab assignment --roster roster.csv --notebooks 01 05 --lang zh --out term1-zh
     crmlab grade term1/students/s001/notebooks/05_market_basket.ipynb --key term1/keys/s001/answers.json
     crmlab grade --term term1 --submissions handed_in --out gradebook.csv --jobs 2
 """
@@ -37,12 +38,16 @@ def cmd_assignment(args: argparse.Namespace) -> int:
         info = build_assignment(args.roster, args.notebooks, args.out, salt=salt, preset=args.preset,
                                 n_customers=args.n_customers, execute_keys=not args.no_keys,
                                 assignment=args.assignment, force=args.force, timeout=args.timeout,
+                                lang=args.lang,
                                 progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
     except ValueError as e:
         raise CLIError(str(e)) from None
     if not args.quiet:
+        n_written = sum(len(v) for v in info.get("written", {}).values())
         print(f"wrote {args.out}: {len(info['students'])} students x {len(info['notebooks'])} notebooks "
-              f"({', '.join(info['notebooks'])}); hand out {args.out}/students/<student_id>/")
+              f"({', '.join(info['notebooks'])}; edition {args.lang}"
+              + (f"; {n_written} written task(s) graded by hand" if n_written else "")
+              + f"); hand out {args.out}/students/<student_id>/")
     return 0
 
 
@@ -193,11 +198,15 @@ def _grade_term(args: argparse.Namespace) -> int:
         raise CLIError(f"a kernel could not start, grading stopped: {e}", code=EXIT_INVALID) from None
     finally:
         bar.close()
+    from .._fs import OutputError
+
     try:
         write_feedback(grades.feedback, feedback, force=args.force)
         write_gradebook(grades.gradebook, out, force=args.force)
     except (ValueError, OSError) as e:
         raise CLIError(str(e)) from None
+    except OutputError as e:
+        raise CLIError(str(e), code=EXIT_INVALID) from None
     if not args.quiet:
         t = grades.totals()
         ungraded = grades.gradebook[(grades.gradebook["exercise"] == "total") & (grades.gradebook["notebook"] != "total")
@@ -251,9 +260,10 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     a = sub.add_parser(
         "assignment", help="per-student datasets, student notebooks and answer keys from exercise notebooks",
         description="For each student of the roster: a dataset from a seed derived from the course salt and the "
-                    "student id (without truth.json), the student version of each notebook (solutions replaced "
-                    "by 'raise NotImplementedError()', hidden tests removed) and an answer key; plus an nbgrader "
-                    "source folder. Written atomically.",
+                    "student id (without truth.json and without the seed), the student version of each notebook "
+                    "(solutions replaced by 'raise NotImplementedError()', hidden tests, rubrics and quiz answers "
+                    "removed, written tasks as 'YOUR ANSWER HERE') and an answer key; plus an nbgrader source "
+                    "folder (written tasks as manually graded cells). Written atomically, one writer at a time.",
         formatter_class=HelpFormatter)
     a.add_argument("--roster", required=True, metavar="ROSTER.csv", help="CSV with student_id (and optional name)")
     a.add_argument("--notebooks", required=True, nargs="+", metavar="NB", help="notebook names, prefixes or paths")
@@ -262,6 +272,10 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--preset", default="classroom", help="dataset preset")
     a.add_argument("--n-customers", type=int, default=None, help="override the preset's number of customers")
     a.add_argument("--assignment", default=None, help="nbgrader assignment name (default: name of --out)")
+    a.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="edition: zh builds the student notebooks from the Chinese edition of the lessons (every "
+                        "Markdown cell translated), with lang=\"zh\" (findings and hints in Chinese), Chinese "
+                        "placeholders and Chinese grading feedback")
     a.add_argument("--no-keys", action="store_true", help="do not execute the solutions (no answer keys)")
     a.add_argument("--timeout", type=positive_seconds, default=600, help="per-cell timeout in seconds")
     a.add_argument("--force", action="store_true", help="replace a non-empty output folder when complete")

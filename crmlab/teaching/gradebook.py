@@ -8,16 +8,22 @@ out, is accepted too), grades each one with
 at a time - and returns a :class:`TermGrades`:
 
 * ``gradebook``: one row per student, notebook and exercise (``score``,
-  ``max_score``, ``note``), a ``total`` row per student and notebook and one
-  per student (``notebook == "total"``); only exercises that carry points; a
-  missing, linked or broken notebook is rows of 0 with the reason in ``note``,
-  never an exception; written by :func:`write_gradebook` (CSV, atomically; a
-  text cell that a spreadsheet would run as a formula is prefixed with ``'``);
-* ``feedback``: one Markdown text per student and notebook, for the student:
-  the score, each exercise's points and whether it is correct, the cells that
-  raised, why a run was stopped - and the expected values only with
-  ``reveal=True``; written by :func:`write_feedback` as
-  ``FEEDBACK/<student_id>/<notebook>.md`` (the whole folder atomically).
+  ``max_score``, ``status``, ``note``), a ``total`` row per student and
+  notebook and one per student (``notebook == "total"``); only exercises that
+  carry points; a written task is a row of 0 of its points with status
+  ``manual`` (graded by hand; the totals' status is then ``manual pending``
+  and their ``max_score`` includes those points); a missing, linked or broken
+  notebook is rows of 0 with status ``not graded`` and the reason in
+  ``note``, never an exception; written by :func:`write_gradebook` (CSV,
+  atomically; a text cell that a spreadsheet would run as a formula is
+  prefixed with ``'``);
+* ``feedback``: one Markdown text per student and notebook, for the student,
+  in the term's language: the score, each exercise's points and whether it is
+  correct, the written tasks (graded by hand), the cells that raised, why a
+  run was stopped - and the expected values only with ``reveal=True``; the
+  0-point ``results.json`` checks are not listed; written by
+  :func:`write_feedback` as ``FEEDBACK/<student_id>/<notebook>.md`` (the
+  whole folder atomically).
 
 Examples
 --------
@@ -48,7 +54,7 @@ from .sandbox import DEFAULT_MEMORY_MB, DEFAULT_TOTAL_TIMEOUT
 __all__ = ["grade_term", "TermGrades", "write_gradebook", "write_feedback", "feedback_text", "safe_cell",
            "exercise_label", "GRADEBOOK_COLUMNS", "MAX_JOBS"]
 
-GRADEBOOK_COLUMNS = ["student_id", "notebook", "exercise", "score", "max_score", "note"]
+GRADEBOOK_COLUMNS = ["student_id", "notebook", "exercise", "score", "max_score", "status", "note"]
 #: Most kernels graded at the same time.
 MAX_JOBS = 32
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -85,10 +91,18 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def exercise_label(grade_id: str) -> str:
-    """``"<notebook>-ex<k>"`` -> ``"Exercise k"`` (other ids unchanged)."""
-    m = re.search(r"-ex(\d+)$", str(grade_id))
-    return f"Exercise {m.group(1)}" if m else str(grade_id)
+def exercise_label(grade_id: str, lang: str = "en") -> str:
+    """``"<notebook>-ex<k>"`` -> ``"Exercise k"``, ``"<notebook>-written<k>"`` -> ``"Written task k"`` (others unchanged).
+
+    >>> exercise_label("05_market_basket-written1", "zh")
+    '书面作业 1'
+    """
+    from .texts import MESSAGES
+
+    m = re.search(r"-(ex|written)(\d+)$", str(grade_id))
+    if not m:
+        return str(grade_id)
+    return MESSAGES("fb.exercise" if m.group(1) == "ex" else "fb.written", lang, k=m.group(2))
 
 
 def _one_line(text: Any, limit: int = 160) -> str:
@@ -128,9 +142,18 @@ def _exercises(entries: list[Mapping[str, Any]]) -> list[tuple[str, float]]:
     return list(out.items())
 
 
+def _written(nb_key: Mapping[str, Any]) -> list[tuple[str, float]]:
+    """(grade_id, points) of the written tasks of one notebook of a key."""
+    return [(str(w["grade_id"]), float(w["points"])) for w in nb_key.get("written", [])]
+
+
 def feedback_text(nbname: str, report: GradeReport | None, *, reveal: bool = False, note: str | None = None,
-                  exercises: list[tuple[str, float]] | None = None) -> str:
+                  exercises: list[tuple[str, float]] | None = None, written: list[tuple[str, float]] | None = None,
+                  lang: str = "en") -> str:
     """The student's feedback on one notebook (Markdown).
+
+    Only what carries points is listed (the 0-point ``results.json`` checks
+    are not); written tasks are listed as graded by hand.
 
     Parameters
     ----------
@@ -140,6 +163,10 @@ def feedback_text(nbname: str, report: GradeReport | None, *, reveal: bool = Fal
     reveal : bool, default False
         Show the expected value of each answer. Off by default, so that
         feedback can be forwarded without giving the answers away.
+    written : list of (grade_id, points), optional
+        The notebook's written tasks (graded by hand).
+    lang : {"en", "zh"}, default "en"
+        The term's language.
 
     Examples
     --------
@@ -150,51 +177,68 @@ def feedback_text(nbname: str, report: GradeReport | None, *, reveal: bool = Fal
     <BLANKLINE>
     Not graded: no submission.
     <BLANKLINE>
-    | Exercise | Points | Result |
+    | Task | Points | Result |
     |---|---|---|
     | Exercise 1 | 0 / 2 | not graded |
     <BLANKLINE>
     """
-    lines = [f"# Feedback on {nbname}", ""]
+    from .texts import MESSAGES
+
+    def t(key: str, **kw: Any) -> str:
+        return MESSAGES(key, lang, **kw)
+
+    written = written or []
+    manual_points = sum(p for _, p in written)
+    lines = [t("fb.title", notebook=nbname), ""]
     if report is None:
         total = sum(p for _, p in exercises or [])
-        lines += [f"**Score: 0 / {total:g}**", "", f"Not graded: {note}.", "",
-                  "| Exercise | Points | Result |", "|---|---|---|"]
-        lines += [f"| {exercise_label(ex)} | 0 / {p:g} | not graded |" for ex, p in exercises or []]
+        why = t("fb.no_submission") if note == "no submission" else note
+        lines += [t("fb.score", score="0", max_score=f"{total:g}"), "", t("fb.not_graded", why=why), "",
+                  t("fb.header")]
+        lines += [f"| {exercise_label(ex, lang)} | 0 / {p:g} | {t('fb.row_not_graded')} |"
+                  for ex, p in [*(exercises or []), *written]]
         return "\n".join(lines) + "\n"
     graded = report.answers[report.answers["points"] > 0]
-    lines += [f"**Score: {report.score:g} / {graded['points'].sum():g}**", ""]
+    lines += [t("fb.score", score=f"{report.score:g}", max_score=f"{graded['points'].sum():g}"), ""]
+    if manual_points:
+        lines += [t("fb.manual_pending", points=f"{manual_points:g}"), ""]
     if report.stopped:
-        lines += [f"Your notebook was stopped: {_one_line(report.stopped, 300)}. Answers it had not recorded by then "
-                  "could not be graded.", ""]
-    lines += ["| Exercise | Points | Result |", "|---|---|---|"]
+        lines += [t("fb.stopped", why=_one_line(report.stopped, 300)), ""]
+    lines += [t("fb.header")]
     for ex, g in graded.groupby("exercise", sort=False):
         parts = []
         for _, row in g.iterrows():
             if row["ok"]:
-                parts.append(f"`{row['name']}` correct")
+                parts.append(t("fb.correct", name=row["name"]))
             elif _missing(row["submitted"]):
-                parts.append(f"`{row['name']}` has no value (not set, or the notebook stopped before it)")
+                parts.append(t("fb.no_value", name=row["name"]))
             else:
-                parts.append(f"`{row['name']}` = {_md_value(row['submitted'])} is not correct")
+                parts.append(t("fb.wrong", name=row["name"], value=_md_value(row["submitted"])))
             if reveal:
-                parts[-1] += f" (expected {_md_value(row['expected'])})"
-        lines.append(f"| {exercise_label(ex)} | {g['earned'].sum():g} / {g['points'].sum():g} | {'; '.join(parts)} |")
+                parts[-1] += t("fb.expected", value=_md_value(row["expected"]))
+        lines.append(f"| {exercise_label(ex, lang)} | {g['earned'].sum():g} / {g['points'].sum():g} | "
+                     f"{'; '.join(parts)} |")
+    lines += [f"| {exercise_label(w, lang)} | - / {p:g} | {t('fb.row_manual')} |" for w, p in written]
     if report.errors:
-        lines += ["", "Cells that raised an error when your notebook was run (cells numbered from 0):", ""]
+        lines += ["", t("fb.errors"), ""]
         lines += [f"- {_one_line(err).replace('`', chr(39))}" for err in report.errors[:20]]
         if len(report.errors) > 20:
-            lines.append(f"- ... and {len(report.errors) - 20} more")
+            lines.append("- " + t("fb.more_errors", n=len(report.errors) - 20))
     return "\n".join(lines) + "\n"
 
 
-def _rows_for(sid: str, nbname: str, exercises: list[tuple[str, float]], report: GradeReport | None,
-              note: str | None) -> list[dict[str, Any]]:
+def _rows_for(sid: str, nbname: str, exercises: list[tuple[str, float]], written: list[tuple[str, float]],
+              report: GradeReport | None, note: str | None) -> list[dict[str, Any]]:
     rows = []
     earned = {} if report is None else dict(zip(*[report.by_exercise()[c] for c in ("exercise", "earned")]))
+    status = "not graded" if report is None else "graded"
     for ex, pts in exercises:
         rows.append({"student_id": sid, "notebook": nbname, "exercise": ex, "score": float(earned.get(ex, 0.0)),
-                     "max_score": pts, "note": note or ""})
+                     "max_score": pts, "status": status, "note": note or ""})
+    for w, pts in written:
+        rows.append({"student_id": sid, "notebook": nbname, "exercise": w, "score": 0.0, "max_score": pts,
+                     "status": "manual" if report is not None else status,
+                     "note": "to grade by hand" if report is not None else note or ""})
     if report is not None:
         bits = [f"stopped: {report.stopped}"] if report.stopped else []
         if report.errors:
@@ -202,9 +246,11 @@ def _rows_for(sid: str, nbname: str, exercises: list[tuple[str, float]], report:
         total_note = _one_line("; ".join(bits), 300)
     else:
         total_note = note or ""
+    pending = report is not None and bool(written)
     rows.append({"student_id": sid, "notebook": nbname, "exercise": "total",
-                 "score": float(sum(r["score"] for r in rows)), "max_score": float(sum(p for _, p in exercises)),
-                 "note": total_note})
+                 "score": float(sum(r["score"] for r in rows)),
+                 "max_score": float(sum(p for _, p in exercises) + sum(p for _, p in written)),
+                 "status": "manual pending" if pending else status, "note": total_note})
     return rows
 
 
@@ -283,11 +329,12 @@ def grade_term(term: str | os.PathLike, submissions: str | os.PathLike, *, revea
     notebooks = [str(n) for n in info["notebooks"]]
     unknown = tuple(sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name not in students))
     hidden = (term, folder, *hide)
+    lang = info.get("lang") if info.get("lang") in ("en", "zh") else "en"
     tasks, results, feedback = [], {}, {}
     for sid in students:
         for nbname in notebooks:
-            entries = keys[sid]["notebooks"].get(nbname, {}).get("answers", [])
-            tasks.append((sid, nbname, _exercises(entries)))
+            nb_key = keys[sid]["notebooks"].get(nbname, {})
+            tasks.append((sid, nbname, _exercises(nb_key.get("answers", [])), _written(nb_key)))
     lock = threading.Lock()
 
     def one(sid: str, nbname: str) -> tuple[GradeReport | None, str | None]:
@@ -309,11 +356,11 @@ def grade_term(term: str | os.PathLike, submissions: str | os.PathLike, *, revea
             progress(sid, nbname, outcome[0])
 
     if jobs == 1:
-        for sid, nbname, _ in tasks:
+        for sid, nbname, *_ in tasks:
             finish(sid, nbname, one(sid, nbname))
     else:
         with ThreadPoolExecutor(max_workers=min(jobs, len(tasks)), thread_name_prefix="crmlab-grade") as pool:
-            futures = {pool.submit(one, sid, nbname): (sid, nbname) for sid, nbname, _ in tasks}
+            futures = {pool.submit(one, sid, nbname): (sid, nbname) for sid, nbname, *_ in tasks}
             try:
                 for fut in as_completed(futures):
                     finish(*futures[fut], fut.result())
@@ -324,16 +371,20 @@ def grade_term(term: str | os.PathLike, submissions: str | os.PathLike, *, revea
     rows: list[dict[str, Any]] = []
     for sid in students:
         mine = []
-        for s2, nbname, exercises in tasks:
+        for s2, nbname, exercises, written in tasks:
             if s2 != sid:
                 continue
             report, note = results[(sid, nbname)]
-            mine += _rows_for(sid, nbname, exercises, report, note)
-            feedback[(sid, nbname)] = feedback_text(nbname, report, reveal=reveal, note=note, exercises=exercises)
+            mine += _rows_for(sid, nbname, exercises, written, report, note)
+            feedback[(sid, nbname)] = feedback_text(nbname, report, reveal=reveal, note=note, exercises=exercises,
+                                                    written=written, lang=lang)
         totals = [r for r in mine if r["exercise"] == "total"]
+        statuses = {r["status"] for r in totals}
         mine.append({"student_id": sid, "notebook": "total", "exercise": "total",
                      "score": float(sum(r["score"] for r in totals)),
-                     "max_score": float(sum(r["max_score"] for r in totals)), "note": ""})
+                     "max_score": float(sum(r["max_score"] for r in totals)),
+                     "status": "manual pending" if "manual pending" in statuses else
+                     ("graded" if "graded" in statuses else "not graded"), "note": ""})
         rows += mine
     return TermGrades(gradebook=pd.DataFrame(rows, columns=GRADEBOOK_COLUMNS), feedback=feedback, unknown=unknown)
 
@@ -356,7 +407,7 @@ def write_gradebook(gradebook: pd.DataFrame, path: str | os.PathLike, *, force: 
     if not p.parent.is_dir():
         raise ValueError(f"{p}: the folder {p.parent} does not exist")
     safe = gradebook.copy()
-    for col in ("student_id", "notebook", "exercise", "note"):
+    for col in ("student_id", "notebook", "exercise", "status", "note"):
         safe[col] = [safe_cell(v) for v in safe[col]]
     return write_text_atomic(safe.to_csv(index=False, lineterminator="\n"), p)
 
@@ -370,21 +421,14 @@ def write_feedback(feedback: Mapping[tuple[str, str], str], folder: str | os.Pat
     ValueError
         ``folder`` is a file, or a non-empty folder (without ``force``).
     """
-    import shutil
-
-    from .._fs import make_temp_dir, replace_dir, target_problem
+    from .._fs import output_dir, target_problem
 
     target = Path(folder).expanduser()
     problem = target_problem(target, force=force)
     if problem:
         raise ValueError(f"feedback folder {target}: {problem}" + ("; use force (--force)" if "empty" in problem else ""))
-    tmp = make_temp_dir(target)
-    try:
+    with output_dir(target, force=force) as tmp:  # locked, swapped in when complete
         for (sid, nbname), text in feedback.items():
             (tmp / sid).mkdir(exist_ok=True)
             (tmp / sid / f"{nbname}.md").write_text(text, encoding="utf-8")
-        replace_dir(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return target

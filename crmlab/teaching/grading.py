@@ -89,10 +89,12 @@ class GradeReport(Result):
         return pd.DataFrame(rows, columns=["exercise", "points", "earned", "correct", "answers"])
 
 
-def _answers_cell(names: Sequence[str]) -> Any:
+def _answers_cell(names: Sequence[str], lang: str = "en") -> Any:
     from nbformat.v4 import new_code_cell
 
-    src = ("# Records your answers for grading - do not edit or delete this cell.\n"
+    from .texts import MESSAGES
+
+    src = (MESSAGES("answers_cell", lang) + "\n"
            "from crmlab.teaching import record_answers\n"
            f"record_answers(globals(), {list(names)!r}, output_dir)")
     cell = new_code_cell(src)
@@ -100,12 +102,15 @@ def _answers_cell(names: Sequence[str]) -> Any:
     return cell
 
 
-def with_answers_cell(nb: Any, names: Sequence[str]) -> Any:
-    """Copy of ``nb`` ending with the one cell that records the answers ``names`` (none if no names)."""
+def with_answers_cell(nb: Any, names: Sequence[str], lang: str = "en") -> Any:
+    """Copy of ``nb`` ending with the one cell that records the answers ``names`` (none if no names).
+
+    ``lang`` is the language of the cell's comment to the student.
+    """
     out = copy.deepcopy(nb)
     out.cells = [c for c in out.cells if ANSWERS_TAG not in c.metadata.get("tags", [])]
     if names:
-        out.cells.append(_answers_cell(names))
+        out.cells.append(_answers_cell(names, lang))
     return out
 
 
@@ -211,6 +216,14 @@ def check_key(key: Any, where: str = "answer key") -> None:
             if not ok:
                 raise ValueError(f"{where}: notebooks.{name}.answers[{i}] is not an answer entry (name, source, value, "
                                  "rel_tol, abs_tol, points)")
+        written = nb.get("written", [])
+        if not isinstance(written, list) or not all(
+                isinstance(w, Mapping) and isinstance(w.get("grade_id"), str)
+                and isinstance(w.get("points"), (int, float)) and not isinstance(w.get("points"), bool)
+                for w in written):
+            raise ValueError(f"{where}: notebooks.{name}.written must be a list of written tasks (grade_id, points)")
+    if key.get("lang") is not None and key.get("lang") not in ("en", "zh"):
+        raise ValueError(f'{where}: "lang" must be "en" or "zh"')
     if key.get("data_dir") is not None and not isinstance(key.get("data_dir"), str):
         raise ValueError(f'{where}: "data_dir" must be a path (text)')
 
@@ -289,7 +302,7 @@ def grade_submission(path: str | os.PathLike, answers: str | os.PathLike | Mappi
     entries = key["notebooks"][nbname]["answers"]
     nb = read_submission(sub)
     names = [e["name"] for e in entries if e["source"] == "answer"]
-    nb = with_answers_cell(nb, names)
+    nb = with_answers_cell(nb, names, key.get("lang") if key.get("lang") in ("en", "zh") else "en")
     if data_dir is not None:
         data = Path(data_dir).expanduser()
     elif key_dir is not None and key.get("data_dir"):
