@@ -1,8 +1,10 @@
 """Teaching mode: graded exercises inside the lessons, per-student datasets, answer keys, grading.
 
-* :mod:`crmlab.teaching.markup` - the exercise markers (nbgrader-compatible):
-  :func:`find_exercises`, :func:`strip_solutions` (the student version),
+* :mod:`crmlab.teaching.markup` - the exercise markers (nbgrader-compatible)
+  and the written tasks graded by hand: :func:`find_exercises`,
+  :func:`find_written`, :func:`strip_solutions` (the student version),
   :func:`add_nbgrader_metadata`;
+* :mod:`crmlab.teaching.texts` - what students read (placeholders, feedback) in English and Chinese;
 * :mod:`crmlab.teaching.roster` - :func:`read_roster`, :func:`student_seed`
   (each student's dataset seed, from the course salt; instructor side only)
   and :func:`dataset_id` (what the student sees instead);
@@ -32,12 +34,12 @@ from .assignment import answer_key_entries, build_assignment
 from .gradebook import TermGrades, grade_term, write_feedback, write_gradebook
 from .grading import (ANSWERS_FILE, ANSWERS_TAG, GradeReport, answer_matches, grade_submission, record_answers,
                       with_answers_cell)
-from .markup import (ExerciseMarkupError, add_nbgrader_metadata, find_exercises, marker_mentions, strip_outputs,
-                     strip_solutions)
+from .markup import (ExerciseMarkupError, add_nbgrader_metadata, find_exercises, find_written, marker_mentions,
+                     strip_outputs, strip_solutions)
 from .roster import SALT_ENV, dataset_id, read_roster, student_seed
 from .sandbox import grading_isolation
 
-__all__ = ["student_seed", "dataset_id", "read_roster", "find_exercises", "strip_solutions", "add_nbgrader_metadata",
+__all__ = ["student_seed", "dataset_id", "read_roster", "find_exercises", "find_written", "strip_solutions", "add_nbgrader_metadata",
            "strip_outputs", "marker_mentions", "build_assignment", "answer_key_entries", "grade_submission",
            "GradeReport", "record_answers", "with_answers_cell", "answer_matches", "grade_term", "TermGrades",
            "write_gradebook", "write_feedback", "grading_isolation", "ExerciseMarkupError", "SALT_ENV",
