@@ -290,8 +290,9 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                     "a table and the score (exit 1 if a cell raised or the run was stopped). A whole term: crmlab "
                     "grade --term DIR --submissions SUBS --out gradebook.csv grades SUBS/<student_id>/<notebook>.ipynb "
                     "for every student and notebook of the term, writes the gradebook (one row per student and "
-                    "exercise, a total per notebook and per student; a missing or broken notebook is a row of 0 "
-                    "with the reason) and feedback files for the students (--feedback, without the expected values "
+                    "exercise, written tasks as rows with status 'manual' to grade by hand, a total per notebook "
+                    "and per student; a missing or broken notebook is a row of 0 with the reason) and feedback "
+                    "files for the students in the term's language (--feedback, without the expected values "
                     "unless --reveal). Cells after a failing one still run, so finished exercises earn their points.",
                     78) + "\n\n" + _ISOLATION_HELP,
         formatter_class=_RawHelpFormatter)

@@ -94,7 +94,7 @@ _ANSWER = re.compile(r"^\s*#\s*answer:\s*(?P<name>[A-Za-z_]\w*)(?P<opts>(?:\s+\w
 _POINTS = re.compile(r"^\s*#\s*points:\s*(?P<n>\d+(?:\.\d+)?)\s*$")
 _BETWEEN = re.compile(r"between the markers", re.IGNORECASE)
 _MARKER_NAMES = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS", re.IGNORECASE)
-_MENTION = re.compile(r"\bmarkers?\b", re.IGNORECASE)  # in Markdown and comments (not marker="o")
+_MENTION = re.compile(r"\bmarkers?\b|标记之间", re.IGNORECASE)  # in Markdown and comments (not marker="o")
 _BETWEEN_ZH = re.compile(r"在?(两个)?标记之间")
 #: Tags of the course conventions: a hand-graded answer cell, its rubric, the quiz answers.
 WRITTEN_TAG, RUBRIC_TAG, QUIZ_ANSWERS_TAG = "written", "rubric", "quiz-answers"

@@ -27,7 +27,7 @@ MESSAGES = Messages({
     "answers_cell": {"en": "# Records your answers for grading - do not edit or delete this cell.",
                      "zh": "# 记录你的答案以供评分——请勿修改或删除本单元格。"},
     "student_place": {"en": "in place of `raise NotImplementedError()`",
-                      "zh": "替换 `raise NotImplementedError()`"},
+                      "zh": "在 `raise NotImplementedError()` 处"},
     "truth.withheld": {
         "en": "no truth here: this synthetic dataset was handed out without its truth file (your instructor keeps it)",
         "zh": "此处没有真实值：这份合成数据发放时不含真实值文件（由教师保管）"},
