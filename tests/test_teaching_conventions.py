@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from crmlab.notebook.sources import source_to_notebook, translation_problems
-from crmlab.teaching import (ExerciseMarkupError, add_nbgrader_metadata, build_assignment, find_written, grade_term,
-                             strip_solutions)
+from crmlab.teaching import (ExerciseMarkupError, add_nbgrader_metadata, build_assignment, find_written,
+                             grade_submission, grade_term, strip_solutions)
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = "09_conventions"
@@ -231,6 +231,8 @@ def test_gradebook_lists_written_tasks_awaiting_manual_grading(term_en, tmp_path
     fb = grades.feedback[("s001", NB)]
     assert "Score: 2 / 2" in fb and "Written task 1 | - / 4 | graded by hand" in fb and "(4 points)" in fb
     assert "n_rows" not in fb and "rubric" not in fb.lower() and "marker" not in fb.lower()
+    one = grade_submission(subs / "s001" / f"{NB}.ipynb", term / "keys" / "s001" / "answers.json", timeout=120)
+    assert one.written == ((f"{NB}-written1", 4.0),) and one.score == one.max_score == 2
 
 
 def test_zh_term_student_copy_and_feedback_in_chinese(term_zh, tmp_path):

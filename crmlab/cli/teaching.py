@@ -143,6 +143,7 @@ def _grade_one(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"score": grade.score, "max_score": grade.max_score, "errors": list(grade.errors),
                           "stopped": grade.stopped,
+                          "written": [{"grade_id": g, "points": p} for g, p in grade.written],
                           "answers": json.loads(grade.answers.to_json(orient="records"))}, indent=2))
     else:
         table = grade.answers if args.all else grade.answers[grade.answers["points"] > 0]
@@ -152,6 +153,9 @@ def _grade_one(args: argparse.Namespace) -> int:
         if hidden:
             print(f"({hidden} results.json check(s) worth 0 points not shown; --all shows them)")
         print(f"\nscore: {grade.score:g} / {grade.max_score:g}")
+        if grade.written:
+            print("to grade by hand (written tasks, not in the score): "
+                  + ", ".join(f"{g} ({p:g} points)" for g, p in grade.written))
         if grade.stopped:
             print(f"stopped: {grade.stopped}")
         for err in grade.errors:

@@ -39,7 +39,8 @@ from .markup import (ExerciseMarkupError, add_nbgrader_metadata, find_exercises,
 from .roster import SALT_ENV, dataset_id, read_roster, student_seed
 from .sandbox import grading_isolation
 
-__all__ = ["student_seed", "dataset_id", "read_roster", "find_exercises", "find_written", "strip_solutions", "add_nbgrader_metadata",
+__all__ = ["student_seed", "dataset_id", "read_roster", "find_exercises", "find_written", "strip_solutions",
+           "add_nbgrader_metadata",
            "strip_outputs", "marker_mentions", "build_assignment", "answer_key_entries", "grade_submission",
            "GradeReport", "record_answers", "with_answers_cell", "answer_matches", "grade_term", "TermGrades",
            "write_gradebook", "write_feedback", "grading_isolation", "ExerciseMarkupError", "SALT_ENV",

@@ -92,7 +92,7 @@ def safe_cell(value: Any) -> Any:
 
 
 def exercise_label(grade_id: str, lang: str = "en") -> str:
-    """``"<notebook>-ex<k>"`` -> ``"Exercise k"``, ``"<notebook>-written<k>"`` -> ``"Written task k"`` (others unchanged).
+    """``"<nb>-ex<k>"`` -> ``"Exercise k"``, ``"<nb>-written<k>"`` -> ``"Written task k"`` (others unchanged).
 
     >>> exercise_label("05_market_basket-written1", "zh")
     '书面作业 1'
@@ -426,7 +426,8 @@ def write_feedback(feedback: Mapping[tuple[str, str], str], folder: str | os.Pat
     target = Path(folder).expanduser()
     problem = target_problem(target, force=force)
     if problem:
-        raise ValueError(f"feedback folder {target}: {problem}" + ("; use force (--force)" if "empty" in problem else ""))
+        hint = "; use force (--force)" if "empty" in problem else ""
+        raise ValueError(f"feedback folder {target}: {problem}{hint}")
     with output_dir(target, force=force) as tmp:  # locked, swapped in when complete
         for (sid, nbname), text in feedback.items():
             (tmp / sid).mkdir(exist_ok=True)

@@ -69,6 +69,8 @@ class GradeReport(Result):
         The cells that raised, ``"cell 7: NotImplementedError: "`` (cell index in the submission).
     stopped : str or None
         Why the run ended early (time or memory limit, kernel death), else ``None``.
+    written : tuple of (str, float)
+        The notebook's written tasks ``(grade_id, points)``: graded by hand, not in ``score``.
     """
 
     answers: pd.DataFrame
@@ -76,6 +78,7 @@ class GradeReport(Result):
     max_score: float
     errors: tuple[str, ...] = ()
     stopped: str | None = None
+    written: tuple[tuple[str, float], ...] = ()
 
     def by_exercise(self) -> pd.DataFrame:
         """Points per exercise: ``exercise``, ``points``, ``earned``, ``correct``, ``answers`` (graded answers only).
@@ -346,8 +349,9 @@ def grade_submission(path: str | os.PathLike, answers: str | os.PathLike | Mappi
     df = pd.DataFrame(rows, columns=_COLUMNS)
     for col in ("expected", "submitted"):  # values as recorded: None stays None, ints stay ints
         df[col] = pd.Series([r[col] for r in rows], index=df.index, dtype=object)
+    written = tuple((str(w["grade_id"]), float(w["points"])) for w in key["notebooks"][nbname].get("written", []))
     return GradeReport(answers=df, score=float(df["earned"].sum()), max_score=float(df["points"].sum()),
-                       errors=errors + problems, stopped=stopped)
+                       errors=errors + problems, stopped=stopped, written=written)
 
 
 #: Largest submission read (bytes).
