@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None, *, execute_keys: bool = False) -> int:
     ap.add_argument("--salt", default=os.environ.get(teaching.SALT_ENV), help=f"course salt (default: ${teaching.SALT_ENV})")
     ap.add_argument("--preset", default="classroom", help="dataset preset for every student")
     ap.add_argument("--n-customers", type=int, default=None, help="dataset size override")
+    ap.add_argument("--lang", choices=["en", "zh"], default="en", help="edition of the lessons (zh: Chinese)")
     ap.add_argument("--force", action="store_true", help="replace a non-empty output folder")
     args = ap.parse_args(argv)
     if not args.salt:
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None, *, execute_keys: bool = False) -> int:
     try:
         info = teaching.build_assignment(args.roster, args.notebooks, args.out, salt=args.salt, preset=args.preset,
                                          n_customers=args.n_customers, execute_keys=execute_keys, force=args.force,
+                                         lang=args.lang,
                                          progress=lambda msg: print(msg, file=sys.stderr))
     except (ValueError, OSError, RuntimeError) as e:
         print(f"error: {e}", file=sys.stderr)

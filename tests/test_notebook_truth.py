@@ -9,9 +9,10 @@ Tolerances (stated once, here):
   3 standard errors of the truth (the truth is an expected uplift, computed analytically). Its
   claims (issue 10): each printed, worded by its interval (a directional word only when supported),
   none supported against the truth, the truth of each in claims_truth; no fixed finding left.
-* 04 loyalty (20,000 customers; at 5,000 the CI is about +-0.15 around a 0.14 effect): the causal
-  estimate within 3 standard errors of the truth in every seed and its 95% CI covering the truth
-  in at least 2 of 3 seeds; the naive lift at least twice the causal CI's upper bound.
+* 04 loyalty (20,000 customers): the city-launch ITT within 3 standard errors of its truth in every
+  seed and its 95% CI covering the truth in at least 2 of 3 seeds; the naive lift at least twice the
+  causal CI's upper bound; no supported claim against its truth (the enrolment-based DiD overstates
+  the att - members enrol only while active - so its coverage is not asserted).
 * 03 segmentation: ARI against the planted segments >= 0.6; as many segments as planted;
   top 20% of customers hold 55-80% of revenue.
 * 05 basket: the planted TV -> wall bracket rule among the top 5 rules by lift; the decoy item not.
@@ -157,11 +158,16 @@ def test_loyalty_notebook(loyalty_runs):
 
     covered = 0
     for seed, (res, truth) in loyalty_runs.items():
-        att = truth["loyalty"]["att"]
-        lo, hi = res["causal_ci"]
+        itt = truth["loyalty"]["launch_itt"]
+        lo, hi = res["launch_itt_ci"]
         se = (math.log1p(hi) - math.log1p(lo)) / (2 * 1.96)
-        z = (math.log1p(res["causal_effect"]) - math.log1p(att)) / se
-        assert abs(z) < 3, f"seed {seed}: estimate {res['causal_effect']:.3f} vs truth {att:.3f} (z = {z:.2f})"
-        covered += lo <= att <= hi
-        assert res["naive_effect"] >= 2 * hi, f"seed {seed}: naive {res['naive_effect']:.2f} vs causal CI {lo:.2f}..{hi:.2f}"
+        z = (math.log1p(res["launch_itt"]) - math.log1p(itt)) / se
+        assert abs(z) < 3, f"seed {seed}: launch ITT {res['launch_itt']:.3f} vs truth {itt:.3f} (z = {z:.2f})"
+        covered += lo <= itt <= hi
+        c_lo, c_hi = res["causal_ci"]
+        assert res["naive_effect"] >= 2 * c_hi, f"seed {seed}: naive {res['naive_effect']:.2f} vs causal CI {c_lo:.2f}..{c_hi:.2f}"
+        for c in res["claims"]:
+            t = res["claims_truth"].get(c["id"])
+            if t is not None and c["supported"]:
+                assert (t - c["null"]) * (c["ci"][0] - c["null"]) > 0, (seed, c, t)
     assert covered >= 2, f"the 95% CI covered the truth in {covered} of {len(loyalty_runs)} seeds"

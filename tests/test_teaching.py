@@ -2,14 +2,18 @@
 
 One small exercise notebook (two exercises, hidden tests) is built here from a
 percent source; one assignment for two students on the tiny preset is built
-once per session (about 4 notebook executions in all).
+once per module (about 4 notebook executions in all). Isolation, batch grading
+and adversarial submissions are in ``test_teaching_grading.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import hmac
 import json
+import re
+import stat
 from pathlib import Path
 
 import nbformat
@@ -18,8 +22,9 @@ import pytest
 
 from crmlab.cli.teaching import add_subcommands
 from crmlab.notebook.sources import source_to_notebook
-from crmlab.teaching import (ExerciseMarkupError, GradeReport, add_nbgrader_metadata, build_assignment,
-                             find_exercises, grade_submission, read_roster, strip_solutions, student_seed)
+from crmlab.teaching import (ExerciseMarkupError, GradeReport, add_nbgrader_metadata, build_assignment, dataset_id,
+                             find_exercises, grade_submission, marker_mentions, read_roster, strip_solutions,
+                             student_seed)
 
 SALT = "test-course-salt-2026"
 NB = "07_exercises"
@@ -102,11 +107,22 @@ def test_student_seed_stable_distinct_and_documented():
     assert a == student_seed("s001", SALT)
     assert a != b
     assert a != student_seed("s001", SALT + "x")
-    expected = int.from_bytes(__import__("hmac").new(SALT.encode(), b"s001", hashlib.sha256).digest()[:8],
-                              "big") % 2**31
-    assert a == expected and 0 <= a < 2**31
+    expected = int.from_bytes(hmac.new(SALT.encode(), b"s001", hashlib.sha256).digest()[:8], "big")
+    assert a == expected and 0 <= a < 2**64
+    # 64 bits of HMAC output: not searchable (issue 11: "[:8] mod 2**31" was 31 bits)
+    seeds = [student_seed(f"s{i:03d}", SALT) for i in range(200)]
+    assert max(seeds) > 2**60 and len(set(seeds)) == 200
     with pytest.raises(ValueError, match="salt"):
         student_seed("s001", "")
+
+
+def test_dataset_id_is_opaque_and_not_the_seed():
+    ids = {dataset_id(f"s{i:03d}", SALT) for i in range(50)}
+    assert len(ids) == 50 and all(re.fullmatch(r"ds-[0-9a-f]{16}", i) for i in ids)
+    seed = student_seed("s001", SALT)
+    did = dataset_id("s001", SALT)
+    assert str(seed) not in did and int(did[3:], 16) != seed
+    assert dataset_id("s001", SALT + "x") != did
 
 
 def test_roster_without_student_id_is_refused(tmp_path):
@@ -121,6 +137,11 @@ def test_roster_without_student_id_is_refused(tmp_path):
         read_roster(pd.DataFrame({"student_id": ["a", "a"]}))
     with pytest.raises(ValueError, match="letters"):
         read_roster(pd.DataFrame({"student_id": ["../evil"]}))
+    with pytest.raises(ValueError, match="differ only in upper/lower case"):
+        read_roster(pd.DataFrame({"student_id": ["s001", "S001"]}))
+    for bad in ("CON", "nul.txt", "s001."):
+        with pytest.raises(ValueError, match="reserved device name|end with"):
+            read_roster(pd.DataFrame({"student_id": [bad]}))
 
 
 def test_find_exercises_and_nbgrader_metadata(exercise_nb):
@@ -182,6 +203,17 @@ def test_layout_and_no_truth(built):
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".course")], "temporary folder left behind"
 
 
+def test_term_folder_and_keys_are_private(built):
+    """Nobody but the instructor can enter the term folder or read a key (a grading kernel runs as another user)."""
+    out = built["out"]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    keys = out / "keys"
+    modes = {p: stat.S_IMODE(p.stat().st_mode) for p in [keys, *keys.rglob("*")]}
+    assert modes[keys] == 0o700
+    assert all(m == (0o700 if p.is_dir() else 0o600) for p, m in modes.items()), modes
+    assert any(p.name == "answers.json" for p in modes)
+
+
 def test_source_folder_is_nbgrader_ready(built):
     nb = nbformat.read(built["out"] / "source" / "course" / f"{NB}.ipynb", as_version=4)
     nbformat.validate(nb)
@@ -194,7 +226,8 @@ def test_students_differ_same_student_identical(built, tmp_path, exercise_nb):
     info = built["info"]
     seeds = {s["student_id"]: s["seed"] for s in info["students"]}
     assert seeds["s001"] != seeds["s002"]
-    assert seeds["s001"] == student_seed("s001", SALT)
+    assert seeds["s001"] == student_seed("s001", SALT), "the instructor's assignment.json keeps the seed"
+    assert {s["student_id"]: s["dataset_id"] for s in info["students"]}["s001"] == dataset_id("s001", SALT)
     out = built["out"]
     o1 = (out / "students/s001/data/orders.parquet").read_bytes()
     o2 = (out / "students/s002/data/orders.parquet").read_bytes()
@@ -234,7 +267,52 @@ def test_student_notebooks_are_clean(built):
                 assert "raise NotImplementedError()" in cell.source, (sid, i)
         params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
         assert "data_dir = '../data'" in params.source
-        assert f"seed = {student_seed(sid, SALT)}" in params.source
+        assert f"dataset_id = {dataset_id(sid, SALT)!r}" in params.source
+        assert str(student_seed(sid, SALT)) not in params.source
+        assert "seed = 0" in params.source, "the notebook keeps its own seed (the random state the key used)"
+        assert marker_mentions(nb) == [], "student text speaks of removed markers"
+
+
+def _integers_in_text(folder: Path) -> set[int]:
+    found: set[int] = set()
+    for p in folder.rglob("*"):
+        if p.is_file() and p.suffix in (".json", ".ipynb", ".csv", ".txt", ".md", ".py"):
+            found.update(int(x) for x in re.findall(r"(?<![\w.])\d{1,25}(?![\w.])", p.read_text(encoding="utf-8")))
+    return found
+
+
+def test_nothing_in_a_student_folder_regenerates_the_data(built):
+    """Issue 11: the seed was in the student's manifest and notebook parameters; `crmlab generate --seed` with it
+    reproduced the student's tables and truth. Now: no seed in any file, no integer in the folder reproduces them."""
+    import crmlab
+
+    out = built["out"]
+    for sid in ("s001", "s002"):
+        home = out / "students" / sid
+        seed = student_seed(sid, SALT)
+        manifest = json.loads((home / "data" / "manifest.json").read_text())
+        assert "seed" not in manifest["scenario"] and manifest["dataset_id"] == dataset_id(sid, SALT)
+        assert manifest["has_truth"] is False and manifest["synthetic"] is True
+        needles = [str(seed).encode(), seed.to_bytes(8, "big"), seed.to_bytes(8, "little"), hex(seed)[2:].encode()]
+        for p in home.rglob("*"):
+            if p.is_file():
+                raw = p.read_bytes()
+                assert not any(n in raw for n in needles), f"{p} holds the seed"
+    # every integer written in the student's text files, tried as a seed of the preset, gives other data
+    home = out / "students" / "s001"
+    orders = pd.read_parquet(home / "data" / "orders.parquet")
+    candidates = sorted(i for i in _integers_in_text(home) if i < 2**64)
+    assert 0 in candidates and len(candidates) < 200, candidates
+    def same(regen):
+        return len(regen) == len(orders) and regen["customer_id"].tolist() == orders["customer_id"].tolist() \
+            and regen["order_value"].tolist() == orders["order_value"].tolist()
+
+    for cand in candidates:
+        assert not same(crmlab.make_retail_crm("tiny", seed=cand, n_customers=300).orders), \
+            f"seed {cand} found in the student folder regenerates their orders"
+    # the instructor still can: assignment.json maps the student to the seed
+    seed = next(s["seed"] for s in built["info"]["students"] if s["student_id"] == "s001")
+    assert same(crmlab.make_retail_crm("tiny", seed=seed, n_customers=300).orders)
 
 
 def test_keys_agree_with_executed_solution(built):

@@ -11,7 +11,9 @@ raised). It
   under papermill too; a parameter the notebook does not declare is an error
   naming the ones it accepts (:func:`inject_parameters`);
 * runs the kernel in a given working folder, with a per-cell timeout, an
-  optional environment, and either stops at the first failing cell
+  optional total time limit, an optional environment, optionally confined
+  (:class:`crmlab.notebook.isolation.Isolation`: resource limits, an
+  unprivileged user, namespaces), and either stops at the first failing cell
   (:class:`NotebookRunError` naming notebook, cell and error) or keeps going
   (``allow_errors=True``: grading must score the exercises after a failing one);
 * talks to the kernel over IPC sockets in a private temporary folder, never
@@ -41,7 +43,9 @@ crmlab.notebook.execute.NotebookRunError: notebook: unknown parameter(s) y; it a
 
 from __future__ import annotations
 
+import atexit
 import copy
+import functools
 import os
 import shutil
 import tempfile
@@ -51,6 +55,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .._checks import positive_int
+from .isolation import Isolation, launcher_command, prepare_runtime, resolve_user
 
 __all__ = ["execute_notebook", "inject_parameters", "declared_parameters", "Execution", "CellError",
            "NotebookRunError", "KERNEL_NAME", "INJECTED_TAG", "PARAMETERS_TAG"]
@@ -205,7 +210,8 @@ def execute_notebook(nb: Any, *, parameters: Mapping[str, Any] | None = None, cw
                      timeout: int = 600, allow_errors: bool = False, interrupt_on_timeout: bool = False,
                      check_parameters: bool = True,
                      env: Mapping[str, str] | None = None, kernel_name: str = KERNEL_NAME, name: str = "notebook",
-                     startup_timeout: int = 60) -> Execution:
+                     startup_timeout: int = 60, total_timeout: int | None = None,
+                     isolation: Isolation | None = None) -> Execution:
     """Execute a notebook (in memory) and return the executed copy and its failing cells.
 
     Parameters
@@ -234,6 +240,16 @@ def execute_notebook(nb: Any, *, parameters: Mapping[str, Any] | None = None, cw
         Name of the notebook in messages.
     startup_timeout : int, default 60
         Seconds to wait for the kernel to start.
+    total_timeout : int, optional
+        Seconds the whole notebook may run (kernel start excluded): each cell's
+        timeout is cut to the time left, and when none is left the run stops
+        (:class:`NotebookRunError` with ``ename="TotalTimeoutError"``; the
+        kernel and everything it started are killed).
+    isolation : crmlab.notebook.isolation.Isolation, optional
+        Confine the kernel (limits, user, namespaces; see that module). The
+        runtime folder is handed to ``isolation.user``; ``cwd`` must already be
+        reachable by it. Pass a minimal ``env`` too
+        (:func:`crmlab.notebook.isolation.kernel_environment`).
 
     Returns
     -------
@@ -243,13 +259,13 @@ def execute_notebook(nb: Any, *, parameters: Mapping[str, Any] | None = None, cw
     ------
     NotebookRunError
         Unknown parameter; a cell raised (without ``allow_errors``); a cell
-        timed out; the kernel died or did not start. ``error.executed`` holds the
-        notebook as far as it ran.
+        timed out; the total time ran out; the kernel died or did not start.
+        ``error.executed`` holds the notebook as far as it ran.
     ValueError
-        ``timeout`` not a positive whole number, or ``cwd`` not a folder.
+        ``timeout`` or ``total_timeout`` not a positive whole number, ``cwd``
+        not a folder, an unknown ``isolation.user``.
     """
     import nbformat
-    from jupyter_client import AsyncKernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -268,29 +284,59 @@ def execute_notebook(nb: Any, *, parameters: Mapping[str, Any] | None = None, cw
     def input_index(i: int) -> int:
         return i - 1 if injected is not None and i > injected else i
 
-    state: dict[str, Any] = {"cell": None, "timed_out": set()}
+    state: dict[str, Any] = {"cell": None, "timed_out": set(), "deadline": None}
     timeout_error = {"output_type": "error", "ename": "CellTimeoutError",
                      "evalue": f"the cell ran longer than {timeout} s and was interrupted", "traceback": []}
-
-    def on_cell_start(cell: Any, cell_index: int, **_: Any) -> None:
-        state["cell"] = cell_index
 
     def on_cell_executed(cell: Any, cell_index: int, execute_reply: Any, **_: Any) -> None:
         if (execute_reply or {}).get("content", {}).get("ename") == timeout_error["ename"]:
             state["timed_out"].add(cell_index)
 
-    runtime = tempfile.mkdtemp(prefix="crmlab-kernel-")  # private (0700): connection file and IPC sockets
-    km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
-                            connection_file=os.path.join(runtime, "kernel.json"))
+    user = None
+    if isolation is not None and isolation.user is not None and os.geteuid() == 0:
+        uid, gid, _ = resolve_user(isolation.user)
+        user = (uid, gid)
+    if isolation is not None:
+        outer, control, runtime = prepare_runtime(user)
+        try:
+            prefix = launcher_command(isolation, control, cwd=workdir, user=user)
+        except BaseException:
+            shutil.rmtree(outer, ignore_errors=True)
+            raise
+    else:  # private (0700): connection file and IPC sockets
+        outer = runtime = Path(tempfile.mkdtemp(prefix="crmlab-kernel-"))
+        prefix = []
+    km = _kernel_manager_class()(kernel_name=kernel_name, transport="ipc", connection_file=str(runtime / "kernel.json"))
+    km.crmlab_prefix, km.crmlab_owner = prefix, user
     go_on = bool(interrupt_on_timeout and allow_errors)
+    deadline = None if total_timeout is None else positive_int(total_timeout, "total_timeout")
+
+    def cell_timeout(cell: Any) -> int:
+        if state["deadline"] is None:
+            return timeout
+        return max(1, min(timeout, int(state["deadline"] - time.monotonic()) + 1))
+
+    def on_cell_start(cell: Any, cell_index: int, **_: Any) -> None:
+        state["cell"] = cell_index
+        if state["deadline"] is None and deadline is not None:
+            state["deadline"] = time.monotonic() + deadline
+        elif state["deadline"] is not None and time.monotonic() >= state["deadline"]:
+            raise _TotalTimeout()
+
     client = NotebookClient(
         nb, km=km, kernel_name=kernel_name, timeout=timeout, startup_timeout=startup_timeout,
         allow_errors=allow_errors, resources={"metadata": {"path": str(workdir)}},
         on_cell_start=on_cell_start, on_cell_executed=on_cell_executed, interrupt_on_timeout=go_on,
-        error_on_timeout={k: v for k, v in timeout_error.items() if k != "output_type"} if go_on else None)
+        error_on_timeout={k: v for k, v in timeout_error.items() if k != "output_type"} if go_on else None,
+        timeout_func=cell_timeout if deadline is not None else None,
+        shutdown_kernel="immediate" if isolation is not None else "graceful")
     start_options: dict[str, Any] = {}
     if env is not None:
         start_options["env"] = {str(k): str(v) for k, v in env.items()}
+    stderr_path = None
+    if isolation is not None:  # the launcher's and kernel's stderr, for the message if the kernel dies
+        stderr_path = outer / "control" / "stderr.txt"
+        start_options["stderr"] = open(stderr_path, "wb")  # noqa: SIM115 - closed in finally
     t0 = time.perf_counter()
     busy = False
 
@@ -303,20 +349,31 @@ def execute_notebook(nb: Any, *, parameters: Mapping[str, Any] | None = None, cw
 
     try:
         client.execute(**start_options)
+    except _TotalTimeout:  # between cells: the kernel is idle, or stuck in a cell that ignored an interrupt
+        raise failure(f"was not reached: the notebook used up its total time limit of {deadline} s",
+                      "TotalTimeoutError", f"total time limit of {deadline} s") from None
     except CellExecutionError as e:
         raise failure(f"failed with {e.ename}: {e.evalue}", e.ename, e.evalue) from None
     except CellTimeoutError:
         busy = True
+        if state["deadline"] is not None and time.monotonic() >= state["deadline"]:
+            raise failure(f"was stopped: the notebook used up its total time limit of {deadline} s",
+                          "TotalTimeoutError", f"total time limit of {deadline} s") from None
         raise failure(f"timed out after {timeout} s", "CellTimeoutError", f"timed out after {timeout} s") from None
     except DeadKernelError as e:
-        raise failure(f"killed the kernel ({e})", "DeadKernelError", str(e)) from None
+        raise failure(f"killed the kernel ({e}{_last_line(stderr_path)})", "DeadKernelError", str(e)) from None
     except Exception as e:  # noqa: BLE001 - kernel did not start, broken connection: one clear message
         text = (str(e).strip().splitlines() or [""])[-1]
+        if isinstance(e, RuntimeError) and "Kernel died before replying to kernel_info" in str(e):
+            text = "the kernel died while starting" + _last_line(stderr_path)
         raise NotebookRunError(f"{name}: the notebook could not run: {type(e).__name__}: {text}", notebook=name,
                                ename=type(e).__name__, evalue=text, executed=nb) from None
     finally:
+        atexit.unregister(client._cleanup_kernel)  # registered by nbclient, left behind when the kernel failed to start
         _stop(km, client.kc, interrupt=busy)
-        shutil.rmtree(runtime, ignore_errors=True)
+        if "stderr" in start_options:
+            start_options["stderr"].close()
+        shutil.rmtree(outer, ignore_errors=True)
     for i in state["timed_out"]:  # the interrupted cell shows the timeout, not the KeyboardInterrupt it got
         cell = nb.cells[i]
         cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
@@ -325,6 +382,40 @@ def execute_notebook(nb: Any, *, parameters: Mapping[str, Any] | None = None, cw
                    for i, c in enumerate(nb.cells) if c.cell_type == "code"
                    for o in c.get("outputs", []) if o.get("output_type") == "error")
     return Execution(nb, errors, time.perf_counter() - t0, params)
+
+
+def _last_line(path: Path | None) -> str:
+    """``": <last line>"`` of a captured stderr file, or ``""``."""
+    if path is None or not path.is_file():
+        return ""
+    with open(path, "rb") as f:
+        f.seek(max(0, path.stat().st_size - 4096))
+        lines = [ln.strip() for ln in f.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+    return f": {lines[-1][:300]}" if lines else ""
+
+
+class _TotalTimeout(Exception):
+    """The total time limit ran out before a cell started."""
+
+
+@functools.lru_cache(maxsize=1)
+def _kernel_manager_class() -> type:
+    from jupyter_client import AsyncKernelManager
+
+    class KernelManager(AsyncKernelManager):
+        """Puts the launcher of :mod:`crmlab.notebook.isolation` in front of the kernel's command and hands
+        the connection file to the kernel's user."""
+
+        crmlab_prefix: list[str] = []
+        crmlab_owner: tuple[int, int] | None = None
+
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            cmd = super().format_kernel_cmd(extra_arguments)
+            if self.crmlab_owner is not None:
+                os.chown(self.connection_file, *self.crmlab_owner)
+            return [*self.crmlab_prefix, *cmd]
+
+    return KernelManager
 
 
 def _stop(km: Any, kc: Any, *, interrupt: bool) -> None:

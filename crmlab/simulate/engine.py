@@ -90,6 +90,9 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
         offset=offset, n=n, cities=ctx["cities"], stores=ctx["stores"], clock=clock, launch_day=ctx["launch"],
     )
     od, outcome, cat_prob = simulate_purchases(scenario, rng_for(seed, "orders", chunk), lt, clock, ctx["stores"])
+    # members enrol only while alive: an enrolment drawn after the latent churn day does not happen
+    lt.enrol_day = _loy.enrol_while_alive(lt.enrol_day, outcome.death_day)
+    cust_df["is_member"] = np.isfinite(lt.enrol_day)
 
     # items of the process's orders -> order values -> bunching top-ups
     item_rng = rng_for(seed, "items", chunk)
@@ -124,6 +127,13 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
         is_topup[-k:] = True
 
     tier, qual, evald = _loy.assign_tiers(scenario, n, lt.enrol_day, od, value)
+    camp_on = outcome.campaign_eligible & lt.treated & ~outcome.sleeping_dog_churned
+    loy_truth = _loy.effect_truth(
+        scenario, ctx["season"], rate=lt.purchase_rate, effect=lt.loyalty_effect, enrol_day=lt.enrol_day,
+        death_day=outcome.death_day, launch_day=ctx["launch"][lt.city_index], last_launch_day=float(ctx["launch"].max()),
+        campaign_multiplier=np.where(camp_on, lt.campaign_multiplier, 1.0), order_cust=od["cust"], order_t=od["t"],
+        order_completed=od["status"] == 0, topup=is_topup)
+    loy_truth["bunch"] = np.array(_loy.bunching_truth(scenario, qual, evald, od["cust"], od["t"], value, is_topup))
     ledger, exp_break, pts_total = _loy.simulate_ledger(scenario, loy_rng, lt.enrol_day, lt.redemption_breakage,
                                                         od, value)
 
@@ -160,14 +170,12 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
 
     # truth bookkeeping per customer
     churned = np.isfinite(outcome.death_day)
-    alive_at_enrol = np.isfinite(lt.enrol_day) & (outcome.death_day > lt.enrol_day)
     return dict(
         n=n, offset=offset, customers=cust_df, latent=lt, outcome=outcome, orders=od, items=items, value=value,
         is_topup=is_topup, tier=tier, qual=qual, evald=evald, ledger=ledger, survey=survey,
         eligible=eligible, responded=responded, uplift=uplift, p_treated=p_treated, churned=churned,
-        alive_at_enrol=alive_at_enrol,
         sums=dict(cat_prob=cat_prob, nps=nps_sum, n_resp=len(survey["cust"]), break_pts=exp_break,
-                  pts=pts_total),
+                  pts=pts_total, **{f"loy_{k}": v for k, v in loy_truth.items()}),
     )
 
 

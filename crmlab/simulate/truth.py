@@ -34,6 +34,7 @@ from ._text import decode, format_ids
 from .assemble import timestamps
 from .catalog import DECOY_SUBCATEGORY
 from .items import rule_truth
+from . import loyalty as _loy
 from .purchases import EVENING_HOURS
 from .survey import DIMENSIONS, ITEMS, relative_weight_shares
 
@@ -48,7 +49,6 @@ def truth_partial(scenario: Scenario, result: Mapping[str, Any]) -> dict[str, An
     first, death = lt.first_order_day, oc.death_day
     base = np.isfinite(first) & (first < scenario.n_days - scenario.churn_window_days)
     elig, uplift = result["eligible"], result["uplift"]
-    w = np.where(result["alive_at_enrol"], lt.purchase_rate, 0.0)
     eff = lt.loyalty_effect
     first_eff = []
     for k in range(n_seg):
@@ -63,8 +63,6 @@ def truth_partial(scenario: Scenario, result: Mapping[str, Any]) -> dict[str, An
         uplift_sum=float(uplift[elig].sum()),
         seg_elig_n=[int((elig & (seg == k)).sum()) for k in range(n_seg)],
         seg_uplift_sum=[float(uplift[elig & (seg == k)].sum()) for k in range(n_seg)],
-        att_num=float((w * eff).sum()),
-        att_den=float(w.sum()),
         seg_first_effect=first_eff,
         n_topup=int(result["is_topup"].sum()),
         survey_latent=(np.asarray(result["survey"]["latent_satisfaction"]),
@@ -101,8 +99,14 @@ def merge_truth(scenario: Scenario, ctx: Mapping[str, Any], partials: Sequence[M
     ate = _ratio(total("uplift_sum"), elig_n)
     seg_elig, seg_up = per_seg("seg_elig_n"), per_seg("seg_uplift_sum")
     by_seg = {nm: _rnd(seg_up[k] / seg_elig[k]) if seg_elig[k] else None for k, nm in enumerate(names)}
-    att_den = total("att_den")
-    att = total("att_num") / att_den if att_den > 0 else float("nan")
+    # loyalty: the estimands of the lesson's estimators (sums from simulate.loyalty.effect_truth)
+    att = _ratio(sums["loy_did_num"], sums["loy_did_den"])
+    by_month = dict(zip(range(_loy.EVENT_MONTHS[0], _loy.EVENT_MONTHS[1] + 1),
+                        (_ratio(a, b) for a, b in zip(sums["loy_es_num"], sums["loy_es_den"]))))
+    (e0, e1), (l0, l1) = _loy.FADE_MONTHS
+    fade = float(np.mean([by_month[k] for k in range(e0, e1 + 1)]) - np.mean([by_month[k] for k in range(l0, l1 + 1)]))
+    itt = _ratio(sums["loy_itt_num"], sums["loy_itt_den"])
+    per_member = _ratio(sums["loy_itt_num"], sums["loy_itt_den_member"])
     first_eff = [next((p["seg_first_effect"][k] for p in partials if p["seg_first_effect"][k] is not None), None)
                  for k in range(len(names))]
     att_seg = {nm: _rnd(first_eff[k]) for k, nm in enumerate(names)}
@@ -180,8 +184,27 @@ def merge_truth(scenario: Scenario, ctx: Mapping[str, Any], partials: Sequence[M
         },
         "loyalty": {
             "att": _rnd(att),
-            "att_definition": "relative lift in purchase rate during the full-effect period after enrolment, "
-                              "averaged over members alive at enrolment, weighted by their purchase rate",
+            "att_definition": "relative lift in expected orders of members in months 1-5 after their enrolment "
+                              "month (members with a panel month before enrolment), weighted by expected "
+                              "untreated orders on the days they are alive: the imputation DiD's estimand",
+            "att_months": list(_loy.DID_MONTHS),
+            "att_by_event_month": [_rnd(v) for v in by_month.values()],
+            "att_event_months": list(_loy.EVENT_MONTHS),
+            "fade_early_minus_late": _rnd(fade),
+            "fade_months": [list(_loy.FADE_MONTHS[0]), list(_loy.FADE_MONTHS[1])],
+            "fade_definition": "mean of att_by_event_month over months 1-5 (full effect) minus its mean over "
+                               "months 6-9 (fading)",
+            "launch_itt": _rnd(itt),
+            "launch_effect_per_member": _rnd(per_member),
+            "launch_months": list(_loy.LAUNCH_MONTHS),
+            "launch_definition": "launch_itt: relative lift in expected orders of the customers who bought before "
+                                 "their city's launch month, in months 0-6 after it and before the last city's "
+                                 "launch month; launch_effect_per_member: the same extra orders divided by the "
+                                 "expected untreated orders of the months in which they are enrolled",
+            "bunching_excess": _rnd(float(sums["loy_bunch"]), 1),
+            "bunching_definition": "members in [1, 1.1) x the gold threshold at the last tier evaluation minus "
+                                   "those who would be there without their top-up orders: the bunching "
+                                   "estimator's excess mass above the threshold",
             "att_by_segment": att_seg,
             "full_effect_days": scenario.loyalty_full_effect_days,
             "fade_end_days": scenario.loyalty_fade_end_days,

@@ -38,11 +38,29 @@ Conventions (derived from the markers; the ``tags`` are optional):
 
 The student version (:func:`strip_solutions`) replaces every solution region by
 ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` (as nbgrader's
-``ClearSolutions``), removes hidden-test regions, and clears outputs and
-execution counts. A locked last cell (tag ``crmlab-answers``) calls
+``ClearSolutions``), removes hidden-test regions (a grade cell left without
+code says so in a comment), and clears outputs and execution counts. Its
+text must not speak of markers the student never sees: "between the markers"
+in Markdown becomes "in place of ``raise NotImplementedError()``", and any
+other mention of the markers (:func:`marker_mentions`) is an error when an
+assignment is built. A locked last cell (tag ``crmlab-answers``) calls
 :func:`crmlab.teaching.grading.record_answers`, which saves the answer variables to
 ``output_dir/recorded_answers.json``; the grader reads that file and the
 notebook's ``results.json``.
+
+**Written tasks** (graded by hand) follow the course conventions: a Markdown
+cell tagged ``written`` whose first line is ``<!-- points: N -->`` followed by
+a model outline is the answer cell of written task ``k`` (numbered 1, 2, ...
+in cell order; :func:`find_written`); a Markdown cell tagged ``rubric`` holds
+its rubric, and a cell tagged ``quiz-answers`` the quiz answers. In the
+nbgrader source folder (:func:`add_nbgrader_metadata`) the answer cell is a
+manually graded answer cell ``{"solution": true, "grade": true, "points": N,
+"grade_id": "<notebook>-written<k>"}``. The student version shows ``YOUR
+ANSWER HERE`` (``在此作答`` in the Chinese edition) in its place and has no
+``rubric`` or ``quiz-answers`` cell; the instructor keeps them (the executed
+keys, the instructor guide). Student copies run on synthetic data handed out
+without its truth, so the lessons' "no truth available (real data)" becomes a
+sentence saying that the instructor keeps the truth.
 
 The markers are parsed here; :mod:`crmlab.teaching.assignment` builds the
 student versions and keys from them and :mod:`crmlab.teaching.grading` scores
@@ -63,9 +81,10 @@ import copy
 import re
 from typing import Any, Mapping
 
-__all__ = ["find_exercises", "strip_solutions", "add_nbgrader_metadata", "strip_outputs", "set_parameters",
+__all__ = ["find_exercises", "find_written", "strip_solutions", "add_nbgrader_metadata", "strip_outputs",
+           "set_parameters", "marker_mentions", "cells_tagged",
            "ExerciseMarkupError", "BEGIN_SOLUTION", "END_SOLUTION", "BEGIN_HIDDEN", "END_HIDDEN", "STUB",
-           "DEFAULT_REL", "DEFAULT_ABS"]
+           "DEFAULT_REL", "DEFAULT_ABS", "WRITTEN_TAG", "RUBRIC_TAG", "QUIZ_ANSWERS_TAG", "INSTRUCTOR_TAGS"]
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -73,6 +92,17 @@ STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 DEFAULT_REL, DEFAULT_ABS = 1e-6, 1e-9
 _ANSWER = re.compile(r"^\s*#\s*answer:\s*(?P<name>[A-Za-z_]\w*)(?P<opts>(?:\s+\w+=\S+)*)\s*$")
 _POINTS = re.compile(r"^\s*#\s*points:\s*(?P<n>\d+(?:\.\d+)?)\s*$")
+_BETWEEN = re.compile(r"between the markers", re.IGNORECASE)
+_MARKER_NAMES = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS", re.IGNORECASE)
+_MENTION = re.compile(r"\bmarkers?\b|标记之间", re.IGNORECASE)  # in Markdown and comments (not marker="o")
+_BETWEEN_ZH = re.compile(r"在?(两个)?标记之间")
+#: Tags of the course conventions: a hand-graded answer cell, its rubric, the quiz answers.
+WRITTEN_TAG, RUBRIC_TAG, QUIZ_ANSWERS_TAG = "written", "rubric", "quiz-answers"
+#: Cells only the instructor sees (removed from student versions).
+INSTRUCTOR_TAGS = (RUBRIC_TAG, QUIZ_ANSWERS_TAG)
+_WRITTEN_POINTS = re.compile(r"^\s*<!--\s*points:\s*(?P<n>\d+(?:\.\d+)?)\s*-->\s*$")
+#: What the lessons print when a dataset has no truth - true of real extracts, not of a student's synthetic copy.
+_REAL_DATA_NOTE = re.compile(r"""(["'])no truth available \(real data\)\1""")
 
 
 class ExerciseMarkupError(ValueError):
@@ -179,7 +209,58 @@ def find_exercises(nb, name: str | None = None) -> list[dict[str, Any]]:
     return exercises
 
 
-def _strip_cell_source(source: str, where: str) -> str:
+def cells_tagged(nb, tag: str) -> list[int]:
+    """Indices of the cells carrying ``tag``."""
+    return [i for i, c in enumerate(nb.cells) if tag in c.metadata.get("tags", [])]
+
+
+def find_written(nb, name: str | None = None) -> list[dict[str, Any]]:
+    """The written tasks (graded by hand) of a notebook: Markdown cells tagged ``written``.
+
+    Returns
+    -------
+    list of dict with ``k``, ``grade_id`` (``"<notebook>-written<k>"``),
+    ``cell`` (index), ``points`` (from the first line ``<!-- points: N -->``),
+    ``outline`` (the model outline: the cell without that line) and
+    ``rubric`` (the text of the next cell tagged ``rubric`` before the next
+    written task, or ``""``).
+
+    Raises
+    ------
+    ExerciseMarkupError
+        A ``written`` cell that is not Markdown or does not start with ``<!-- points: N -->``.
+
+    Examples
+    --------
+    >>> from crmlab.notebook.sources import source_to_notebook
+    >>> nb = source_to_notebook('# %% [markdown] tags=["written"]\\n# <!-- points: 6 -->\\n# A good memo names ...\\n'
+    ...                         '\\n# %% [markdown] tags=["rubric"]\\n# - structure (2)\\n')
+    >>> [(w["grade_id"], w["points"], w["outline"], w["rubric"]) for w in find_written(nb, "nb")]
+    [('nb-written1', 6.0, 'A good memo names ...', '- structure (2)')]
+    """
+    nbname = _nb_name(nb, name)
+    out: list[dict[str, Any]] = []
+    for i in cells_tagged(nb, WRITTEN_TAG):
+        cell = nb.cells[i]
+        where = f"{nbname}, cell {i}"
+        if cell.cell_type != "markdown":
+            raise ExerciseMarkupError(f"{where}: a cell tagged '{WRITTEN_TAG}' must be a Markdown cell")
+        lines = cell.source.splitlines()
+        first = next((j for j, ln in enumerate(lines) if ln.strip()), None)
+        m = _WRITTEN_POINTS.match(lines[first]) if first is not None else None
+        if m is None:
+            raise ExerciseMarkupError(f"{where}: a written task's first line must be '<!-- points: N -->' "
+                                      "(the points of the task)")
+        out.append({"k": len(out) + 1, "grade_id": f"{nbname}-written{len(out) + 1}", "cell": i,
+                    "points": float(m.group("n")), "outline": "\n".join(lines[first + 1:]).strip(), "rubric": ""})
+    for w, nxt in zip(out, [*(x["cell"] for x in out[1:]), len(nb.cells)]):
+        rubric = [j for j in cells_tagged(nb, RUBRIC_TAG) if w["cell"] < j < nxt]
+        if rubric:
+            w["rubric"] = nb.cells[rubric[0]].source.strip()
+    return out
+
+
+def _strip_cell_source(source: str, where: str, lang: str = "en") -> str:
     lines = source.splitlines()
     hidden = _regions(lines, BEGIN_HIDDEN, END_HIDDEN, where)
     sol = _regions(lines, BEGIN_SOLUTION, END_SOLUTION, where)
@@ -191,29 +272,41 @@ def _strip_cell_source(source: str, where: str) -> str:
         drop.update(range(a, b + 1))
         indent = lines[a][: len(lines[a]) - len(lines[a].lstrip())]
         stub_at[a] = indent
+    from .texts import MESSAGES
+
+    stub = (MESSAGES("code.stub", lang), STUB[1])
     out: list[str] = []
     for i, ln in enumerate(lines):
         if i in stub_at:
-            out += [stub_at[i] + s for s in STUB]
+            out += [stub_at[i] + s for s in stub]
         if i not in drop:
             out.append(ln)
-    return "\n".join(out)
+    if hidden and not any(ln.strip() and not ln.lstrip().startswith("#") for ln in out):
+        out.append(MESSAGES("graded_later", lang))  # a grade cell whose checks were all hidden
+    text = "\n".join(out)
+    return _REAL_DATA_NOTE.sub(lambda m: repr(MESSAGES("truth.withheld", lang)), text)
 
 
-def strip_solutions(nb, name: str | None = None):
+def strip_solutions(nb, name: str | None = None, lang: str = "en"):
     """The student version of a notebook.
 
     Every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes
     ``# YOUR CODE HERE`` + ``raise NotImplementedError()`` (at the indentation
     of the ``BEGIN`` line, as nbgrader's ``ClearSolutions``); hidden-test
-    regions are removed with their markers; outputs and execution counts are
-    cleared. The input is not modified.
+    regions are removed with their markers; a written task's answer cell shows
+    ``YOUR ANSWER HERE`` instead of the model outline; ``rubric`` and
+    ``quiz-answers`` cells are removed; the lessons' "no truth available (real
+    data)" becomes a sentence saying that the instructor keeps the truth of
+    this synthetic dataset; outputs and execution counts are cleared. The
+    input is not modified.
 
     Parameters
     ----------
     nb : nbformat.NotebookNode
     name : str, optional
         Notebook name for error messages.
+    lang : {"en", "zh"}, default "en"
+        Language of the placeholders (the edition of ``nb``).
 
     Returns
     -------
@@ -233,15 +326,49 @@ def strip_solutions(nb, name: str | None = None):
     # YOUR CODE HERE
     raise NotImplementedError()
     """
+    from ..i18n import check_lang
+    from .texts import MESSAGES
+
+    check_lang(lang)
     nbname = _nb_name(nb, name)
     find_exercises(nb, nbname)  # validates all markers first
+    written = {w["cell"] for w in find_written(nb, nbname)}
     out = copy.deepcopy(nb)
     for i, cell in enumerate(out.cells):
         if cell.cell_type == "code":
-            cell.source = _strip_cell_source(cell.source, f"{nbname}, cell {i}")
+            cell.source = _strip_cell_source(cell.source, f"{nbname}, cell {i}", lang)
             cell.outputs = []
             cell.execution_count = None
+        elif i in written:
+            cell.source = MESSAGES("written.stub", lang)
+        elif cell.cell_type == "markdown":
+            place = MESSAGES("student_place", lang)
+            cell.source = _BETWEEN_ZH.sub(place, _BETWEEN.sub(place, cell.source))
+    out.cells = [c for c in out.cells if not set(INSTRUCTOR_TAGS) & set(c.metadata.get("tags", []))]
     return out
+
+
+def marker_mentions(nb) -> list[tuple[int, str]]:
+    """(cell index, line) of every line that speaks of the solution/test markers.
+
+    A marker's text anywhere, or the word "marker(s)" in Markdown or a comment.
+
+    In a student version (:func:`strip_solutions`) there should be none: the
+    student never sees the markers. ``crmlab assignment`` refuses a notebook
+    whose student version has any.
+
+    Examples
+    --------
+    >>> from crmlab.notebook.sources import source_to_notebook
+    >>> nb = source_to_notebook("# %% [markdown]\\n# Write your code between the markers.\\n")
+    >>> marker_mentions(nb)
+    [(0, 'Write your code between the markers.')]
+    >>> marker_mentions(strip_solutions(nb))
+    []
+    """
+    return [(i, ln.strip()) for i, cell in enumerate(nb.cells) for ln in cell.source.splitlines()
+            if _MARKER_NAMES.search(ln) or ((cell.cell_type != "code" or ln.lstrip().startswith("#"))
+                                            and _MENTION.search(ln))]
 
 
 def add_nbgrader_metadata(nb, notebook_name: str):
@@ -249,13 +376,25 @@ def add_nbgrader_metadata(nb, notebook_name: str):
 
     ``grade_id`` is ``"<notebook_name>-ex<k>"`` for the solution cell of
     exercise ``k`` and ``"<notebook_name>-ex<k>-test"`` for its grade cell
-    (schema version 3). Other cells are left as they are.
+    (schema version 3). A written task's answer cell becomes a manually graded
+    answer cell (``solution`` and ``grade`` true, its points, ``grade_id``
+    ``"<notebook_name>-written<k>"``) holding the model outline followed by
+    the rubric; ``rubric`` and ``quiz-answers`` cells are left out (nbgrader
+    would hand them out: in its student version a manually graded answer cell
+    is replaced as a whole by ``YOUR ANSWER HERE``, other cells are kept).
+    Other cells are left as they are.
 
     Returns
     -------
     nbformat.NotebookNode
     """
     out = copy.deepcopy(nb)
+    for w in find_written(out, notebook_name):
+        cell = out.cells[w["cell"]]
+        if w["rubric"]:
+            cell.source = cell.source.rstrip() + "\n\n**Rubric**\n\n" + w["rubric"]
+        cell.metadata["nbgrader"] = {"solution": True, "grade": True, "points": w["points"],
+                                     "grade_id": w["grade_id"], "locked": False, "schema_version": 3}
     for ex in find_exercises(out, notebook_name):
         out.cells[ex["cell"]].metadata["nbgrader"] = {
             "solution": True, "grade": False, "grade_id": ex["grade_id"], "locked": False, "schema_version": 3}
@@ -263,6 +402,7 @@ def add_nbgrader_metadata(nb, notebook_name: str):
             out.cells[ex["test_cell"]].metadata["nbgrader"] = {
                 "grade": True, "points": ex["points"], "grade_id": f"{ex['grade_id']}-test", "solution": False,
                 "locked": True, "schema_version": 3}
+    out.cells = [c for c in out.cells if not set(INSTRUCTOR_TAGS) & set(c.metadata.get("tags", []))]
     return out
 
 

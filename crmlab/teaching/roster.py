@@ -1,9 +1,15 @@
-"""The class: the roster and each student's dataset seed.
+"""The class: the roster, each student's dataset seed and the dataset id students see.
 
-A student's seed is ``int.from_bytes(HMAC-SHA256(salt, student_id)[:8], "big") mod 2**31``
+A student's seed is the first 64 bits of ``HMAC-SHA256(salt, student_id)``
 (:func:`student_seed`): stable for a course salt (the course secret, kept by
-the teacher), unguessable without it. Student ids become folder names, so
-:func:`read_roster` accepts only letters, digits, ``.``, ``_`` and ``-``.
+the teacher), unguessable without it, and too many to search (2**64). The
+seed never reaches the student: their dataset and notebooks carry an opaque
+:func:`dataset_id` (from a different HMAC message, so it tells nothing about
+the seed); the term's ``assignment.json`` and ``keys/`` (instructor side) map
+ids to seeds. Student ids become folder names, so :func:`read_roster`
+accepts only letters, digits, ``.``, ``_`` and ``-``, not case-insensitive
+duplicates (``s001``/``S001`` collide on some file systems), no trailing dot
+and no reserved Windows device name (``CON``, ``NUL``, ...).
 
 Examples
 --------
@@ -22,15 +28,26 @@ import re
 
 import pandas as pd
 
-__all__ = ["student_seed", "read_roster", "check_student_ids", "SALT_ENV"]
+__all__ = ["student_seed", "dataset_id", "read_roster", "check_student_ids", "SALT_ENV", "SEED_BITS"]
 
 #: Environment variable holding the course salt (``crmlab assignment``).
 SALT_ENV = "CRMLAB_COURSE_SALT"
+#: Bits of HMAC output in a seed.
+SEED_BITS = 64
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+def _digest(student_id: str, salt: str, purpose: bytes) -> bytes:
+    if not isinstance(salt, str) or not salt:
+        raise ValueError("salt must be a non-empty string (the course secret)")
+    sid = str(student_id).strip()
+    if not sid:
+        raise ValueError("student_id must be a non-empty string")
+    return hmac.new(salt.encode("utf-8"), purpose + sid.encode("utf-8"), hashlib.sha256).digest()
+
+
 def student_seed(student_id: str, salt: str) -> int:
-    """The dataset seed of one student.
+    """The dataset seed of one student (instructor side only).
 
     Parameters
     ----------
@@ -40,26 +57,38 @@ def student_seed(student_id: str, salt: str) -> int:
 
     Returns
     -------
-    int in ``[0, 2**31)``.
+    int in ``[0, 2**64)``.
 
     Notes
     -----
-    ``seed = int.from_bytes(HMAC-SHA256(key=salt, msg=student_id)[:8], "big") mod 2**31``.
+    ``seed = int.from_bytes(HMAC-SHA256(key=salt, msg=student_id)[:8], "big")``:
+    64 bits, so that nobody can find a student's seed by generating datasets
+    for candidate seeds.
 
     Examples
     --------
     >>> student_seed("s001", "course-salt-2026") == student_seed("s001", "course-salt-2026")
     True
-    >>> 0 <= student_seed("s001", "course-salt-2026") < 2**31
+    >>> 0 <= student_seed("s001", "course-salt-2026") < 2**64
     True
     """
-    if not isinstance(salt, str) or not salt:
-        raise ValueError("salt must be a non-empty string (the course secret)")
-    sid = str(student_id).strip()
-    if not sid:
-        raise ValueError("student_id must be a non-empty string")
-    digest = hmac.new(salt.encode("utf-8"), sid.encode("utf-8"), hashlib.sha256).digest()
-    return int.from_bytes(digest[:8], "big") % 2**31
+    return int.from_bytes(_digest(student_id, salt, b"")[: SEED_BITS // 8], "big")
+
+
+def dataset_id(student_id: str, salt: str) -> str:
+    """The opaque id of a student's dataset: what their folder and notebooks show instead of the seed.
+
+    ``"ds-"`` and 16 hex digits of ``HMAC-SHA256(salt, "dataset-id:" + student_id)``:
+    stable, distinct per student, and unrelated to :func:`student_seed`.
+
+    Examples
+    --------
+    >>> dataset_id("s001", "course-salt-2026") == dataset_id("s001", "course-salt-2026")
+    True
+    >>> dataset_id("s001", "course-salt-2026").startswith("ds-")
+    True
+    """
+    return "ds-" + _digest(student_id, salt, b"dataset-id:")[:8].hex()
 
 
 #: Names Windows reserves for devices: a folder called ``CON`` (or ``con.txt``) cannot be created there.
@@ -103,7 +132,8 @@ def read_roster(roster: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
     ------
     ValueError
         No ``student_id`` column, empty roster, empty, duplicated or unsafe ids
-        (ids become folder names: letters, digits, ``.``, ``_``, ``-``).
+        (ids become folder names: letters, digits, ``.``, ``_``, ``-``; no
+        trailing dot, no device name, no two ids equal but for case).
     """
     if isinstance(roster, pd.DataFrame):
         df = roster.copy()

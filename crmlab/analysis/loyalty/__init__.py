@@ -15,7 +15,16 @@ One module per method:
 * :mod:`~crmlab.analysis.loyalty.did` - imputation difference-in-differences:
   :func:`did_effect`, :func:`did_event_study`, :func:`pretrend_test`,
   :func:`effect_by_segment` (the machinery is in ``_imputation``);
+* :mod:`~crmlab.analysis.loyalty.did` also: :func:`fade_effect` (early minus
+  late months, with an interval) and :func:`effect_heterogeneity` (Wald test
+  that the effect is the same for every buyer type);
+* :mod:`~crmlab.analysis.loyalty.launch` - :func:`launch_effect`: the
+  staggered city launch as a natural experiment (intention-to-treat, and per
+  enrolled member);
 * :mod:`~crmlab.analysis.loyalty.matching` - :func:`propensity_matching`;
+* :mod:`~crmlab.analysis.loyalty.compare` - :func:`common_members`,
+  :func:`same_members` (one member set for every estimator) and
+  :func:`naive_did_ratio` (the overstatement, with a bootstrap interval);
 * :mod:`~crmlab.analysis.loyalty.tiers` - :func:`tier_threshold_view`,
   :func:`bunching_estimate` (bunching at a tier threshold);
 * :mod:`~crmlab.analysis.loyalty.points` - :func:`points_breakage` (breakage
@@ -43,19 +52,30 @@ Examples
 True
 """
 
-from .did import DidEffect, PretrendTest, did_effect, did_event_study, effect_by_segment, pretrend_test
+from .compare import RatioEstimate, common_members, naive_did_ratio, same_members
+from .did import (DidEffect, FadeEffect, HeterogeneityTest, PretrendTest, did_effect, did_event_study, effect_by_segment,
+                  effect_heterogeneity, fade_effect, pretrend_test)
+from .launch import LaunchEffect, launch_effect, launch_panel
 from .matching import MatchingEffect, propensity_matching
-from .panel import NaiveComparison, monthly_panel, naive_member_effect
+from .panel import NaiveComparison, monthly_panel, naive_member_effect, rate_ratio
 from .points import POINT_VALUE, Breakage, points_breakage
 from .tiers import Bunching, bunching_estimate, tier_threshold_view
 
 __all__ = [
     "monthly_panel",
     "naive_member_effect",
+    "rate_ratio",
     "did_effect",
     "did_event_study",
     "pretrend_test",
     "effect_by_segment",
+    "effect_heterogeneity",
+    "fade_effect",
+    "launch_panel",
+    "launch_effect",
+    "common_members",
+    "same_members",
+    "naive_did_ratio",
     "propensity_matching",
     "tier_threshold_view",
     "bunching_estimate",
@@ -63,6 +83,10 @@ __all__ = [
     "NaiveComparison",
     "DidEffect",
     "PretrendTest",
+    "FadeEffect",
+    "HeterogeneityTest",
+    "LaunchEffect",
+    "RatioEstimate",
     "MatchingEffect",
     "Bunching",
     "Breakage",

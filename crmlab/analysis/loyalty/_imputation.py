@@ -422,6 +422,18 @@ class Imputer:
         lo, hi = ratio_ci(ratio, se_log, confidence_level)
         return dict(effect=ratio - 1, ci_low=lo, ci_high=hi, se_log=se_log, **counts)
 
+    def influence(self, post: np.ndarray) -> tuple[float, np.ndarray, dict]:
+        """Ratio over member-months ``post``, its influence values per unit and the imputation.
+
+        The ratio is NaN (influence zero) when no row of ``post`` can be imputed.
+        """
+        imp = impute(self.design, self.fit, post, self.pre)
+        if len(imp["post"]) == 0 or imp["mu0"].sum() <= 0:
+            return float("nan"), np.zeros(self.design.n_units), imp
+        S, bread = self.bread()
+        ratio, psi = ratio_influence(self.design, imp, S, bread)
+        return float(ratio), psi, imp
+
     def bootstrap(self, post: np.ndarray, n_boot: int, random_state: int) -> np.ndarray:
         """Cluster bootstrap of the ratio: resample customers (multinomial weights), refit, re-impute."""
         if n_boot < 2:

@@ -83,10 +83,12 @@ from scipy import sparse, stats
 
 from ..._checks import require_columns
 from .._results import DEFAULT_CONFIDENCE, Result, z_value
-from ._imputation import Imputer, dummy_offset, fit_design, post_rows, ratio_ci, scores_and_bread, with_dummies
+from ._imputation import (Imputer, cluster_se, dummy_offset, fit_design, post_rows, ratio_ci, scores_and_bread,
+                          with_dummies)
 from .panel import check_panel
 
-__all__ = ["did_effect", "did_event_study", "pretrend_test", "effect_by_segment", "DidEffect", "PretrendTest"]
+__all__ = ["did_effect", "did_event_study", "pretrend_test", "effect_by_segment", "effect_heterogeneity", "fade_effect",
+           "DidEffect", "PretrendTest", "HeterogeneityTest", "FadeEffect"]
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -510,14 +512,31 @@ def effect_by_segment(
     >>> bool(res.set_index("group").loc[1, "effect"] > res.set_index("group").loc[0, "effect"] + 0.4)
     True
     """
+    seg = _segments(panel, by, n_groups, baseline_months, strata, outcome, cluster, months)
+    out = []
+    for g, sel in seg["post"].items():
+        res = seg["imp"].effect(sel, confidence_level)
+        who = seg["labels"].index[seg["labels"] == g]
+        out.append(dict(group=g, effect=res["effect"], ci_low=res["ci_low"], ci_high=res["ci_high"],
+                        se_log=res["se_log"], n_members=res["n_members"], n_rows=res["n_rows"],
+                        pre_rate=float(seg["pre_rate"].reindex(who).mean())))
+    res = pd.DataFrame(out)
+    if by is None:
+        res["group"] = pd.Categorical(res["group"], categories=seg["names"], ordered=True)
+    return res.sort_values("group").reset_index(drop=True)
+
+
+def _segments(panel: pd.DataFrame, by: str | None, n_groups: int, baseline_months: int, strata, outcome: str,
+              cluster: str | None, months: tuple[int, int] = (1, 5)) -> dict:
+    """Group labels of members, the fitted imputer and each group's post rows (see :func:`effect_by_segment`)."""
     check_panel(panel)
     rel = panel["months_since_enrol"].to_numpy(float)
+    names = None
     if by is not None:
         require_columns(panel, [by], table="panel")
         imp = Imputer.from_panel(panel, strata, outcome, cluster)
-        members = panel.loc[np.isfinite(rel)].groupby("customer_id", sort=True)[by].first()
+        labels = panel.loc[np.isfinite(rel)].groupby("customer_id", sort=True)[by].first()
         pre_rate = _pre_rate(panel, rel < 0)
-        labels = members
     else:
         if n_groups < 2 or baseline_months < 1:
             raise ValueError("n_groups must be >= 2 and baseline_months >= 1")
@@ -538,18 +557,219 @@ def effect_by_segment(
     ids = pd.Index(np.sort(panel["customer_id"].unique()))
     unit_label = labels.reindex(ids).to_numpy()
     post_all = post_rows(d, months)
-    out = []
-    for g in pd.unique(labels.dropna()):
-        sel = post_all[unit_label[d.unit[post_all]] == g]
-        res = imp.effect(sel, confidence_level)
-        who = labels.index[labels == g]
-        out.append(dict(group=g, effect=res["effect"], ci_low=res["ci_low"], ci_high=res["ci_high"],
-                        se_log=res["se_log"], n_members=res["n_members"], n_rows=res["n_rows"],
-                        pre_rate=float(pre_rate.reindex(who).mean())))
-    res = pd.DataFrame(out)
-    if by is None:
-        res["group"] = pd.Categorical(res["group"], categories=names, ordered=True)
-    return res.sort_values("group").reset_index(drop=True)
+    post = {g: post_all[unit_label[d.unit[post_all]] == g] for g in pd.unique(labels.dropna())}
+    return dict(imp=imp, labels=labels, names=names, pre_rate=pre_rate, post=post)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class HeterogeneityTest(Result):
+    """Wald test that the lift is the same in every group of members (:func:`effect_heterogeneity`).
+
+    Attributes
+    ----------
+    chi2 : float
+        Wald statistic of the hypothesis "all group effects are equal".
+    df : int
+        Degrees of freedom (groups with an estimate - 1).
+    p_value : float
+    first, last : str
+        The groups compared by ``estimate`` (e.g. ``"light"`` and ``"heavy"``).
+    estimate, ci_low, ci_high : float
+        Effect of ``first`` minus effect of ``last`` (relative lifts), with
+        its confidence interval.
+    confidence_level : float
+    """
+
+    chi2: float
+    df: int
+    p_value: float
+    first: str
+    last: str
+    estimate: float
+    ci_low: float
+    ci_high: float
+    confidence_level: float
+
+
+def effect_heterogeneity(
+    panel: pd.DataFrame,
+    *,
+    by: str | None = None,
+    months: tuple[int, int] = (1, 5),
+    n_groups: int = 3,
+    baseline_months: int = 3,
+    strata: str | Sequence[str] | None = None,
+    cluster: str | None = None,
+    outcome: str = "orders",
+    confidence_level: float = DEFAULT_CONFIDENCE,
+) -> HeterogeneityTest:
+    r"""Does the lift differ between groups of members? Wald test of equal effects.
+
+    The groups and their effects are those of :func:`effect_by_segment` (same
+    arguments). The group estimates share the fitted month effects, so they
+    are correlated; their joint covariance comes from the influence values of
+    the ratio estimator (summed within ``cluster``), and the test statistic is
+    :math:`\chi^2 = (C\hat b)'(C\hat V C')^{-1}(C\hat b)` on the log ratios
+    :math:`\hat b`, with :math:`C` the contrasts of every group against the
+    first. The result also gives the first group's effect minus the last
+    group's (light minus heavy buyers by default) with a delta-method interval.
+
+    Returns
+    -------
+    HeterogeneityTest
+        ``chi2, df, p_value`` and ``first, last, estimate, ci_low, ci_high``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(2)
+    >>> n, T = 900, 14
+    >>> cid = np.repeat(np.arange(n), T); t = np.tile(np.arange(T), n)
+    >>> rel = t - np.where(np.arange(n) < 450, 8, np.nan)[cid]
+    >>> kind = np.arange(n) % 2
+    >>> lam = rng.gamma(2.0, 0.5, n)[cid] * (1 + np.where(kind[cid] == 1, 0.8, 0.0) * (rel >= 0))
+    >>> p = pd.DataFrame({"customer_id": cid, "month": pd.Timestamp("2024-01-01") + pd.to_timedelta(t * 31, "D"),
+    ...                   "orders": rng.poisson(lam), "months_since_enrol": rel, "kind": kind[cid]})
+    >>> test = effect_heterogeneity(p, by="kind", months=(0, 5))
+    >>> test.df, test.p_value < 0.01, test.ci_high < 0
+    (1, True, True)
+    """
+    seg = _segments(panel, by, n_groups, baseline_months, strata, outcome, cluster, months)
+    imp = seg["imp"]
+    order = seg["names"] if seg["names"] is not None else sorted(seg["post"], key=str)
+    groups, logs, psis, ratios = [], [], [], []
+    for g in order:
+        if g not in seg["post"]:
+            continue
+        r, psi, _ = imp.influence(seg["post"][g])
+        if not np.isfinite(r) or r <= 0:
+            continue
+        groups.append(str(g))
+        ratios.append(r)
+        logs.append(np.log(r))
+        psis.append(psi / r)
+    if len(groups) < 2:
+        raise ValueError("fewer than two groups have an estimate")
+    P = np.column_stack(psis)
+    if imp.clusters is not None:
+        P = np.column_stack([np.bincount(imp.clusters, weights=P[:, j]) for j in range(P.shape[1])])
+    g_eff = max(int((np.abs(P).sum(axis=1) > 0).sum()), 2)
+    V = P.T @ P * g_eff / (g_eff - 1)
+    b = np.array(logs)
+    C = np.column_stack([-np.ones(len(b) - 1), np.eye(len(b) - 1)])
+    cb = C @ b
+    chi2 = float(cb @ np.linalg.pinv(C @ V @ C.T) @ cb)
+    df = len(b) - 1
+    # first minus last on the lift scale, delta method: d(r1 - rL) = r1 dlog r1 - rL dlog rL
+    grad = np.zeros(len(b))
+    grad[0], grad[-1] = ratios[0], -ratios[-1]
+    se = float(np.sqrt(max(grad @ V @ grad, 0.0)))
+    est = ratios[0] - ratios[-1]
+    z = z_value(confidence_level)
+    return HeterogeneityTest(chi2=chi2, df=df, p_value=float(stats.chi2.sf(chi2, df)), first=groups[0],
+                             last=groups[-1], estimate=float(est), ci_low=float(est - z * se),
+                             ci_high=float(est + z * se), confidence_level=float(confidence_level))
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class FadeEffect(Result):
+    """Does the lift fade? Early minus late event-study months (:func:`fade_effect`).
+
+    Attributes
+    ----------
+    estimate : float
+        Mean lift over the ``early`` months minus mean lift over the ``late``
+        months since enrolment (positive: the effect fades).
+    ci_low, ci_high : float
+        Its confidence interval (delta method, influence values of the
+        month-by-month ratios).
+    confidence_level : float
+    early, late : float
+        The two means.
+    months_early, months_late : list of int
+        The event months with an estimate that enter each mean.
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    confidence_level: float
+    early: float
+    late: float
+    months_early: list
+    months_late: list
+
+
+def fade_effect(
+    panel: pd.DataFrame,
+    *,
+    early: tuple[int, int] = (1, 5),
+    late: tuple[int, int] = (6, 9),
+    strata: str | Sequence[str] | None = None,
+    cluster: str | None = None,
+    outcome: str = "orders",
+    confidence_level: float = DEFAULT_CONFIDENCE,
+) -> FadeEffect:
+    """Mean event-study lift in the early months after enrolment minus the late months.
+
+    Each month's lift is the imputation estimate of :func:`did_event_study`;
+    the difference of the two means is linear in the month-by-month ratios,
+    so its standard error follows from their influence values (they share
+    the untreated model, so the months are correlated). Comparing point
+    estimates month by month without this interval says nothing: the months
+    are noisy.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Output of :func:`~crmlab.analysis.loyalty.panel.monthly_panel`.
+    early, late : (int, int)
+        First and last event month (inclusive) of each period.
+    strata, cluster, outcome, confidence_level
+        As in :func:`did_effect`.
+
+    Returns
+    -------
+    FadeEffect
+        ``estimate, ci_low, ci_high`` (early minus late), ``early, late``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(5)
+    >>> n, T = 1500, 16
+    >>> cid = np.repeat(np.arange(n), T); t = np.tile(np.arange(T), n)
+    >>> rel = t - np.where(np.arange(n) < 750, 4, np.nan)[cid]
+    >>> lam = rng.gamma(2.0, 0.5, n)[cid] * (1 + 0.6 * ((rel >= 0) & (rel <= 4)))
+    >>> p = pd.DataFrame({"customer_id": cid, "month": pd.Timestamp("2024-01-01") + pd.to_timedelta(t * 31, "D"),
+    ...                   "orders": rng.poisson(lam), "months_since_enrol": rel})
+    >>> f = fade_effect(p, early=(0, 4), late=(5, 9))
+    >>> f.ci_low < 0.6 < f.ci_high, f.ci_low > 0
+    (True, True)
+    """
+    imp = Imputer.from_panel(panel, strata, outcome, cluster)
+    d = imp.design
+    parts = {}
+    for name, (lo, hi) in (("early", early), ("late", late)):
+        ks, rs, ps = [], [], []
+        for k in range(lo, hi + 1):
+            post = np.flatnonzero(d.rel == k)
+            if len(post) == 0:
+                continue
+            r, psi, _ = imp.influence(post)
+            if np.isfinite(r):
+                ks.append(k)
+                rs.append(r)
+                ps.append(psi)
+        if not ks:
+            raise ValueError(f"no event month {lo}..{hi} has an estimate")
+        parts[name] = (ks, float(np.mean(rs)) - 1, np.mean(ps, axis=0))
+    est = parts["early"][1] - parts["late"][1]
+    se = cluster_se(parts["early"][2] - parts["late"][2], imp.clusters)
+    z = z_value(confidence_level)
+    return FadeEffect(estimate=float(est), ci_low=float(est - z * se), ci_high=float(est + z * se),
+                      confidence_level=float(confidence_level), early=parts["early"][1], late=parts["late"][1],
+                      months_early=parts["early"][0], months_late=parts["late"][0])
 
 
 def _pre_rate(panel: pd.DataFrame, mask: np.ndarray) -> pd.Series:

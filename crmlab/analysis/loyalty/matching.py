@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..._checks import require_columns
-from .._results import Result
+from .._results import DEFAULT_CONFIDENCE, Result
 from .panel import check_panel, month_index
 
 __all__ = ["propensity_matching", "MatchingEffect"]
@@ -54,6 +54,10 @@ class MatchingEffect(Result):
     balance : DataFrame
         ``feature, smd_before, smd_after``: standardised mean differences of
         the matching features before and after matching.
+    ci_low, ci_high : float
+        Percentile interval of ``effect`` from a bootstrap of the matched
+        pairs (the matching itself held fixed).
+    confidence_level : float
     """
 
     effect: float
@@ -62,6 +66,9 @@ class MatchingEffect(Result):
     n_matched: int
     n_controls: int
     balance: pd.DataFrame
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    confidence_level: float = DEFAULT_CONFIDENCE
 
 
 def propensity_matching(
@@ -71,6 +78,9 @@ def propensity_matching(
     pre_months: int = 6,
     caliper: float = 0.2,
     outcome: str = "orders",
+    confidence_level: float = DEFAULT_CONFIDENCE,
+    n_boot: int = 1000,
+    random_state: int = 0,
 ) -> MatchingEffect:
     """Match members to non-members on pre-enrolment behaviour; compare their post-period purchasing.
 
@@ -97,6 +107,12 @@ def propensity_matching(
         propensity score.
     outcome : str
         Panel column summed over the outcome window.
+    confidence_level : float, default 0.95
+        Level of the bootstrap interval of ``effect``.
+    n_boot : int
+        Bootstrap replications (resampling matched pairs).
+    random_state : int
+        Seed of the bootstrap.
 
     Returns
     -------
@@ -180,7 +196,15 @@ def propensity_matching(
         "smd_before": [_smd(tr[f], ctrl_all[f]) for f in feats],
         "smd_after": [_smd(mt[f], mc[f]) for f in feats],
     })
+    yt, yc = mt["post"].to_numpy(float), mc["post"].to_numpy(float)
+    rng = np.random.default_rng(random_state)
+    idx = rng.integers(0, len(yt), size=(n_boot, len(yt)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reps = yt[idx].mean(axis=1) / yc[idx].mean(axis=1) - 1
+    alpha = (1 - confidence_level) / 2
+    ci = np.nanquantile(reps, [alpha, 1 - alpha]) if len(yt) > 1 else (np.nan, np.nan)
     return MatchingEffect(
+        ci_low=float(ci[0]), ci_high=float(ci[1]), confidence_level=float(confidence_level),
         effect=float(mt["post"].mean() / mc["post"].mean() - 1),
         unmatched_effect=float(tr["post"].mean() / ctrl_all["post"].mean() - 1),
         n_members=int(len(tr)), n_matched=int(len(mt)), n_controls=int(mc["unit"].nunique()),

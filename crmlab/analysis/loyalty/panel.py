@@ -31,9 +31,9 @@ import pandas as pd
 
 from ..._checks import as_datetimes, as_timestamp, require_columns
 from ...domain import COUNTED_STATUSES, counted_orders
-from .._results import Result
+from .._results import DEFAULT_CONFIDENCE, Estimate, Result, z_value
 
-__all__ = ["monthly_panel", "naive_member_effect", "NaiveComparison", "PANEL_COLUMNS"]
+__all__ = ["monthly_panel", "naive_member_effect", "rate_ratio", "NaiveComparison", "PANEL_COLUMNS"]
 
 #: Columns every estimator needs in a panel (:func:`monthly_panel` has more).
 PANEL_COLUMNS: tuple[str, ...] = ("customer_id", "month", "orders", "months_since_enrol")
@@ -262,6 +262,10 @@ class NaiveComparison(Result):
         ``member_spend / nonmember_spend - 1``.
     n_members, n_nonmembers : int
         Customers behind each rate.
+    ci_low, ci_high : float
+        Confidence interval of ``rate_lift`` (delta method on the log ratio,
+        customers as clusters).
+    confidence_level : float
     """
 
     member_rate: float
@@ -272,9 +276,12 @@ class NaiveComparison(Result):
     spend_lift: float
     n_members: int
     n_nonmembers: int
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    confidence_level: float = DEFAULT_CONFIDENCE
 
 
-def naive_member_effect(panel: pd.DataFrame) -> NaiveComparison:
+def naive_member_effect(panel: pd.DataFrame, *, confidence_level: float = DEFAULT_CONFIDENCE) -> NaiveComparison:
     """Members' vs non-members' purchasing after launch: the naive comparison.
 
     Members' customer-months from enrolment on are compared with non-members'
@@ -285,13 +292,16 @@ def naive_member_effect(panel: pd.DataFrame) -> NaiveComparison:
     ----------
     panel : DataFrame
         Output of :func:`monthly_panel`.
+    confidence_level : float, default 0.95
+        Confidence level of the interval of ``rate_lift``.
 
     Returns
     -------
     NaiveComparison
         ``member_rate, nonmember_rate`` (orders per customer-month),
-        ``rate_lift``, ``member_spend, nonmember_spend, spend_lift`` (spend
-        per customer-month) and ``n_members, n_nonmembers``.
+        ``rate_lift`` with ``ci_low, ci_high``, ``member_spend,
+        nonmember_spend, spend_lift`` (spend per customer-month) and
+        ``n_members, n_nonmembers``.
 
     Notes
     -----
@@ -304,8 +314,9 @@ def naive_member_effect(panel: pd.DataFrame) -> NaiveComparison:
     >>> p = pd.DataFrame({"customer_id": ["A", "A", "B", "B"], "month": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
     ...     "orders": [1, 3, 1, 1], "spend": [10.0, 30.0, 10.0, 10.0],
     ...     "months_since_enrol": [-1.0, 0.0, np.nan, np.nan], "launch_month": pd.to_datetime(["2024-01-01"] * 4)})
-    >>> naive_member_effect(p)
-    NaiveComparison(member_rate=3, nonmember_rate=1, rate_lift=2, member_spend=30, nonmember_spend=10, spend_lift=2, n_members=1, n_nonmembers=1)
+    >>> res = naive_member_effect(p)
+    >>> res.member_rate, res.nonmember_rate, res.rate_lift, res.n_members
+    (3.0, 1.0, 2.0, 1)
     """
     check_panel(panel)
     rel = panel["months_since_enrol"].to_numpy(float)
@@ -320,6 +331,10 @@ def naive_member_effect(panel: pd.DataFrame) -> NaiveComparison:
     y = panel["orders"].to_numpy(float)
     s = panel["spend"].to_numpy(float) if "spend" in panel.columns else np.full(len(panel), np.nan)
     member_rate, nonmember_rate = float(y[member_rows].mean()), float(y[non].mean())
+    se_log = np.sqrt(_log_mean_var(panel, y, member_rows) + _log_mean_var(panel, y, non))
+    ratio = member_rate / nonmember_rate
+    z = z_value(confidence_level)
+    ci = (ratio * np.exp(-z * se_log) - 1, ratio * np.exp(z * se_log) - 1) if np.isfinite(se_log) else (np.nan, np.nan)
     member_spend, nonmember_spend = float(s[member_rows].mean()), float(s[non].mean())
     return NaiveComparison(
         member_rate=member_rate,
@@ -330,4 +345,65 @@ def naive_member_effect(panel: pd.DataFrame) -> NaiveComparison:
         spend_lift=member_spend / nonmember_spend - 1,
         n_members=int(panel.loc[member_rows, "customer_id"].nunique()),
         n_nonmembers=int(panel.loc[non, "customer_id"].nunique()),
+        ci_low=float(ci[0]),
+        ci_high=float(ci[1]),
+        confidence_level=float(confidence_level),
     )
+
+
+def _log_mean_var(panel: pd.DataFrame, y: np.ndarray, rows: np.ndarray) -> float:
+    """Variance of the log of a mean over ``rows``, customers as clusters (delta method)."""
+    ids = panel["customer_id"].to_numpy()[rows]
+    yy = y[rows]
+    m = yy.mean()
+    if m <= 0:
+        return float("nan")
+    g = pd.DataFrame({"c": ids, "y": yy}).groupby("c", sort=False)["y"].agg(["sum", "size"])
+    resid = (g["sum"] - m * g["size"]).to_numpy(float)
+    n = len(resid)
+    return float((resid ** 2).sum() * n / max(n - 1, 1) / (m * len(yy)) ** 2)
+
+
+def rate_ratio(panel: pd.DataFrame, rows_a: Any, rows_b: Any, *, outcome: str = "orders",
+               confidence_level: float = DEFAULT_CONFIDENCE) -> Estimate:
+    """Mean ``outcome`` per customer-month of rows ``a`` over rows ``b``, minus 1, with an interval.
+
+    The interval is symmetric on the log scale (delta method, customers as
+    clusters; the two sets of rows must come from different customers).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        A panel (:func:`monthly_panel`).
+    rows_a, rows_b : boolean arrays
+        The two sets of customer-months (e.g. members in the six months
+        before they joined, and never-members).
+    outcome : str
+    confidence_level : float, default 0.95
+
+    Returns
+    -------
+    Estimate
+        ``estimate = mean_a / mean_b - 1`` with ``ci_low, ci_high``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"customer_id": ["A", "A", "B", "B", "C", "C"], "orders": [2, 2, 1, 1, 0, 2],
+    ...                   "month": pd.to_datetime(["2024-01-01", "2024-02-01"] * 3),
+    ...                   "months_since_enrol": [-2.0, -1.0, np.nan, np.nan, np.nan, np.nan]})
+    >>> m = p["months_since_enrol"].notna().to_numpy()
+    >>> round(rate_ratio(p, m, ~m).estimate, 3)
+    1.0
+    """
+    check_panel(panel)
+    a, b = np.asarray(rows_a, bool), np.asarray(rows_b, bool)
+    if not a.any() or not b.any():
+        raise ValueError("both sets of rows must be non-empty")
+    y = pd.to_numeric(panel[outcome], errors="coerce").to_numpy(float)
+    ma, mb = float(y[a].mean()), float(y[b].mean())
+    r = ma / mb if mb > 0 else float("nan")
+    se = np.sqrt(_log_mean_var(panel, y, a) + _log_mean_var(panel, y, b))
+    z = z_value(confidence_level)
+    if not (np.isfinite(se) and np.isfinite(r)):
+        return Estimate(r - 1, float("nan"), float("nan"), float(confidence_level))
+    return Estimate(r - 1, float(r * np.exp(-z * se) - 1), float(r * np.exp(z * se) - 1), float(confidence_level))

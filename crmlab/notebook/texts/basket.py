@@ -20,39 +20,20 @@ Examples
 
 from __future__ import annotations
 
-from ...i18n import Messages, check_lang, label
+from ...i18n import ITEM_NAMES, Messages, check_lang, label
 
 __all__ = ["MESSAGES", "ITEM_LABELS", "item_label"]
 
-#: Display names of the item groups (``products.subcategory``) that are not categories.
-ITEM_LABELS = Messages({
-    "wall_bracket": {"en": "wall bracket", "zh": "电视挂架"},
-    "phone_case": {"en": "phone case", "zh": "手机壳"},
-    "screen_protector": {"en": "screen protector", "zh": "屏幕保护膜"},
-    "usb_cable": {"en": "USB cable", "zh": "USB 数据线"},
-    "mouse": {"en": "mouse", "zh": "鼠标"},
-    "laptop_bag": {"en": "laptop bag", "zh": "电脑包"},
-    "headphones": {"en": "headphones", "zh": "耳机"},
-    "power_bank": {"en": "power bank", "zh": "充电宝"},
-    "hdmi_cable": {"en": "HDMI cable", "zh": "HDMI 线"},
-    "ac_installation": {"en": "AC installation", "zh": "空调安装"},
-    "extended_warranty": {"en": "extended warranty", "zh": "延保服务"},
-    "trade_in": {"en": "trade-in", "zh": "以旧换新"},
-    "rice_cooker": {"en": "rice cooker", "zh": "电饭煲"},
-    "air_fryer": {"en": "air fryer", "zh": "空气炸锅"},
-    "vacuum": {"en": "vacuum cleaner", "zh": "吸尘器"},
-    "kettle": {"en": "kettle", "zh": "电热水壶"},
-    "soymilk_maker": {"en": "soymilk maker", "zh": "豆浆机"},
-    "air_purifier": {"en": "air purifier", "zh": "空气净化器"},
-    "hair_dryer": {"en": "hair dryer", "zh": "吹风机"},
-})
+#: Display names of the item groups (``products.subcategory``) that are not categories (kept in
+#: :mod:`crmlab.i18n`, which :func:`~crmlab.i18n.label` consults).
+ITEM_LABELS = ITEM_NAMES
 
 
 def item_label(code: str, lang: str = "en") -> str:
     """Display name of an item group (subcategory or category) in ``lang``; several items joined by " + "."""
     check_lang(lang)
     parts = [p.strip() for p in str(code).split(" + ")]
-    return " + ".join(ITEM_LABELS(p, lang) if p in ITEM_LABELS else label(p, lang) for p in parts)
+    return " + ".join(label(p, lang) for p in parts)
 
 MESSAGES = Messages({
     "baskets": {"en": "{n:,} baskets (completed orders), {k} item groups; mean {mean:.2f} items, {single:.0%} "
@@ -88,6 +69,7 @@ MESSAGES = Messages({
                        "zh": "此按置信度排序的列表中被标记的高频干扰项：{items}。"},
     "decoys.not_in_list": {"en": "No flagged decoy in this confidence-sorted list.",
                            "zh": "此按置信度排序的列表中没有被标记的高频干扰项。"},
+    "list.sep": {"en": "; ", "zh": "；"},
     "decoy.rule": {"en": "{item} (lift {lift:.2f} after {antecedent})", "zh": "{item}（在{antecedent}之后，提升度 {lift:.2f}）"},
     "rules.title": {"en": "Rules: confidence against support, coloured by lift",
                     "zh": "关联规则：置信度与支持度，颜色表示提升度"},
@@ -160,4 +142,17 @@ MESSAGES = Messages({
                       "zh": "判断为偏向晚间的品类（真值：模拟设定的品类）"},
     "truth.among": {"en": "among them", "zh": "属于其中"},
     "truth.covers": {"en": "CI should cover", "zh": "置信区间应覆盖真值"},
+    "truth.none": {"en": "no truth available (real data)", "zh": "没有真值（真实数据）"},
+    "results": {"en": "results written: {keys}", "zh": "结果已写入：{keys}"},
+    # exercise feedback (visible checks; they never show the expected value)
+    "ex.number": {"en": "store a number (a Python float), not a Series or a table",
+                  "zh": "请保存一个数值（Python 的 float），而不是 Series 或表格"},
+    "ex.count": {"en": "store a whole number (a Python int)", "zh": "请保存一个整数（Python 的 int）"},
+    "ex.lift_positive": {"en": "a lift is a ratio of shares: it is positive", "zh": "提升度是比例之比，应为正数"},
+    "ex1.level": {"en": "this is the lift of the item groups (subcategories); the question asks for whole categories",
+                  "zh": "这是商品组（子类）层面的提升度；题目问的是整个品类层面"},
+    "ex2.range": {"en": "the count cannot exceed the number of rules in `rules`",
+                  "zh": "计数不能超过 `rules` 中的规则数"},
+    "ex3.all": {"en": "this is the lift in all baskets; keep only the baskets of app orders",
+                "zh": "这是全部购物篮中的提升度；只保留手机客户端订单的购物篮"},
 })
