@@ -20,7 +20,9 @@ from ...i18n import Messages, check_lang
 
 __all__ = ["MESSAGES", "SEGMENT_LABELS", "segment_label"]
 
-#: Display names of the segment names of :data:`crmlab.analysis.segmentation.SEGMENT_NAMES`.
+#: Display names of the simulator's buying archetypes (:data:`crmlab.analysis.segment_naming.ARCHETYPE_NAMES`),
+#: shown only in the truth check. The segments a clustering finds are named by
+#: :func:`crmlab.analysis.segment_naming.describe_segments`, in ``lang`` already.
 SEGMENT_LABELS = Messages({
     "premium_loyalists": {"en": "premium loyalists", "zh": "高端忠实客户"},
     "tech_enthusiasts": {"en": "tech enthusiasts", "zh": "数码发烧友"},
@@ -31,7 +33,7 @@ SEGMENT_LABELS = Messages({
 
 
 def segment_label(name: str, lang: str = "en") -> str:
-    """Display name of a segment in ``lang`` (unknown names with spaces for underscores)."""
+    """Display name of a planted archetype in ``lang`` (unknown names with spaces for underscores)."""
     check_lang(lang)
     return SEGMENT_LABELS(name, lang) if name in SEGMENT_LABELS else str(name).replace("_", " ")
 
@@ -141,4 +143,13 @@ MESSAGES = Messages({
     "truth.planted": {"en": "planted segment", "zh": "真实细分"},
     # result
     "sizes": {"en": "segments by size: {sizes}", "zh": "各细分的规模：{sizes}"},
+    # naming
+    "naming.cutoffs": {
+        "en": "Naming rule: a segment is low on a measure when its members' mean percentile rank is at most {low:.2f}, "
+              "high when it is at least {high:.2f} (0.50 = the middle customer).",
+        "zh": "命名规则：若某细分成员在某指标上的平均百分位秩不高于 {low:.2f}，则该指标为“低”；不低于 {high:.2f} 则为“高”"
+              "（0.50 = 处于中间的客户）。"},
+    "truth.none": {"en": "no truth available (real data or a dataset without its truth file)",
+                   "zh": "没有真值可用（真实数据，或数据集不含真值文件）"},
+    "results.written": {"en": "results written: {keys}", "zh": "结果已写入：{keys}"},
 })
