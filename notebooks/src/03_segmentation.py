@@ -18,6 +18,23 @@
 # *California Management Review* (customer pyramid); Gupta et al. (2006) *Journal of Service
 # Research* (CLV); Hennig (2007) *CSDA* (cluster stability).
 
+# %% [markdown] tags=["objectives"]
+# **Learning objectives.** After this lesson you can
+# * **compute** RFM scores, the customer pyramid and the top-20% revenue share with a bootstrap
+#   interval;
+# * **choose and check** the number of segments with silhouette, Calinski-Harabasz, Davies-Bouldin
+#   and bootstrap stability;
+# * **name** the segments of any clustering by a stated rule, and explain what a name claims;
+# * **estimate** a simple customer lifetime value and customer equity by segment, and **decide**
+#   which segments get which treatment.
+#
+# **Prerequisites.** Lesson 00 (the tables, orders that count, one-time buyers); means, percentiles
+# and standardisation; what a confidence interval is.
+#
+# **Time.** About 100 minutes: 55 in class, 45 for the exercises and the memo.
+#
+# Terms (RFM, 客户金字塔, 客户细分, 客户终身价值 ...) are defined in the [glossary](../docs/glossary.md).
+
 # %% [markdown]
 # ## Theory
 #
@@ -252,73 +269,193 @@ print(T("sizes", lang, sizes=", ".join(f"{n} {s:.0%}" for n, s in named.value_co
 # concentrated revenue is (pyramid, 80/20), what the k-selection scores say, how stable the chosen
 # segments are under resampling, and where customer equity sits. Compare the largest segment with
 # the one holding the most equity - they need not be the same.
-#
+
+# %% [markdown]
 # ## Discussion
 #
 # * **Caveat - clusters are a lens, not a discovery.** k-means always returns *k* groups; when the
 #   silhouette is low the boundaries are soft. Check stability and whether the segments suggest
 #   different actions before using them.
+# * **A name is a summary, not a finding.** The names come from a stated rule (section 6): mean
+#   percentile ranks against cut-offs. Another cut-off, another population or another *k* gives
+#   other names; a name describes the segment on average, not each member.
 # * One-time buyers reveal little about their habits; their segment is a guess.
 # * The CLV here is a back-of-the-envelope formula (constant spend and retention); churn models
 #   (notebook 02) and BG/NBD give customer-level predictions.
-#
+
+# %% [markdown]
 # ## Quiz
 # 1. Why log-transform monetary value before k-means?
 # 2. Two customers have RFM code 515 and 155. Who would you call first for a win-back campaign?
-# 3. Look at the k-selection table of your run. If the scores favour a different k than the five
-#    segments used here, why might you still use five?
+# 3. Look at the k-selection table and the sentence below it in your run. What would make you use a
+#    number of segments other than the one the scores favour, and what do you check before you do?
+# 4. A segment is named "lapsed one-time low-value buyers". What does this name claim, and what
+#    does it not claim?
+
+# %% [markdown] tags=["quiz-answers"]
+# **Quiz answers**
+#
+# 1. Spend is strongly right-skewed: a few customers spend many times the median. k-means minimises
+#    squared Euclidean distances, so on raw yuan the biggest spenders dominate the distances and
+#    the "segments" mostly separate a handful of large accounts from everyone else. `log1p`
+#    compresses the tail so that a doubling of spend counts the same at every level, and
+#    standardising then puts spend on the same scale as shares and age.
+# 2. The first digit is recency, scored 5 = most recent. The customer with 515 bought recently and is
+#    still active: not a win-back case. The customer with 155 bought often and spent a lot but has not
+#    bought for a long time: a valuable lapsed customer, the typical win-back target. Call 155 first
+#    (and check with a churn model that the customer is not simply buying at a long, regular interval).
+# 3. Read three things. (a) Do silhouette, Calinski-Harabasz and Davies-Bouldin agree, and how large
+#    are the differences between k values? (b) How high is the best mean silhouette on Kaufman and
+#    Rousseeuw's scale? If it is weak or below 0.26, no k gives separated groups and the scores do not
+#    single out a "true" k. (c) Is the k you want to use stable (median bootstrap ARI of about 0.7 or
+#    more) and do its segments get different names and call for different actions? A larger k than
+#    the scores favour is defensible when the structure is weak anyway, the segments are stable, and
+#    the extra segments are actionable; it is not when the extra segments are unstable or duplicate
+#    each other. Say which of these holds in your run.
+# 4. It claims that, on average, the segment's members rank in the upper part of all customers on days
+#    since the last order and in the lower part on frequency and spend, beyond the stated cut-offs
+#    (0.60 and 0.40), and that its median customer bought once. It does not claim that every member
+#    is like that, that the customers have churned (lapsed is a recency level, not a churn
+#    prediction), why they lapsed, or that a campaign would bring them back; with other cut-offs or
+#    another population the name can change.
 
 # %% [markdown]
 # ## Exercises
 # Write your code between the markers; the cell after each exercise checks your answer. The
 # variables named on the `# answer:` lines are graded against your own dataset.
 #
-# **Exercise 1.** Compute the revenue share of the top 20% of customers yourself from `table["monetary"]` (the top ceil(20%) customers by spend). Store it in `top20_manual`.
+# **Exercise 1.** The 80/20 rule at another cut. What share of the revenue do the top 10% of
+# customers by spend bring (the top ceil(10%) customers, as for the top 20%)? Store it in
+# `top10_share`.
 
 # %% tags=["exercise"]
-# answer: top20_manual rel=1e-6 points=1
+# answer: top10_share rel=1e-6 points=1
 ### BEGIN SOLUTION
 m = table["monetary"].sort_values(ascending=False)
-top20_manual = float(m.iloc[: int(np.ceil(0.2 * len(m)))].sum() / m.sum())
+top10_share = float(m.iloc[: int(np.ceil(0.1 * len(m)))].sum() / m.sum())
 ### END SOLUTION
 
 # %%
-assert 0.2 <= top20_manual <= 1
+assert isinstance(top10_share, float), T("hint.float", lang, name="top10_share")
+assert 0.1 <= top10_share <= top20, T("hint.top10", lang, top20=top20)
 ### BEGIN HIDDEN TESTS
-assert abs(top20_manual - rfm.top_share(table["monetary"], 0.2)) < 1e-9
+assert abs(top10_share - rfm.top_share(table["monetary"], 0.1)) < 1e-9
 ### END HIDDEN TESTS
 
 # %% [markdown]
-#
-# **Exercise 2.** How many customers are in the top tier (the key customers, 重要客户) of the pyramid? Store it in `n_key`.
+# **Exercise 2.** Win-back candidates. How many customers in the top 20% of the pyramid (the key,
+# big and medium tiers) placed their last counted order more than 365 days before `as_of`? Store
+# the count in `n_valuable_lapsed`.
 
 # %% tags=["exercise"]
-# answer: n_key abs=0 points=1
+# answer: n_valuable_lapsed abs=0 points=2
 ### BEGIN SOLUTION
-n_key = int((pyramid.customers["tier"] == "top").sum())
+valuable = pyramid.customers.index[pyramid.customers["tier"].isin(["top", "big", "medium"])]
+n_valuable_lapsed = int((table.loc[valuable, "recency_days"] > 365).sum())
 ### END SOLUTION
 
 # %%
-assert isinstance(n_key, int) and n_key >= 1
+n_top3 = int(pyramid.summary.loc[["top", "big", "medium"], "n_customers"].sum())
+assert isinstance(n_valuable_lapsed, int), T("hint.int", lang, name="n_valuable_lapsed")
+assert 0 <= n_valuable_lapsed <= n_top3, T("hint.lapsed.tiers", lang, n=n_top3)
+assert n_valuable_lapsed <= int((table["recency_days"] > 365).sum()), T("hint.lapsed.days", lang)
 ### BEGIN HIDDEN TESTS
-assert n_key == int(pyramid.summary.loc["top", "n_customers"])
+assert n_valuable_lapsed == int((table.loc[pyramid.customers.index[pyramid.customers["tier"].isin(
+    ["top", "big", "medium"])], "recency_days"] > 365).sum())
 ### END HIDDEN TESTS
 
 # %% [markdown]
-#
-# **Exercise 3.** Which named segment holds the most customers? Store its name in `largest_segment`.
+# **Exercise 3.** Step 1 of the naming rule by hand. Rank all customers on monetary value as in
+# section 6 (percentile ranks with mid-ranks for ties). What is the mean rank of the customers who
+# bought exactly once? Store it in `m_pct_one_time`, and compare it with the cut-offs.
 
 # %% tags=["exercise"]
-# answer: largest_segment points=1
+# answer: m_pct_one_time rel=1e-6 points=2
 ### BEGIN SOLUTION
-largest_segment = str(named.value_counts().idxmax())
+ranks = (table["monetary"].rank(method="average") - 0.5) / len(table)
+m_pct_one_time = float(ranks[table["frequency"] == 1].mean())
 ### END SOLUTION
 
 # %%
-assert largest_segment in set(named)
+assert isinstance(m_pct_one_time, float), T("hint.float", lang, name="m_pct_one_time")
+assert 0 < m_pct_one_time < 1, T("hint.pct.range", lang)
+assert abs(m_pct_one_time - 0.5) > 1e-9, T("hint.pct.within", lang)
 ### BEGIN HIDDEN TESTS
-assert largest_segment == named.value_counts().idxmax()
+assert abs(m_pct_one_time - segmentation.percentile_ranks(table["monetary"])[table["frequency"] == 1].mean()) < 1e-9
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# **Exercise 4.** Retention of repeat buyers. Section 7 estimates the annual retention rate from the
+# customers whose first order is at least a year old. Estimate the same rate for repeat buyers only
+# (two or more orders). Store it in `retention_repeat`.
+
+# %% tags=["exercise"]
+# answer: retention_repeat rel=1e-6 points=2
+### BEGIN SOLUTION
+old_repeat = table[(table["frequency"] >= 2) & (table["tenure_days"] >= 365)]
+retention_repeat = float((old_repeat["recency_days"] < 365).mean())
+### END SOLUTION
+
+# %%
+assert isinstance(retention_repeat, float), T("hint.float", lang, name="retention_repeat")
+assert 0 <= retention_repeat <= 1, T("hint.share", lang, name="retention_repeat")
+assert retention_repeat >= retention - 1e-12, T("hint.retention", lang, retention=retention)
+### BEGIN HIDDEN TESTS
+assert abs(retention_repeat - estimate_retention(table[table["frequency"] >= 2])) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Written task: a segment strategy memo
+#
+# Write a memo of at most one page to Suning's CRM manager. Using the segments, names, profiles,
+# customer-equity shares and intervals of *your* run: which segments should get which treatment
+# (for example retain and reward, develop by cross-selling or up-selling, win back, serve at low
+# cost), and why; how large each group is and what it is worth; and what these data cannot tell the
+# manager before money is spent.
+
+# %% [markdown] tags=["written"]
+# <!-- points: 10 -->
+# **Model outline** (what a good memo covers; the numbers come from the student's own run):
+#
+# * One line per segment: its name, size and share of customer equity with the interval, and the
+#   rule behind the name (which RFM levels and which habit), read from the naming table, not guessed.
+# * A treatment per segment that follows from the profile: recent frequent high-value customers are
+#   retained and rewarded (service, loyalty benefits) rather than discounted; middle segments are
+#   developed (cross-selling into the category groups they do not buy, up-selling to a higher price
+#   tier); valuable lapsed customers are win-back candidates; one-time low-value buyers get low-cost
+#   contact. The memo ranks the treatments by the equity at stake and says where the interval is
+#   wide.
+# * What the data cannot tell: whether a treatment works (no experiment here: test it, as the
+#   retention campaign in notebook 02); margins by segment (the CLV uses one margin); whether lapsed
+#   customers have churned or buy elsewhere (share of wallet); whether the segments are real groups
+#   or a convenient cut (weak silhouette, stability, names that depend on cut-offs); and that the CLV
+#   formula assumes constant spend and retention.
+# * Clear, short, addressed to a manager: a recommendation first, numbers with units and intervals.
+
+# %% [markdown] tags=["rubric"]
+# **Rubric** (10 points)
+#
+# | criterion | points |
+# |---|---|
+# | Segments described from the run: names with their rule, sizes, equity shares with intervals | 2 |
+# | A treatment for each segment that follows from its profile, ranked by the equity at stake | 3 |
+# | Limits: no causal evidence for the treatments, one margin, lapsed is not churned, segments and names depend on choices (k, cut-offs) | 3 |
+# | Uncertainty used correctly: no ranking claimed where intervals overlap | 1 |
+# | Written for a manager: recommendation first, one page, numbers with units | 1 |
+
+# %% [markdown] tags=["take-home"]
+# ## Take-home messages
+#
+# 1. Value is concentrated: measure it (top-20% share with an interval, the pyramid tiers) instead of
+#    quoting the 80/20 rule.
+# 2. RFM ranks customers on value; clustering describes *how* they buy. Both are descriptions, not
+#    predictions or causes.
+# 3. k-means always returns *k* groups: read the k-selection scores, check stability, and choose *k*
+#    for groups you can act on.
+# 4. Name segments by a stated rule relative to all customers, and show the rule: a name is a
+#    summary that changes with the cut-offs, the population and *k*.
+# 5. Customer lifetime value turns segments into money; a simple CLV is a rough guide, and the
+#    equity leader is only "the largest" when its lead's interval excludes zero.
 
 # %% [markdown]
 # ## Check against the truth (synthetic data only)

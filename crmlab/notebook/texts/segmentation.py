@@ -152,4 +152,33 @@ MESSAGES = Messages({
     "truth.none": {"en": "no truth available (real data or a dataset without its truth file)",
                    "zh": "没有真值可用（真实数据，或数据集不含真值文件）"},
     "results.written": {"en": "results written: {keys}", "zh": "结果已写入：{keys}"},
+    # formative hints of the exercises' visible checks (they never show the expected value)
+    "hint.float": {"en": "{name} should be one number (a float), not a Series or a table.",
+                   "zh": "{name} 应为一个数（float），而不是 Series 或表格。"},
+    "hint.int": {"en": "{name} should be a count (an int).", "zh": "{name} 应为一个计数（int）。"},
+    "hint.share": {"en": "{name} is a share: it lies between 0 and 1.", "zh": "{name} 是一个比例：应介于 0 与 1 之间。"},
+    "hint.top10": {
+        "en": "The top 10% bring at least 10% of the revenue and no more than the top 20% ({top20:.1%}): sort the "
+              "customers from the highest spend down, keep the first ceil(10%), divide by all revenue.",
+        "zh": "前 10% 的客户至少贡献 10% 的收入，且不会超过前 20%（{top20:.1%}）：按消费额从高到低排序，取前 ceil(10%) "
+              "位客户，再除以全部收入。"},
+    "hint.lapsed.tiers": {
+        "en": "Count only customers of the top three tiers (there are {n} of them), not all customers.",
+        "zh": "只统计金字塔前三层的客户（共 {n} 位），而不是全部客户。"},
+    "hint.lapsed.days": {
+        "en": "Use days since the last order (recency_days > 365), not the R score.",
+        "zh": "请使用距最近一次消费的天数（recency_days > 365），而不是 R 分数。"},
+    "hint.pct.range": {
+        "en": "A percentile rank lies between 0 and 1: divide the rank by the number of customers.",
+        "zh": "百分位秩介于 0 与 1 之间：请把秩次除以客户总数。"},
+    "hint.pct.within": {
+        "en": "A mean of exactly 0.5 means you ranked the one-time buyers among themselves: rank all customers "
+              "first, then average over the one-time buyers.",
+        "zh": "平均值恰好为 0.5，说明你只在一次性客户内部排序：应先在全部客户中排序，再对一次性客户取平均。"},
+    "hint.retention": {
+        "en": "Repeat buyers cannot be retained less often than all customers ({retention:.0%}): a one-time buyer "
+              "whose first order is a year old has not ordered in the last year. Keep customers with two or more "
+              "orders whose first order is at least 365 days old.",
+        "zh": "重复购买客户的保留率不可能低于全体客户（{retention:.0%}）：首单已满一年的一次性客户在最近一年内没有下单。"
+              "请保留订单数不少于 2、且首单距今至少 365 天的客户。"},
 })
