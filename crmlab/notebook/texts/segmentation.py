@@ -47,12 +47,12 @@ MESSAGES = Messages({
         "en": "The top 20% of customers bring most of the revenue: {estimate:.1%} ({level:.0%} bootstrap CI "
               "{ci_low:.1%} to {ci_high:.1%}); the 80/20 rule would say 80%.",
         "zh": "前 20% 的客户贡献了大部分收入：{estimate:.1%}（{level:.0%} bootstrap 置信区间 {ci_low:.1%} 至 "
-              "{ci_high:.1%}）；按 80/20 法则应为 80%。"},
+              "{ci_high:.1%}）；按二八定律应为 80%。"},
     "segmentation.top20_share.down": {
         "en": "The top 20% of customers bring less than half of the revenue: {estimate:.1%} ({level:.0%} bootstrap "
               "CI {ci_low:.1%} to {ci_high:.1%}); the 80/20 rule would say 80%.",
         "zh": "前 20% 的客户贡献的收入不到一半：{estimate:.1%}（{level:.0%} bootstrap 置信区间 {ci_low:.1%} 至 "
-              "{ci_high:.1%}）；按 80/20 法则应为 80%。"},
+              "{ci_high:.1%}）；按二八定律应为 80%。"},
     "segmentation.top20_share.unclear": {
         "en": "The top 20% of customers bring {estimate:.1%} of the revenue ({level:.0%} bootstrap CI {ci_low:.1%} "
               "to {ci_high:.1%}): the data cannot tell whether that is most of it.",
@@ -149,6 +149,8 @@ MESSAGES = Messages({
               "high when it is at least {high:.2f} (0.50 = the middle customer).",
         "zh": "命名规则：若某细分成员在某指标上的平均百分位秩不高于 {low:.2f}，则该指标为“低”；不低于 {high:.2f} 则为“高”"
               "（0.50 = 处于中间的客户）。"},
+    "naming.row": {"en": "{seg} · {name}: {rule}", "zh": "{seg} · {name}：{rule}"},
+    "list.sep": {"en": ", ", "zh": "，"},
     "truth.none": {"en": "no truth available (real data or a dataset without its truth file)",
                    "zh": "没有真值可用（真实数据，或数据集不含真值文件）"},
     "results.written": {"en": "results written: {keys}", "zh": "结果已写入：{keys}"},
