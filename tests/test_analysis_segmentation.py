@@ -195,11 +195,10 @@ def _archetype_profiles():
 
 
 def test_name_segments_rule_based():
-    names = G.name_segments(_archetype_profiles())
+    names = G.name_segments(_archetype_profiles(), G.ARCHETYPE_RULES)
     assert names == {"s0": "occasional_shoppers", "s1": "tech_enthusiasts", "s2": "premium_loyalists",
                      "s3": "bargain_hunters", "s4": "family_upgraders"}
-    assert G.name_segments(_archetype_profiles(), G.DEFAULT_NAMING_RULES) == names
-    assert G.SEGMENT_NAMES == tuple(G.DEFAULT_NAMING_RULES)
+    assert G.ARCHETYPE_NAMES == tuple(G.ARCHETYPE_RULES)
 
 
 def test_name_segments_scores_are_weighted_z_scores():
@@ -230,11 +229,11 @@ def test_name_segments_custom_rules_on_any_clustering():
 def test_name_segments_more_segments_than_names():
     p = _archetype_profiles()
     extra = p.loc[["s1"]].rename(index={"s1": "s5"}).assign(digital_share=0.7, n=100)
-    names = G.name_segments(pd.concat([p, extra]))
+    names = G.name_segments(pd.concat([p, extra]), G.ARCHETYPE_RULES)
     assert len(set(names.values())) == 6
     assert sorted(names.values())[-1].startswith("tech_enthusiasts"), names
     with pytest.raises(ValueError, match="profiles is missing column.*price_tier"):
-        G.name_segments(p.drop(columns="price_tier"))
+        G.name_segments(p.drop(columns="price_tier"), G.ARCHETYPE_RULES)
 
 def test_docstring_examples_run():
     result = doctest.testmod(G, optionflags=doctest.NORMALIZE_WHITESPACE)
@@ -247,10 +246,10 @@ def test_tiny_dataset_end_to_end(tiny):
     X = G.segment_matrix(f)
     labels, centers = G.kmeans_segments(X, 4, fit_mask=f["frequency"] >= 2)
     assert len(labels) == len(f) and centers.shape == (4, X.shape[1])
-    names = G.name_segments(G.segment_profiles(f, labels))
-    assert len(set(names.values())) == 4
     rfm = R.rfm_table(tiny.orders, as_of=tiny.scenario.end)
     assert rfm.index.equals(f.index)
+    names = G.describe_segments(f.assign(recency_days=rfm["recency_days"]), labels)["name"].to_dict()
+    assert len(set(names.values())) == 4
     eq = clv_by_segment(simple_clv(rfm), pd.Series(labels, index=f.index))
     assert eq["n"].sum() == len(f)
 
@@ -339,7 +338,7 @@ def test_silhouette_picks_3_to_7(silhouettes):
 def test_names_of_true_segments(classroom_runs):
     """Profiling the planted segments and naming them gives back the planted names."""
     for seed, r in classroom_runs.items():
-        names = G.name_segments(G.segment_profiles(r["f"], r["seg"]))
+        names = G.name_segments(G.segment_profiles(r["f"], r["seg"]), G.ARCHETYPE_RULES)
         assert names == {n: n for n in r["data"].truth["segments"]["names"]}, f"seed {seed}: {names}"
 
 
@@ -347,7 +346,7 @@ def test_names_of_true_segments(classroom_runs):
 def test_names_of_kmeans_segments_match_majority_truth(classroom_runs):
     hits = {}
     for seed, r in classroom_runs.items():
-        names = G.name_segments(G.segment_profiles(r["f"], r["labels"]))
+        names = G.name_segments(G.segment_profiles(r["f"], r["labels"]), G.ARCHETYPE_RULES)
         major = pd.crosstab(r["labels"], r["seg"]).idxmax(axis=1)
         hits[seed] = int(sum(names[k] == major[k] for k in names))
     assert all(h >= 3 for h in hits.values()), f"named segments whose majority truth segment has that name: {hits}"

@@ -6,7 +6,8 @@
 * :mod:`crmlab.analysis.clv` - BG/NBD P(alive) and expected purchases, simple CLV;
 * :mod:`crmlab.analysis.uplift` - retention campaigns: effect, uplift, targeting, profit;
 * :mod:`crmlab.analysis.rfm` - RFM, customer pyramid, 80/20;
-* :mod:`crmlab.analysis.segmentation` - behavioural features, k-means, stability, profiles, naming;
+* :mod:`crmlab.analysis.segmentation` - behavioural features, k-means, stability, profiles;
+* :mod:`crmlab.analysis.segment_naming` - naming segments from their profile by stated rules;
 * :mod:`crmlab.analysis.loyalty` - loyalty-programme evaluation (DiD, matching, bunching, breakage);
 * :mod:`crmlab.analysis.basket` - baskets, association rules, decoys, cross-sell;
 * :mod:`crmlab.analysis.basket_timing` - when baskets are bought (time of day);
@@ -21,7 +22,8 @@ in scikit-learn, statsmodels and mlxtend.
 import importlib
 from typing import Any
 
-_MODULES = ("basket", "basket_timing", "churn", "claims", "clv", "loyalty", "rfm", "seasonality", "segmentation",
+_MODULES = ("basket", "basket_timing", "churn", "claims", "clv", "loyalty", "rfm", "seasonality", "segment_naming",
+            "segmentation",
             "survey", "survival", "uplift")
 
 __all__ = list(_MODULES)

@@ -6,15 +6,18 @@ features (:func:`behaviour_features`), the clustering columns
 by :func:`k_choice`),
 standardised k-means (:func:`kmeans_segments`), stability across bootstrap
 resamples (:func:`stability_ari`), profiles (:func:`segment_profiles`) and
-names (:func:`name_segments`, driven by the rules in
-:data:`DEFAULT_NAMING_RULES` or your own).
+names from the profile relative to all customers, with the rule that gave
+each name (:func:`describe_segments`, from
+:mod:`crmlab.analysis.segment_naming`, which also holds
+:func:`name_segments` for comparing with names fixed in advance).
 
-A segmentation in four lines (``F`` has one row per purchaser)::
+A segmentation in five lines (``F`` has one row per purchaser)::
 
     F = behaviour_features(orders, order_items, products, customers, as_of="2025-12-31")
     X = segment_matrix(F)                                  # SEGMENT_FEATURES
     labels, centers = kmeans_segments(X, 5, fit_mask=F["frequency"] >= 2)
-    names = name_segments(segment_profiles(F, labels))
+    recency = rfm_table(orders, as_of="2025-12-31")["recency_days"]
+    naming = describe_segments(F.assign(recency_days=recency), labels)  # name, rule
 
 Fitting the centres on repeat buyers (``fit_mask``) and then assigning every
 customer to the nearest centre keeps one-order customers, whose "habits" are
@@ -36,7 +39,6 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import (
     adjusted_rand_score,
@@ -50,13 +52,19 @@ from .._checks import as_timestamp, require_columns
 from ..domain import CATEGORIES, CHANNELS, COUNTED_STATUSES, line_values
 from ._results import Result
 from .rfm import rfm_table, snapshot_orders
+from .segment_naming import (
+    ARCHETYPE_NAMES,
+    ARCHETYPE_RULES,
+    LEVEL_CUTOFFS,
+    describe_segments,
+    name_segments,
+    percentile_ranks,
+)
 
 __all__ = [
     "DURABLE_CATEGORIES",
     "CATEGORY_GROUPS",
     "SEGMENT_FEATURES",
-    "DEFAULT_NAMING_RULES",
-    "SEGMENT_NAMES",
     "behaviour_features",
     "segment_matrix",
     "choose_k",
@@ -65,7 +73,12 @@ __all__ = [
     "kmeans_segments",
     "stability_ari",
     "segment_profiles",
+    "describe_segments",
+    "LEVEL_CUTOFFS",
+    "percentile_ranks",
     "name_segments",
+    "ARCHETYPE_RULES",
+    "ARCHETYPE_NAMES",
 ]
 
 #: Categories whose price tier reflects taste (the main purchase of an order);
@@ -95,25 +108,6 @@ SEGMENT_FEATURES: tuple[str, ...] = (
     "age",
     "city_tier",
 )
-
-#: How :func:`name_segments` names segments: an ordered mapping ``name -> {profile column: weight}``.
-#: A segment's fit to a name is ``sum(weight * z(column))``, where ``z`` is the column's
-#: deviation from the overall (size-weighted) mean of the segments, in units of its
-#: size-weighted standard deviation across segments: positive weights ask for "above
-#: average", negative ones for "below average". Names are then assigned one-to-one to
-#: maximise the total fit. The order matters only for ties and for the names' order.
-#: These defaults are the five buying archetypes of a 3C retailer, defined on the
-#: columns of :func:`behaviour_features`.
-DEFAULT_NAMING_RULES: dict[str, dict[str, float]] = {
-    "premium_loyalists": {"log_frequency": 1.0, "price_tier": 1.0},  # often, and dear models
-    "tech_enthusiasts": {"digital_share": 1.0},  # phones, laptops
-    "family_upgraders": {"home_share": 1.0},  # TV, fridge, washer, AC
-    "bargain_hunters": {"small_share": 1.0, "price_tier": -1.0},  # small items, cheap models
-    "occasional_shoppers": {"log_frequency": -1.0},  # rarely
-}
-
-#: The names of :data:`DEFAULT_NAMING_RULES`, in order.
-SEGMENT_NAMES: tuple[str, ...] = tuple(DEFAULT_NAMING_RULES)
 
 _EVENING = (19, 23)  # hours 19:00-23:59
 
@@ -675,109 +669,3 @@ def segment_profiles(features: pd.DataFrame, labels: Any) -> pd.DataFrame:
     prof.insert(0, "n", g.size().astype(np.int64))
     prof.index.name = "segment"
     return prof
-
-
-def _rule_scores(profiles: pd.DataFrame, rules: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
-    """Fit of each segment (rows) to each name (columns): weighted sums of z-scores across segments."""
-    if not rules:
-        raise ValueError("rules is empty: give at least one name with its conditions")
-    for name, weights in rules.items():
-        if not weights:
-            raise ValueError(f"rule {name!r} has no condition")
-    need = list(dict.fromkeys(c for weights in rules.values() for c in weights))
-    require_columns(profiles, ["n", *need], table="profiles")
-    w = profiles["n"].astype(float).to_numpy()
-    w = w / w.sum()
-
-    def z(col: str) -> pd.Series:
-        x = profiles[col].astype(float)
-        m = float(np.sum(w * x))
-        sd = float(np.sqrt(np.sum(w * (x - m) ** 2)))
-        return (x - m) / sd if sd > 0 else x * 0.0
-
-    zs = {c: z(c) for c in need}
-    scores = {}
-    for name, weights in rules.items():
-        total: Any = 0.0
-        for col, weight in weights.items():
-            total = total + float(weight) * zs[col]
-        scores[str(name)] = total
-    return pd.DataFrame(scores, index=profiles.index)
-
-
-def name_segments(
-    profiles: pd.DataFrame,
-    rules: Mapping[str, Mapping[str, float]] = DEFAULT_NAMING_RULES,
-) -> dict[Any, str]:
-    """Name each segment after the rule its profile fits best, one name per segment.
-
-    Parameters
-    ----------
-    profiles : DataFrame
-        Output of :func:`segment_profiles` (one row per segment; any
-        clustering): ``n`` and the columns the rules use.
-    rules : mapping, default :data:`DEFAULT_NAMING_RULES`
-        Ordered ``name -> {profile column: weight}``. A segment fits a name by
-        ``sum(weight * z(column))``, ``z`` being the column's deviation from
-        the overall mean in units of its spread across segments (both
-        weighted by segment size): a positive weight asks for "above
-        average", a negative one for "below average".
-
-    Returns
-    -------
-    dict
-        Segment label -> name; names are unique. With more segments than
-        names the extra ones are named after their best-fitting name plus a
-        suffix (``"tech_enthusiasts_2"``).
-
-    Raises
-    ------
-    ValueError
-        ``profiles`` is empty or lacks a column a rule uses, or a rule is empty.
-
-    Notes
-    -----
-    Names are assigned one-to-one to maximise the total fit (Hungarian
-    algorithm, :func:`scipy.optimize.linear_sum_assignment`). With the
-    defaults, on :func:`behaviour_features` profiles:
-
-    ==================== ============================================
-    premium_loyalists    z(log_frequency) + z(price_tier)
-    tech_enthusiasts     z(digital_share)  (phones, laptops)
-    family_upgraders     z(home_share)     (TV, fridge, washer, AC)
-    bargain_hunters      z(small_share) - z(price_tier)
-    occasional_shoppers  -z(log_frequency)
-    ==================== ============================================
-
-    The rules are a starting point for discussion, not a law: a name must be
-    checked against the full profile.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> prof = pd.DataFrame({"n": [100, 100, 50], "log_frequency": [0.7, 0.8, 1.6],
-    ...                      "price_tier": [-0.8, 0.0, 1.0], "home_share": [0.1, 0.8, 0.5],
-    ...                      "digital_share": [0.3, 0.1, 0.3], "small_share": [0.6, 0.1, 0.2]})
-    >>> name_segments(prof)
-    {0: 'bargain_hunters', 1: 'family_upgraders', 2: 'premium_loyalists'}
-
-    Your own rules, on any profile columns (here three rules for three segments):
-
-    >>> rules = {"frequent_buyers": {"log_frequency": 1.0}, "premium_buyers": {"price_tier": 1.0},
-    ...          "price_sensitive": {"price_tier": -1.0}}
-    >>> name_segments(prof, rules)
-    {0: 'price_sensitive', 1: 'premium_buyers', 2: 'frequent_buyers'}
-    """
-    if len(profiles) == 0:
-        raise ValueError("profiles is empty")
-    S = _rule_scores(profiles, rules)
-    names_in_order = list(S.columns)
-    rows, cols = linear_sum_assignment(S.to_numpy(), maximize=True)
-    names: dict[Any, str] = {S.index[r]: names_in_order[c] for r, c in zip(rows, cols)}
-    used: dict[str, int] = {}
-    for lab in S.index:
-        if lab not in names:
-            best = str(S.loc[lab].idxmax())
-            used[best] = used.get(best, 1) + 1
-            names[lab] = f"{best}_{used[best]}"
-    return {lab: names[lab] for lab in S.index}

@@ -20,7 +20,9 @@ from ...i18n import Messages, check_lang
 
 __all__ = ["MESSAGES", "SEGMENT_LABELS", "segment_label"]
 
-#: Display names of the segment names of :data:`crmlab.analysis.segmentation.SEGMENT_NAMES`.
+#: Display names of the simulator's buying archetypes (:data:`crmlab.analysis.segment_naming.ARCHETYPE_NAMES`),
+#: shown only in the truth check. The segments a clustering finds are named by
+#: :func:`crmlab.analysis.segment_naming.describe_segments`, in ``lang`` already.
 SEGMENT_LABELS = Messages({
     "premium_loyalists": {"en": "premium loyalists", "zh": "高端忠实客户"},
     "tech_enthusiasts": {"en": "tech enthusiasts", "zh": "数码发烧友"},
@@ -31,7 +33,7 @@ SEGMENT_LABELS = Messages({
 
 
 def segment_label(name: str, lang: str = "en") -> str:
-    """Display name of a segment in ``lang`` (unknown names with spaces for underscores)."""
+    """Display name of a planted archetype in ``lang`` (unknown names with spaces for underscores)."""
     check_lang(lang)
     return SEGMENT_LABELS(name, lang) if name in SEGMENT_LABELS else str(name).replace("_", " ")
 
@@ -45,12 +47,12 @@ MESSAGES = Messages({
         "en": "The top 20% of customers bring most of the revenue: {estimate:.1%} ({level:.0%} bootstrap CI "
               "{ci_low:.1%} to {ci_high:.1%}); the 80/20 rule would say 80%.",
         "zh": "前 20% 的客户贡献了大部分收入：{estimate:.1%}（{level:.0%} bootstrap 置信区间 {ci_low:.1%} 至 "
-              "{ci_high:.1%}）；按 80/20 法则应为 80%。"},
+              "{ci_high:.1%}）；按二八定律应为 80%。"},
     "segmentation.top20_share.down": {
         "en": "The top 20% of customers bring less than half of the revenue: {estimate:.1%} ({level:.0%} bootstrap "
               "CI {ci_low:.1%} to {ci_high:.1%}); the 80/20 rule would say 80%.",
         "zh": "前 20% 的客户贡献的收入不到一半：{estimate:.1%}（{level:.0%} bootstrap 置信区间 {ci_low:.1%} 至 "
-              "{ci_high:.1%}）；按 80/20 法则应为 80%。"},
+              "{ci_high:.1%}）；按二八定律应为 80%。"},
     "segmentation.top20_share.unclear": {
         "en": "The top 20% of customers bring {estimate:.1%} of the revenue ({level:.0%} bootstrap CI {ci_low:.1%} "
               "to {ci_high:.1%}): the data cannot tell whether that is most of it.",
@@ -141,4 +143,44 @@ MESSAGES = Messages({
     "truth.planted": {"en": "planted segment", "zh": "真实细分"},
     # result
     "sizes": {"en": "segments by size: {sizes}", "zh": "各细分的规模：{sizes}"},
+    # naming
+    "naming.cutoffs": {
+        "en": "Naming rule: a segment is low on a measure when its members' mean percentile rank is at most {low:.2f}, "
+              "high when it is at least {high:.2f} (0.50 = the middle customer).",
+        "zh": "命名规则：若某细分成员在某指标上的平均百分位秩不高于 {low:.2f}，则该指标为“低”；不低于 {high:.2f} 则为“高”"
+              "（0.50 = 处于中间的客户）。"},
+    "naming.row": {"en": "{seg} · {name}: {rule}", "zh": "{seg} · {name}：{rule}"},
+    "list.sep": {"en": ", ", "zh": "，"},
+    "truth.none": {"en": "no truth available (real data or a dataset without its truth file)",
+                   "zh": "没有真值可用（真实数据，或数据集不含真值文件）"},
+    "results.written": {"en": "results written: {keys}", "zh": "结果已写入：{keys}"},
+    # formative hints of the exercises' visible checks (they never show the expected value)
+    "hint.float": {"en": "{name} should be one number (a float), not a Series or a table.",
+                   "zh": "{name} 应为一个数（float），而不是 Series 或表格。"},
+    "hint.int": {"en": "{name} should be a count (an int).", "zh": "{name} 应为一个计数（int）。"},
+    "hint.share": {"en": "{name} is a share: it lies between 0 and 1.", "zh": "{name} 是一个比例：应介于 0 与 1 之间。"},
+    "hint.top10": {
+        "en": "The top 10% bring at least 10% of the revenue and no more than the top 20% ({top20:.1%}): sort the "
+              "customers from the highest spend down, keep the first ceil(10%), divide by all revenue.",
+        "zh": "前 10% 的客户至少贡献 10% 的收入，且不会超过前 20%（{top20:.1%}）：按消费额从高到低排序，取前 ceil(10%) "
+              "位客户，再除以全部收入。"},
+    "hint.lapsed.tiers": {
+        "en": "Count only customers of the top three tiers (there are {n} of them), not all customers.",
+        "zh": "只统计金字塔前三层的客户（共 {n} 位），而不是全部客户。"},
+    "hint.lapsed.days": {
+        "en": "Use days since the last order (recency_days > 365), not the R score.",
+        "zh": "请使用距最近一次消费的天数（recency_days > 365），而不是 R 分数。"},
+    "hint.pct.range": {
+        "en": "A percentile rank lies between 0 and 1: divide the rank by the number of customers.",
+        "zh": "百分位秩介于 0 与 1 之间：请把秩次除以客户总数。"},
+    "hint.pct.within": {
+        "en": "A mean of exactly 0.5 means you ranked the one-time buyers among themselves: rank all customers "
+              "first, then average over the one-time buyers.",
+        "zh": "平均值恰好为 0.5，说明你只在一次性客户内部排序：应先在全部客户中排序，再对一次性客户取平均。"},
+    "hint.retention": {
+        "en": "Repeat buyers cannot be retained less often than all customers ({retention:.0%}): a one-time buyer "
+              "whose first order is a year old has not ordered in the last year. Keep customers with two or more "
+              "orders whose first order is at least 365 days old.",
+        "zh": "重复购买客户的保留率不可能低于全体客户（{retention:.0%}）：首单已满一年的一次性客户在最近一年内没有下单。"
+              "请保留订单数不少于 2、且首单距今至少 365 天的客户。"},
 })
