@@ -649,11 +649,11 @@ def segment_profiles(features: pd.DataFrame, labels: Any) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> f = pd.DataFrame({"x": [1.0, 3.0, 10.0]})
-    >>> segment_profiles(f, [0, 0, 1])  # doctest: +NORMALIZE_WHITESPACE
-             n     share     x
+    >>> segment_profiles(f, [0, 0, 1]).round(3)  # doctest: +NORMALIZE_WHITESPACE
+             n  share     x
     segment
-    0        2  0.666667   2.0
-    1        1  0.333333  10.0
+    0        2  0.667   2.0
+    1        1  0.333  10.0
     """
     if not isinstance(features, pd.DataFrame):
         raise ValueError("features must be a pandas DataFrame")
