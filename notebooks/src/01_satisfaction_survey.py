@@ -223,7 +223,7 @@ claims.append(directional("survey.reliability", reliability.loc[weakest, ["alpha
                           null=0.70, lang=lang, dimension=label(weakest, lang), bar=0.70,
                           detail={"dimension": weakest}))
 print(claims[-1].text)
-reliability
+reliability[["n_items", "n", "alpha", "ci_low", "ci_high", "mean_inter_item_r", "acceptable"]]
 
 # %% [markdown]
 # Factor analysis (four factors, varimax rotation) on the standardised items. Each item should
@@ -373,7 +373,8 @@ if "customers" in data.tables and "city_tier" in data.customers:
     ticks = [T(f"tier.{int(t)}", lang) for t in by_tier.index]
     ax.errorbar(ticks, by_tier["nps"], yerr=[by_tier["nps"] - by_tier["ci_low"], by_tier["ci_high"] - by_tier["nps"]],
                 fmt="o", capsize=4, color=plots.PALETTE[0])
-    ax.axhline(nps.nps, color="grey", linestyle="--", linewidth=1)
+    ax.axhline(nps.nps, color="grey", linestyle="--", linewidth=1, label=T("tier.all", lang))
+    ax.legend(loc="lower right")
     plots.finish(ax, directional("survey.tier_gap.title", tier_gap, T, lang=lang, **tier_words).text,
                  T("tier.x", lang), T("tier.y", lang))
     plt.show()
@@ -405,10 +406,11 @@ if {"competitor", "competitor_comparison"} <= set(sv.columns) and sv["competitor
         claims.append(dataclasses.replace(claim, id=f"survey.competitor.{c}"))
         print(claims[-1].text)
     ax = plots.bar(comp["net"].rename(index=lambda c: label(c, lang)), T("competitor.title", lang),
-                   T("competitor.x", lang), T("competitor.y", lang), fmt="+.0%")
+                   T("competitor.x", lang), T("competitor.y", lang))
     ax.errorbar(range(len(comp)), comp["net"], yerr=[comp["net"] - comp["ci_low"], comp["ci_high"] - comp["net"]],
                 fmt="none", color="black", capsize=4)
     ax.axhline(0, color="grey", linewidth=1)
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1, decimals=0))
     plt.show()
     print(T("kruskal", lang, p=survey.compare_groups(sv, "competitor").p_value))
     display(comp.rename(index=lambda c: label(c, lang)).round(3))

@@ -269,8 +269,8 @@ MESSAGES = Messages({
     "tier.4": {"en": "tier 4", "zh": "四线"},
     "tier.5": {"en": "tier 5", "zh": "五线"},
     "tier.x": {"en": "city tier", "zh": "城市等级"},
-    "tier.y": {"en": "NPS (points, 95% bootstrap CI; dashed: all respondents)",
-               "zh": "净推荐值（分，95% bootstrap 置信区间；虚线：全部受访者）"},
+    "tier.y": {"en": "NPS (points, 95% CI)", "zh": "净推荐值（分，95% 置信区间）"},
+    "tier.all": {"en": "all respondents", "zh": "全部受访者"},
     "kruskal.tier": {"en": "Overall satisfaction by city tier: Kruskal-Wallis p = {p:.3f}",
                      "zh": "按城市等级分组的整体满意度：Kruskal-Wallis 检验 p = {p:.3f}"},
     # 8. competitors
@@ -293,8 +293,7 @@ MESSAGES = Messages({
     "competitor.title": {"en": "Suning compared with the competitor each respondent also uses",
                          "zh": "受访者将苏宁与其同时使用的竞争对手相比"},
     "competitor.x": {"en": "competitor the respondent also uses", "zh": "受访者同时使用的竞争对手"},
-    "competitor.y": {"en": "net share rating Suning better (better - worse, 95% CI)",
-                     "zh": "认为苏宁更好的净比例（更好减更差，95% 置信区间）"},
+    "competitor.y": {"en": "better minus worse (95% CI)", "zh": "更好减更差（95% 置信区间）"},
     # exercises: formative hints (never the expected value)
     "ex.float": {"en": "Store a single number (a float).", "zh": "请存入一个数（浮点数）。"},
     "ex.alpha_range": {"en": "Cronbach's alpha of a scale whose items agree lies between 0 and 1: check the "
