@@ -78,6 +78,12 @@
 # 3-5 per dimension, plus overall satisfaction (1-5) and "How likely are you to recommend us?"
 # (0-10). Real answers are **negatively skewed**: most people tick 4 or 5 (top-2-box 55-75%).
 #
+# The course's texts name five aspects of satisfaction: 理念满意 (the firm's philosophy), 行为满意
+# (how the firm and its staff behave), 视听满意 (what customers see and hear: image, advertising),
+# 产品满意 (products) and 服务满意 (service). The four dimensions of this survey cover four of them:
+# advertising/promotion is 视听满意, quality is 产品满意 (with price as its value for money), and
+# service covers 服务满意 and the staff side of 行为满意. No item asks about 理念满意.
+#
 # * **Reliability.** Items of one dimension should agree. Cronbach's
 #   $\alpha = \frac{k}{k-1}\left(1 - \frac{\sum_i \sigma^2_i}{\sigma^2_{\text{total}}}\right)$;
 #   $\alpha \ge 0.70$ is the usual bar.
@@ -102,6 +108,10 @@
 #
 # 问卷包含 17 个陈述句，按 1（非常不同意）到 5（非常同意）打分，每个维度 3-5 题；另有整体满意度（1-5）和
 # “您有多大可能向亲友推荐我们？”（0-10）。真实的回答呈**负偏态**：多数人选 4 或 5（前两项比例 55-75%）。
+#
+# 课程材料把客户满意分为五个方面：理念满意、行为满意、视听满意、产品满意和服务满意。本调查的四个维度覆盖
+# 其中四个：宣传对应视听满意，质量对应产品满意（价格是其性价比的一面），服务涵盖服务满意以及行为满意中员工
+# 的部分。没有题项询问理念满意。
 #
 # * **信度。** 同一维度的题项应当一致。克朗巴哈系数
 #   $\alpha = \frac{k}{k-1}\left(1 - \frac{\sum_i \sigma^2_i}{\sigma^2_{\text{total}}}\right)$；
@@ -663,6 +673,36 @@ assert top_driver_recommend == recommend_shares.idxmax(), T("ex.driver_consisten
 _key = survey.key_drivers(sv, target="recommend").table["rw_share"]
 assert top_driver_recommend == _key.idxmax()
 assert np.allclose(recommend_shares.reindex(_key.index).to_numpy(float), _key.to_numpy(float), atol=1e-6)
+### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 4.** Suppose the respondents' city tiers did not match the customer base. A
+# *post-stratified* NPS weights each tier's NPS by that tier's share of the **customer base**
+# (section 6), so every tier counts as much as it should. Compute it for these data. Store it in
+# `nps_weighted` (points).
+
+# %% [markdown] lang="zh"
+#
+# **练习 4。** 假设受访者的城市等级构成与客户总体不一致。*事后分层*的净推荐值用各城市等级在**客户总体**中的比例
+# （第 6 节）对该等级的净推荐值加权，使每个等级按应有的分量计入。请用本数据计算，并存入 `nps_weighted`（单位为分）。
+
+# %% tags=["exercise"]
+# answer: nps_weighted abs=1e-6 points=2
+### BEGIN SOLUTION
+base_tier = frame["city_tier"].value_counts(normalize=True)
+nps_tier = pd.Series({t: survey.nps(sv.loc[(tier == t).to_numpy(), "recommend"]) for t in base_tier.index})
+nps_weighted = float((base_tier * nps_tier).sum() / base_tier.sum())
+### END SOLUTION
+
+# %%
+assert isinstance(nps_weighted, float), T("ex.float", lang)
+assert -100 <= nps_weighted <= 100, T("ex.nps_range", lang)
+assert not np.isclose(nps_weighted, nps.nps, rtol=0, atol=1e-6), T("ex.weights_respondents", lang)
+### BEGIN HIDDEN TESTS
+_base = rep.table.loc["city_tier", "base"]
+_key = sum(_base[str(t)] * survey.nps(sv.loc[(tier == t).to_numpy(), "recommend"]) for t in tier.dropna().unique())
+assert abs(nps_weighted - _key / _base.sum()) < 1e-6
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -316,6 +316,9 @@ MESSAGES = Messages({
                            "zh": "解释方差的份额不会为负：回归系数不是相对权重。"},
     "ex.driver_sum": {"en": "The shares should add up to 1: divide the relative weights by their sum (R²).",
                       "zh": "份额相加应等于 1：请用相对权重除以它们的总和（R²）。"},
+    "ex.weights_respondents": {"en": "This is the unweighted NPS: weight each tier by its share of the customer base, "
+                                     "not of the respondents.",
+                               "zh": "这是未加权的净推荐值：应按各城市等级在客户总体中的比例加权，而不是按其在受访者中的比例。"},
     "ex.driver_consistent": {"en": "top_driver_recommend should be the dimension with the largest share.",
                              "zh": "top_driver_recommend 应当是份额最大的维度。"},
     # result
