@@ -656,8 +656,7 @@ assert abs(nps_satisfied - survey.nps(sv.loc[sv["overall_satisfaction"] >= 4, "r
 # 名称（字符串，如 `"price"`）存入 `top_driver_recommend`。
 
 # %% tags=["exercise"]
-# answer: top_driver_recommend points=1
-# answer: recommend_shares abs=1e-6 points=1
+# answer: top_driver_recommend points=2
 ### BEGIN SOLUTION
 recommend_shares = survey.key_drivers(sv, target="recommend").table["rw_share"]
 top_driver_recommend = str(recommend_shares.idxmax())

@@ -68,7 +68,7 @@ SCALES: dict[str, tuple[str, str]] = {
     "0-10": ("0 = not at all likely ... 10 = extremely likely", "0 = 完全不可能 …… 10 = 非常可能"),
     "competitor": ("Gome / JD / Tmall", "国美 / 京东 / 天猫"),
     "comparison": ("better / about the same / worse", "更好 / 差不多 / 更差"),
-    "channel": ("store / app", "门店 / 手机应用"),
+    "channel": ("store / app", "门店 / 手机客户端"),
     "text": ("free text (optional)", "开放式回答（选填）"),
 }
 
