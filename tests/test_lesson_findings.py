@@ -169,7 +169,7 @@ def test_survey_findings(runs):
     # the extension: the instrument is shown, the sample is checked, tiers and competitors are claims with truths
     assert "Delivery arrives on time" in run.ns["questionnaire"]["wording"].tolist()
     new = {"survey.sample.store_shoppers", "survey.sample.repeat_buyers", "survey.channel_gap", "survey.tier_gap",
-           "survey.competitor.gome", "survey.competitor.jd", "survey.competitor.tmall"}
+           "survey.competitor.gome", "survey.competitor.jd", "survey.competitor.tmall", "survey.competitor_churn"}
     assert new <= {c.id for c in run.claims} and new <= set(truth)
     for cid in new:
         c = run.claim(cid)

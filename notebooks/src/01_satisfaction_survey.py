@@ -430,13 +430,16 @@ if {"competitor", "competitor_comparison"} <= set(sv.columns) and sv["competitor
 # Among respondents whose following year is observed (half a year if the data are shorter): the
 # share who placed no further (completed) order, by overall satisfaction, with Wilson intervals.
 # The finding compares the dissatisfied (1-2) with the satisfied (4-5): the difference of the two
-# shares with Newcombe's interval, and the chi-square test of the 2 x 2 table.
+# shares with Newcombe's interval, and the chi-square test of the 2 x 2 table. The same comparison
+# for the competitor question: do those who rate Suning *worse* than their other retailer stop
+# buying more often than those who rate it *better*?
 
 # %% [markdown] lang="zh"
 # ### 9. 不满意的客户会流失吗？
 # 在随后一年（数据较短时为半年）可以观察到的受访者中，按整体满意度计算此后没有再下（已完成）订单的比例，
 # 并给出 Wilson 置信区间。结论比较不满意（1-2）与满意（4-5）的客户：两个比例之差及其 Newcombe 区间，以及
-# 2 × 2 表的卡方检验。
+# 2 × 2 表的卡方检验。对竞争对手问题做同样的比较：认为苏宁比其常去的另一家零售商*更差*的受访者，是否比认为
+# *更好*的受访者更常不再购买？
 
 # %%
 if "orders" in data:
@@ -458,8 +461,17 @@ if "orders" in data:
     plt.show()
     print(claims[-1].text)
     display(link)
+    rival_link = rival_gap = None
+    if comp is not None:  # do those who rate Suning worse than their other retailer leave more often?
+        rival_link = survey.satisfaction_and_churn(sv, data.orders, window_days=window, as_of=as_of,
+                                                   level="competitor_comparison")
+        rival_gap = survey.inactivity_gap(rival_link, low=("worse",), high=("better",))
+        claims.append(directional("survey.competitor_churn", rival_gap, T, lang=lang, window=window,
+                                  share_low=rival_gap.share_low, share_high=rival_gap.share_high,
+                                  n_low=rival_gap.n_low, n_high=rival_gap.n_high, p=rival_gap.p_value))
+        print(claims[-1].text)
 else:
-    link = gap = None
+    link = gap = rival_gap = None
 
 # %% [markdown]
 # ## Result
@@ -870,6 +882,12 @@ if data.truth is not None:
                                                  - p_none[np.isin(level, gap.high)].mean())
         rows.append((T("truth.churn_gap", lang), round(gap.estimate, 3), round(claims_truth["survey.churn_gap"], 3),
                      T("truth.covers", lang)))
+        if rival_gap is not None and rival_gap.n_low and rival_gap.n_high:
+            answer = resp["competitor_comparison"].to_numpy(dtype=object)
+            claims_truth["survey.competitor_churn"] = float(p_none[answer == "worse"].mean()
+                                                            - p_none[answer == "better"].mean())
+            rows.append((T("truth.competitor_churn", lang), round(rival_gap.estimate, 3),
+                         round(claims_truth["survey.competitor_churn"], 3), T("truth.covers", lang)))
     rows.append((T("truth.structural", lang), "-", str(t["driver_weights"]), T("truth.reference", lang)))
     display(truth_check(rows))
 else:

@@ -198,6 +198,28 @@ MESSAGES = Messages({
                                     "zh": "不满意的客户之后反而较少不再购买"},
     "survey.churn_gap.title.unclear": {"en": "Satisfaction and later inactivity: no clear link at this sample size",
                                        "zh": "满意度与之后不再购买：在这一样本量下没有明确关系"},
+    "survey.competitor_churn.up": {
+        "en": "Respondents who rate Suning worse than their other retailer are more often inactive in the next "
+              "{window} days: {share_low:.0%} of {n_low} vs {share_high:.0%} of {n_high} who rate it better, a gap of "
+              "{estimate:+.1%} ({level:.0%} CI {ci_low:+.1%} to {ci_high:+.1%}, Newcombe; chi-square p = {p:.3f}).",
+        "zh": "认为苏宁比其常去的另一家零售商更差的受访者，在随后 {window} 天内更常没有购买：{n_low} 人中 "
+              "{share_low:.0%}，认为更好的 {n_high} 人中 {share_high:.0%}，相差 {estimate:+.1%}（{level:.0%} 置信区间 "
+              "{ci_low:+.1%} 至 {ci_high:+.1%}，Newcombe 法；卡方检验 p = {p:.3f}）。"},
+    "survey.competitor_churn.down": {
+        "en": "Respondents who rate Suning worse than their other retailer are less often inactive in the next "
+              "{window} days: {share_low:.0%} of {n_low} vs {share_high:.0%} of {n_high} who rate it better, a gap of "
+              "{estimate:+.1%} ({level:.0%} CI {ci_low:+.1%} to {ci_high:+.1%}, Newcombe; chi-square p = {p:.3f}).",
+        "zh": "认为苏宁比其常去的另一家零售商更差的受访者，在随后 {window} 天内反而较少没有购买：{n_low} 人中 "
+              "{share_low:.0%}，认为更好的 {n_high} 人中 {share_high:.0%}，相差 {estimate:+.1%}（{level:.0%} 置信区间 "
+              "{ci_low:+.1%} 至 {ci_high:+.1%}，Newcombe 法；卡方检验 p = {p:.3f}）。"},
+    "survey.competitor_churn.unclear": {
+        "en": "No order in the next {window} days: {share_low:.0%} of {n_low} respondents who rate Suning worse than "
+              "their other retailer vs {share_high:.0%} of {n_high} who rate it better, a gap of {estimate:+.1%} "
+              "({level:.0%} CI {ci_low:+.1%} to {ci_high:+.1%}, Newcombe; chi-square p = {p:.3f}): the data cannot "
+              "tell whether the competitor answer predicts leaving.",
+        "zh": "随后 {window} 天内没有购买的比例：认为苏宁比另一家零售商更差的 {n_low} 人中 {share_low:.0%}，认为更好的 "
+              "{n_high} 人中 {share_high:.0%}，相差 {estimate:+.1%}（{level:.0%} 置信区间 {ci_low:+.1%} 至 "
+              "{ci_high:+.1%}，Newcombe 法；卡方检验 p = {p:.3f}）：数据无法判断对竞争对手的评价能否预测流失。"},
     "churn.x": {"en": "overall satisfaction (1-5)", "zh": "整体满意度（1-5）"},
     "churn.y": {"en": "share with no order in the next {window} days (95% CI)",
                 "zh": "随后 {window} 天内没有购买的比例（95% 置信区间）"},
@@ -347,6 +369,9 @@ MESSAGES = Messages({
                        "zh": "净推荐值：一、二线减三至五线城市（真值：由潜在态度推算的期望值）"},
     "truth.competitor": {"en": "net share rating Suning better than {competitor} (truth: expected)",
                          "zh": "认为苏宁优于{competitor}的净比例（真值：期望值）"},
+    "truth.competitor_churn": {"en": "inactivity gap, rate Suning worse minus better than the competitor (truth: "
+                                     "expected from the latent purchase rates and lifetimes)",
+                               "zh": "不再购买比例之差：认为苏宁更差减更好（真值：由潜在购买率与客户寿命推算的期望值）"},
     "truth.none": {"en": "No truth file with these data: nothing to check against.",
                    "zh": "这份数据没有真值文件：无可核对。"},
 })
