@@ -810,3 +810,18 @@ def test_failure_counts_rebuild_the_simulator_shift(tiny):
     assert unresolved.sum() == ((before["event_type"] == "complaint") & (before["resolved"] == False)).sum()  # noqa: E712
     shift = failure_shift(counts, unresolved)
     assert shift.shape == (len(sv), 4) and (shift >= 0).all() and (shift[:, 3] == 0).all()
+
+
+def test_comment_themes_code_keywords_in_both_languages_by_band():
+    sv = pd.DataFrame({"comment": ["送货太慢了", "Delivery was LATE", "价格还可以", "", None, "JD is cheaper", "很好，满意"],
+                       "overall_satisfaction": [1, 2, 3, 3, 5, 2, 5]})
+    out = S.comment_themes(sv)
+    assert out.loc["delivery", "n"] == 2 and np.isclose(out.loc["delivery", "share"], 2 / 5)  # 5 non-empty comments
+    assert out.loc["delivery", "dissatisfied"] == 2 / 3 and out.loc["delivery", "satisfied"] == 0
+    assert out.loc["competitor", "n"] == 1 and out.loc["price", "n"] == 2  # "cheaper" and "价格"
+    assert out.loc["praise", "satisfied"] == 1.0
+    assert (out["ci_low"] <= out["share"]).all() and (out["share"] <= out["ci_high"]).all()
+    custom = S.comment_themes(sv, {"speed": ["慢", "late"]}, bands={"low": [1, 2]})
+    assert list(custom.columns) == ["n", "share", "ci_low", "ci_high", "low"] and custom.loc["speed", "low"] == 2 / 3
+    with pytest.raises(ValueError, match="no response"):
+        S.comment_themes(sv.assign(comment=None))

@@ -474,6 +474,31 @@ else:
     link = gap = rival_gap = None
 
 # %% [markdown]
+# ### 10. What do the comments say?
+# The open question is where customers name what went wrong in their own words. Coding the comments
+# into themes by keywords is the first step of a content analysis: the table gives each theme's
+# share of all comments (with its interval) and of the comments of the dissatisfied, neutral and
+# satisfied respondents. Keywords are crude - "delivery was quick" and "delivery was late" both
+# count as *delivery* - so read the comments behind a theme before you report it.
+
+# %% [markdown] lang="zh"
+# ### 10. 客户的意见说了什么？
+# 开放式问题让客户用自己的话说出哪里出了问题。按关键词把意见归入主题，是内容分析的第一步：下表给出每个主题
+# 占全部意见的比例（及其置信区间），以及在不满意、中立和满意受访者的意见中所占的比例。关键词编码很粗糙——
+# “送货很及时”和“送货太慢”都会算作*配送*——所以在报告某个主题之前，要先读一读它背后的意见。
+
+# %%
+themes = None
+if "comment" in sv and sv["comment"].notna().any() and "overall_satisfaction" in sv:
+    themes = survey.comment_themes(sv)
+    has_comment = sv["comment"].notna()
+    print(T("comments.n", lang, n=int(has_comment.sum()), share=float(has_comment.mean())))
+    low = has_comment & sv["overall_satisfaction"].isin([1, 2]).fillna(False).to_numpy(bool)
+    for text in sv.loc[low, "comment"].drop_duplicates().head(5):
+        print("  -", text)
+    display(themes.rename(index=lambda t: T(f"theme.{t}", lang)).round(3))
+
+# %% [markdown]
 # ## Result
 
 # %% [markdown] lang="zh"

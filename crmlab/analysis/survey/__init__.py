@@ -25,7 +25,9 @@ analysed:
 6. :mod:`~crmlab.analysis.survey.sampling` - who answered: :func:`sampling_frame`,
    :func:`representativeness` (respondents vs the customer base, by survey channel);
 7. :mod:`~crmlab.analysis.survey.instrument` - the questionnaire: :func:`instrument`
-   (item wording in English and Chinese, constructs, answer scales).
+   (item wording in English and Chinese, constructs, answer scales);
+8. :mod:`~crmlab.analysis.survey.comments` - the open question: :func:`comment_themes`
+   (keyword themes by satisfaction band).
 
 Every name is available from this package (``from crmlab.analysis import
 survey; survey.key_drivers(...)``). Functions take tables that follow the data
@@ -62,6 +64,7 @@ from .drivers import (
     top2box,
     top2box_share,
 )
+from .comments import comment_themes
 from .factors import Factorability, FactorLoadings, dimension_scores, factor_loadings, factorability, primary_factor
 from .groups import (
     GroupComparison,
@@ -127,4 +130,5 @@ __all__ = [
     "sampling_frame",
     "representativeness",
     "instrument",
+    "comment_themes",
 ]

@@ -343,6 +343,16 @@ MESSAGES = Messages({
                                "zh": "这是未加权的净推荐值：应按各城市等级在客户总体中的比例加权，而不是按其在受访者中的比例。"},
     "ex.driver_consistent": {"en": "top_driver_recommend should be the dimension with the largest share.",
                              "zh": "top_driver_recommend 应当是份额最大的维度。"},
+    # 10. comments
+    "comments.n": {"en": "{n} respondents ({share:.0%}) left a comment. Some comments of the dissatisfied (1-2):",
+                   "zh": "{n} 位受访者（{share:.0%}）填写了意见。不满意（1-2 分）的受访者的部分意见："},
+    "theme.delivery": {"en": "delivery", "zh": "配送"},
+    "theme.installation": {"en": "installation", "zh": "安装"},
+    "theme.price": {"en": "price", "zh": "价格"},
+    "theme.coupon": {"en": "coupon", "zh": "优惠券"},
+    "theme.customer service": {"en": "customer service", "zh": "客服与投诉"},
+    "theme.competitor": {"en": "competitor", "zh": "竞争对手"},
+    "theme.praise": {"en": "praise", "zh": "表扬"},
     # result
     "ranking": {"en": "Ranking of the point estimates of the driver shares: {ranking}",
                 "zh": "驱动因素份额点估计的排序：{ranking}"},
