@@ -10,7 +10,7 @@
 # rotation); compute dimension scores; run a key-driver analysis (standardised regression and
 # relative weights); draw the importance-performance grid; estimate the Net Promoter Score with a
 # bootstrap confidence interval; compare the respondents with the customer base; compare city tiers
-# and competitors with intervals; and link answers to later purchases.
+# and competitors with intervals; link answers to later purchases; and code the free-text comments.
 #
 # **Contents.** *Theory*: Likert scales, reliability, key drivers, IPA, NPS, sampling bias.
 # *Practical*: the steps above. *Result*, *Discussion*, *Quiz*, *Exercises*, a written memo,
@@ -30,7 +30,7 @@
 #
 # **方法。** 先读问卷；检验量表（克朗巴哈系数 α、方差最大旋转的因子分析）；计算维度得分；做关键驱动因素分析
 # （标准化回归与相对权重）；绘制重要性-表现分析（IPA）图；用 bootstrap 置信区间估计净推荐值；将受访者与客户
-# 总体比较；带区间地比较城市等级和竞争对手；把回答与之后的购买联系起来。
+# 总体比较；带区间地比较城市等级和竞争对手；把回答与之后的购买联系起来；对开放式意见做主题编码。
 #
 # **内容。** *理论*：李克特量表、信度、关键驱动因素、IPA、净推荐值、抽样偏差。*实践*：上述各步。*结果*、
 # *讨论*、*测验*、*练习*、一份书面备忘录，以及*与真值核对*。
