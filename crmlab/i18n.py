@@ -128,6 +128,10 @@ LABELS = Messages({
     "community": {"en": "community", "zh": "社区店"},
     "gold": {"en": "gold", "zh": "金卡"},
     "platinum": {"en": "platinum", "zh": "白金卡"},
+    # survey: competitors the respondents also use
+    "gome": {"en": "Gome", "zh": "国美"},
+    "jd": {"en": "JD", "zh": "京东"},
+    "tmall": {"en": "Tmall", "zh": "天猫"},
 })
 
 

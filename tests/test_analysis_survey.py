@@ -647,3 +647,181 @@ def test_truth_relative_weight_shares_are_what_the_analysis_estimates(classroom_
         hits.extend((out.table["ci_low"] <= true) & (true <= out.table["ci_high"]))
         report.append(f"seed {seed}: {out.table['share'].round(3).to_dict()} vs {true.to_dict()}")
     assert np.mean(hits) >= 0.85, report
+
+
+# ----------------------------------------------------------------------------- instrument, sampling, groups
+def test_instrument_covers_the_contract_and_is_bilingual():
+    from crmlab.schema import CONTRACT
+    from crmlab.simulate.survey import ITEMS
+
+    q = S.instrument()
+    survey_cols = [c for c in CONTRACT["survey"].names if c not in ("response_id", "customer_id", "response_date")]
+    assert list(q.index) == survey_cols  # every answer column, in questionnaire order
+    likert = q[q["scale"] == "1-5"]
+    assert set(likert.index) == set(ITEMS)
+    assert all(likert.loc[i, "construct"] == ITEMS[i][0] for i in ITEMS)  # the simulator's dimensions
+    assert set(S.item_columns(pd.DataFrame(columns=list(ITEMS)))) == set(likert["construct"])
+    assert q[["wording_en", "wording_zh", "answers_en", "answers_zh"]].notna().all().all()
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in w) for w in q["wording_zh"])
+    for lang in ("en", "zh"):
+        one = S.instrument(lang)
+        assert list(one.columns) == ["construct", "wording", "scale", "answers"]
+        assert one["wording"].equals(q[f"wording_{lang}"].rename("wording"))
+    with pytest.raises(ValueError):
+        S.instrument("fr")
+
+
+def _frame_data(n: int = 400, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    ids = [f"c{i:04d}" for i in range(n)]
+    customers = pd.DataFrame({"customer_id": ids, "city_tier": rng.integers(1, 6, n)})
+    store_lover = rng.random(n) < 0.4
+    rows = []
+    for i, cid in enumerate(ids):
+        for _ in range(1 + rng.poisson(1.0)):
+            ch = "store" if (store_lover[i] and rng.random() < 0.9) else rng.choice(["web", "app"])
+            rows.append((cid, ch, pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(rng.integers(0, 300)))))
+    orders = pd.DataFrame(rows, columns=["customer_id", "channel", "order_ts"])
+    return customers, orders
+
+
+def test_sampling_frame_main_channel_and_repeat_buyers():
+    customers, orders = _frame_data()
+    frame = S.sampling_frame(customers, orders, "2024-06-01")
+    before = orders[orders["order_ts"] < "2024-06-01"]
+    assert set(frame.index) == set(before["customer_id"])
+    assert (frame["n_orders"] == before.groupby("customer_id").size().reindex(frame.index)).all()
+    assert (frame["repeat_buyer"] == (frame["n_orders"] >= 2)).all()
+    mode = before.groupby("customer_id")["channel"].agg(lambda s: s.value_counts().max())
+    top = before.groupby(["customer_id", "channel"]).size()
+    chosen = [top.loc[(c, frame.loc[c, "main_channel"])] for c in frame.index]
+    assert (np.array(chosen) == mode.reindex(frame.index).to_numpy()).all()  # the most frequent channel
+    assert frame["city_tier"].notna().all()
+    with pytest.raises(ValueError, match="empty"):
+        S.sampling_frame(customers, orders, "2023-01-01")
+
+
+def test_representativeness_detects_a_biased_sample_and_not_a_random_one():
+    customers, orders = _frame_data(n=2000, seed=1)
+    frame = S.sampling_frame(customers, orders, "2024-12-31")
+    rng = np.random.default_rng(2)
+    store = frame["main_channel"] == "store"
+    # in-store intercept: store shoppers answer three times as often
+    p = np.where(store, 0.6, 0.2)
+    biased = frame.index[rng.random(len(frame)) < p]
+    sv = pd.DataFrame({"customer_id": biased, "survey_channel": np.where(store[biased], "store", "app")})
+    rep = S.representativeness(sv, frame)
+    row = rep.table.loc[("main_channel", "store")]
+    assert row["ci_low"] > 0 and np.isclose(row["difference"], row["respondents"] - row["base"])
+    assert rep.n_respondents == len(biased) and rep.n_frame == len(frame) and rep.n_outside == 0
+    assert rep.by_channel.loc[("main_channel", "store", "store"), "share"] == 1.0
+    # random response: intervals cover 0 (the truth) in most of 40 draws
+    cover = []
+    for s in range(40):
+        pick = frame.index[np.random.default_rng(100 + s).random(len(frame)) < 0.3]
+        r = S.representativeness(pd.DataFrame({"customer_id": pick}), frame, features=["main_channel"]).table
+        cover.extend((r["ci_low"] <= 0) & (0 <= r["ci_high"]))
+    assert np.mean(cover) >= 0.9
+    # anonymous and unknown respondents are counted outside the frame
+    extra = pd.concat([sv, pd.DataFrame({"customer_id": [None, "nobody"], "survey_channel": ["app", "app"]})])
+    assert S.representativeness(extra, frame).n_outside == 2
+    with pytest.raises(ValueError, match="no column"):
+        S.representativeness(sv, frame, features=["income"])
+
+
+def test_nps_by_group_and_difference():
+    r = pd.Series([10] * 30 + [8] * 10 + [2] * 10 + [10] * 10 + [8] * 10 + [2] * 30)
+    g = pd.Series(["a"] * 50 + ["b"] * 50, name="tier")
+    tab = S.nps_by_group(r, g, n_boot=500)
+    assert tab["nps"].to_dict() == {"a": 40.0, "b": -40.0} and tab.index.name == "tier"
+    assert (tab["ci_low"] < tab["nps"]).all() and (tab["nps"] < tab["ci_high"]).all()
+    d = S.nps_difference(r[:50], r[50:], n_boot=2000, random_state=3)
+    assert np.isclose(d.estimate, 80.0) and d.ci_low > 0 and (d.n_a, d.n_b) == (50, 50)
+    # coverage of the difference: two groups with the same NPS
+    rng = np.random.default_rng(0)
+    hits = []
+    for s in range(200):
+        a, b = rng.integers(0, 11, 150), rng.integers(0, 11, 250)
+        e = S.nps_difference(a, b, n_boot=400, random_state=s)
+        hits.append(e.ci_low <= 0 <= e.ci_high)
+    assert 0.9 <= np.mean(hits) <= 0.99
+    with pytest.raises(ValueError):
+        S.nps_difference([], [1, 2])
+
+
+def test_competitor_comparison_net_and_wald_interval():
+    sv = pd.DataFrame({"competitor": ["jd"] * 200 + ["gome"] * 100,
+                       "competitor_comparison": ["better"] * 50 + ["same"] * 50 + ["worse"] * 100
+                                                + ["better"] * 60 + ["same"] * 30 + ["worse"] * 10})
+    out = S.competitor_comparison(sv)
+    assert out.loc["jd", ["better", "same", "worse"]].tolist() == [0.25, 0.25, 0.5]
+    assert np.isclose(out.loc["jd", "net"], -0.25) and np.isclose(out.loc["gome", "net"], 0.5)
+    se = np.sqrt((0.25 + 0.5 - 0.25**2) / 200)
+    assert np.isclose(out.loc["jd", "ci_high"] - out.loc["jd", "net"], stats.norm.ppf(0.975) * se)
+    # coverage by simulation
+    rng = np.random.default_rng(1)
+    p = [0.3, 0.3, 0.4]
+    hits = []
+    for _ in range(300):
+        ans = rng.choice(["better", "same", "worse"], 250, p=p)
+        o = S.competitor_comparison(pd.DataFrame({"competitor": "x", "competitor_comparison": ans})).loc["x"]
+        hits.append(o["ci_low"] <= -0.1 <= o["ci_high"])
+    assert 0.91 <= np.mean(hits) <= 0.98
+    with pytest.raises(ValueError, match="better"):
+        S.competitor_comparison(pd.DataFrame({"competitor": ["jd"], "competitor_comparison": ["much better"]}))
+
+
+def test_expected_answers_match_the_simulated_answers():
+    """The truth helper integrates out the answer noise of the survey model: its mean matches simulated answers."""
+    from crmlab.config import get_scenario
+    from crmlab.simulate import survey as sim
+
+    sc = get_scenario("classroom")
+    rng = np.random.default_rng(7)
+    m = 200_000
+    u = rng.standard_normal(m)
+    counts = rng.poisson(0.15, (m, 6)).astype(float)
+    unresolved = rng.binomial(1, 0.05, m).astype(float)
+    shift = sim.failure_shift(counts, unresolved)
+    # draw answers with the simulator's own model for these respondents
+    eta = 0.55 * u[:, None] + np.sqrt(1 - 0.55**2) * rng.standard_normal((m, 4)) + sim._OFFSET - shift
+    answers, overall, _, _ = sim._answers(sc, eta, rng)
+    r = 0.85 * overall + np.sqrt(1 - 0.85**2) * rng.standard_normal(m)
+    rec = np.searchsorted(sim._nps_cuts(sc.survey_nps_target), r)
+    exp = sim.expected_answers(sc, u, shift)
+    assert abs(100 * ((rec >= 9).mean() - (rec <= 6).mean()) - exp["nps"].mean()) < 0.6
+    for k, c in enumerate(sim.COMPETITORS):
+        cmp = 0.5 * eta[:, 1] + 0.5 * eta[:, 2] + rng.normal(0, 0.8, m) + sim._COMPETITOR_EDGE[k]
+        net = (cmp > 0.45).mean() - (cmp < -0.55).mean()
+        assert abs(net - exp[f"net_{c}"].mean()) < 0.006
+    low = u < 0  # and by group (what the lesson's tier and channel truths use)
+    assert abs(100 * ((rec[low] >= 9).mean() - (rec[low] <= 6).mean()) - exp["nps"][low].mean()) < 0.9
+
+
+def test_failure_counts_rebuild_the_simulator_shift(tiny):
+    """Counting the service events before each answer gives the shifts the simulator applied."""
+    from crmlab.simulate.survey import failure_counts, failure_shift
+
+    sv = tiny.survey
+    counts, unresolved = failure_counts(tiny.service_events, sv["customer_id"], sv["response_date"])
+    ev = tiny.service_events.merge(sv[["customer_id", "response_date"]], on="customer_id")
+    before = ev[ev["event_ts"] < ev["response_date"]]
+    assert counts.sum() == len(before)
+    assert unresolved.sum() == ((before["event_type"] == "complaint") & (before["resolved"] == False)).sum()  # noqa: E712
+    shift = failure_shift(counts, unresolved)
+    assert shift.shape == (len(sv), 4) and (shift >= 0).all() and (shift[:, 3] == 0).all()
+
+
+def test_comment_themes_code_keywords_in_both_languages_by_band():
+    sv = pd.DataFrame({"comment": ["送货太慢了", "Delivery was LATE", "价格还可以", "", None, "JD is cheaper", "很好，满意"],
+                       "overall_satisfaction": [1, 2, 3, 3, 5, 2, 5]})
+    out = S.comment_themes(sv)
+    assert out.loc["delivery", "n"] == 2 and np.isclose(out.loc["delivery", "share"], 2 / 5)  # 5 non-empty comments
+    assert out.loc["delivery", "dissatisfied"] == 2 / 3 and out.loc["delivery", "satisfied"] == 0
+    assert out.loc["competitor", "n"] == 1 and out.loc["price", "n"] == 2  # "cheaper" and "价格"
+    assert out.loc["praise", "satisfied"] == 1.0
+    assert (out["ci_low"] <= out["share"]).all() and (out["share"] <= out["ci_high"]).all()
+    custom = S.comment_themes(sv, {"speed": ["慢", "late"]}, bands={"low": [1, 2]})
+    assert list(custom.columns) == ["n", "share", "ci_low", "ci_high", "low"] and custom.loc["speed", "low"] == 2 / 3
+    with pytest.raises(ValueError, match="no response"):
+        S.comment_themes(sv.assign(comment=None))

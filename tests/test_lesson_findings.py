@@ -166,8 +166,18 @@ def test_survey_findings(runs):
     assert "driver_weights" not in run.results and set(run.results["relative_weight_shares"]) == set(shares.table.index)
     truth = run.results["claims_truth"]
     assert {"survey.nps", "survey.drivers", "survey.churn_gap"} <= set(truth)
+    # the extension: the instrument is shown, the sample is checked, tiers and competitors are claims with truths
+    assert "Delivery arrives on time" in run.ns["questionnaire"]["wording"].tolist()
+    new = {"survey.sample.store_shoppers", "survey.sample.repeat_buyers", "survey.channel_gap", "survey.tier_gap",
+           "survey.competitor.gome", "survey.competitor.jd", "survey.competitor.tmall", "survey.competitor_churn"}
+    assert new <= {c.id for c in run.claims} and new <= set(truth)
+    for cid in new:
+        c = run.claim(cid)
+        assert c.ci[0] <= c.estimate <= c.ci[1]
+    tier_title = run.axis("city tier").get_title()
+    assert ("no clear difference" in tier_title) == (not run.claim("survey.tier_gap").supported), tier_title
     _titles_follow_claims(run, {"driver": "survey.drivers", "inactive": "survey.churn_gap",
-                                "answers": "survey.top2box"})
+                                "answers": "survey.top2box", "city tier": "survey.tier_gap"})
 
 
 # ----------------------------------------------------------------------------- 03 segmentation
@@ -249,7 +259,8 @@ def test_findings_hold_on_other_seeds(stem, tmp_path):
     """On unseen classroom seeds: claims printed, directional words only when supported, titles backed."""
     patterns = {"00": {"New Year": "tour.cny_run_up", "app": "tour.app_share",
                        "once or twice|three times": "tour.one_or_two"},
-                "01": {"driver": "survey.drivers", "inactive": "survey.churn_gap", "answers": "survey.top2box"},
+                "01": {"driver": "survey.drivers", "inactive": "survey.churn_gap", "answers": "survey.top2box",
+                       "city tier": "survey.tier_gap"},
                 "05": {"baskets": "basket.top_item_support", "evening": "basket.evening_lean"}}[stem]
     for seed in (101, 102):
         run = Run(stem, tmp_path / str(seed), seed=seed)

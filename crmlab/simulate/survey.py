@@ -44,36 +44,48 @@ import pandas as pd
 
 from ..config import Scenario
 
-__all__ = ["ITEMS", "DIMENSIONS", "simulate_survey", "LOADINGS", "relative_weight_shares"]
+__all__ = ["ITEMS", "DIMENSIONS", "COMPETITORS", "simulate_survey", "LOADINGS", "relative_weight_shares",
+           "failure_shift", "failure_counts", "expected_answers"]
 
 DIMENSIONS = ("advertising", "price", "service", "quality")
 _PREFIX = {"advertising": "adv", "price": "price", "service": "service", "quality": "quality"}
 
-#: item -> (dimension, loading, English wording, Chinese wording)
-ITEMS: dict[str, tuple[str, float, str, str]] = {
-    "adv_1": ("advertising", 0.74, "Suning's advertising tells me what I need to know", "苏宁的广告宣传信息充分"),
-    "adv_2": ("advertising", 0.80, "Suning's promotions are attractive", "苏宁的促销活动有吸引力"),
-    "adv_3": ("advertising", 0.68, "I notice Suning's promotions in time", "我能及时了解苏宁的促销信息"),
-    "adv_4": ("advertising", 0.72, "Promotion and coupon terms are clear", "促销和优惠券规则(如有效期)清楚明白"),
-    "price_1": ("price", 0.78, "Prices are reasonable for the quality", "商品价格与质量相符"),
-    "price_2": ("price", 0.82, "Prices are competitive with online rivals", "价格与京东、天猫等相比有竞争力"),
-    "price_3": ("price", 0.70, "Member prices and points are worthwhile", "会员价和积分优惠实在"),
-    "price_4": ("price", 0.66, "Suning keeps its price promises", "苏宁遵守价格承诺"),
-    "service_1": ("service", 0.80, "Store staff are helpful and knowledgeable", "店员热情专业"),
-    "service_2": ("service", 0.76, "Delivery arrives on time", "送货准时"),
-    "service_3": ("service", 0.72, "Installation is timely and professional", "安装及时、专业"),
-    "service_4": ("service", 0.70, "Complaints are handled well", "投诉处理令人满意"),
-    "service_5": ("service", 0.84, "After-sales service is reliable", "售后服务可靠"),
-    "quality_1": ("quality", 0.68, "Products are genuine", "商品保证正品"),
-    "quality_2": ("quality", 0.82, "Product quality is reliable", "商品质量可靠"),
-    "quality_3": ("quality", 0.74, "The product range meets my needs", "商品种类齐全"),
-    "quality_4": ("quality", 0.78, "Products match their description", "商品与描述相符"),
+#: item -> (dimension, loading). The wording of the questionnaire (English and Chinese) is
+#: :func:`crmlab.analysis.survey.instrument`.
+ITEMS: dict[str, tuple[str, float]] = {
+    "adv_1": ("advertising", 0.74),
+    "adv_2": ("advertising", 0.80),
+    "adv_3": ("advertising", 0.68),
+    "adv_4": ("advertising", 0.72),
+    "price_1": ("price", 0.78),
+    "price_2": ("price", 0.82),
+    "price_3": ("price", 0.70),
+    "price_4": ("price", 0.66),
+    "service_1": ("service", 0.80),
+    "service_2": ("service", 0.76),
+    "service_3": ("service", 0.72),
+    "service_4": ("service", 0.70),
+    "service_5": ("service", 0.84),
+    "quality_1": ("quality", 0.68),
+    "quality_2": ("quality", 0.82),
+    "quality_3": ("quality", 0.74),
+    "quality_4": ("quality", 0.78),
 }
 LOADINGS = {k: v[1] for k, v in ITEMS.items()}
 _OFFSET = np.array([0.0, -0.15, -0.05, 0.25])  # performance level per dimension
 _RHO = 0.55  # loading of each dimension on general satisfaction
 _OVERALL_NOISE = 0.45
 _RECOMMEND_LOADING = 0.85
+#: Competitors the respondents also use, their shares, and Suning's edge over each in the latent
+#: comparison ``0.5 * eta_price + 0.5 * eta_service + edge + N(0, 0.8^2)``, cut at 0.45 ("better")
+#: and -0.55 ("worse").
+COMPETITORS = ("gome", "jd", "tmall")
+_COMPETITOR_SHARE = (0.30, 0.45, 0.25)
+_COMPETITOR_EDGE = np.array([0.3, -0.2, -0.1])
+_COMPARISON_NOISE = 0.8
+_BETTER, _WORSE = 0.45, -0.55
+#: Share of respondents who answer in a store (the others in the app); drawn at random.
+_STORE_SHARE = 0.6
 
 _COMMENTS = {
     "zh_CN": {
@@ -124,6 +136,141 @@ def _cut(x: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     return np.searchsorted(cuts, x).astype(np.int64)
 
 
+def failure_shift(counts: np.ndarray, unresolved: np.ndarray) -> np.ndarray:
+    """How much the service failures a respondent experienced lower each latent dimension.
+
+    Parameters
+    ----------
+    counts : ndarray (m, 6)
+        Events of each kind of :data:`crmlab.domain.EVENT_TYPES` before the answer.
+    unresolved : ndarray (m,)
+        Unresolved complaints before the answer.
+
+    Returns
+    -------
+    ndarray (m, 4)
+        Shifts of advertising, price, service and quality: an expired coupon lowers
+        advertising (hidden terms) and a little price, a price-change cancellation lowers
+        price, late or failed delivery and failed installation lower service, and an
+        unresolved complaint lowers service more.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> failure_shift(np.array([[1, 0, 0, 1, 0, 0]]), np.array([1])).round(2).tolist()
+    [[0.0, 0.8, 1.2, 0.0]]
+    """
+    counts = np.asarray(counts, float).reshape(-1, 6)
+    unresolved = np.asarray(unresolved, float).reshape(-1)
+    shift = np.zeros((len(counts), 4))
+    shift[:, 0] = 0.6 * counts[:, 4]  # expired coupon -> advertising (hidden terms)
+    shift[:, 1] = 0.8 * counts[:, 3] + 0.2 * counts[:, 4]  # price-change cancellation -> price
+    shift[:, 2] = 0.5 * (counts[:, 0] + counts[:, 1] + counts[:, 2]) + 0.7 * unresolved
+    return shift
+
+
+def failure_counts(service_events: pd.DataFrame, customer_id: pd.Series | np.ndarray,
+                   answered: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each respondent's service events before answering, counted by kind, from the events table.
+
+    Parameters
+    ----------
+    service_events : DataFrame
+        The ``service_events`` table (``customer_id``, ``event_ts``, ``event_type``, ``resolved``).
+    customer_id, answered : array-like (m,)
+        Respondents and the times of their answers.
+
+    Returns
+    -------
+    counts : ndarray (m, 6)
+        Events of each kind of :data:`crmlab.domain.EVENT_TYPES` before the answer.
+    unresolved : ndarray (m,)
+        Complaints before the answer that were not resolved.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"customer_id": ["a", "a", "b"], "event_type": ["late_delivery", "complaint", "complaint"],
+    ...                    "event_ts": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-03-01"]),
+    ...                    "resolved": [None, False, True]})
+    >>> c, u = failure_counts(ev, ["a", "b"], pd.to_datetime(["2024-02-01", "2024-02-01"]))
+    >>> c.tolist(), u.tolist()
+    ([[1.0, 0.0, 0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]], [1.0, 0.0])
+    """
+    from ..domain import EVENT_TYPES
+
+    resp = pd.DataFrame({"customer_id": np.asarray(customer_id, dtype=object),
+                         "answered": pd.to_datetime(np.asarray(answered))})
+    resp["row"] = np.arange(len(resp))
+    ev = pd.DataFrame({"customer_id": service_events["customer_id"].to_numpy(dtype=object),
+                       "ts": pd.to_datetime(service_events["event_ts"]),
+                       "kind": pd.Categorical(service_events["event_type"], categories=EVENT_TYPES).codes,
+                       "unresolved": (service_events["event_type"] == "complaint").to_numpy()
+                       & ~service_events["resolved"].astype("boolean").fillna(False).to_numpy(bool)})
+    m = resp.merge(ev, on="customer_id", how="inner")
+    m = m[(m["ts"] < m["answered"]) & (m["kind"] >= 0)]
+    counts = np.zeros((len(resp), len(EVENT_TYPES)))
+    np.add.at(counts, (m["row"].to_numpy(), m["kind"].to_numpy(np.int64)), 1.0)
+    unresolved = np.zeros(len(resp))
+    np.add.at(unresolved, m["row"].to_numpy(), m["unresolved"].to_numpy(float))
+    return counts, unresolved
+
+
+def expected_answers(scenario: Scenario, satisfaction: np.ndarray, shift: np.ndarray) -> pd.DataFrame:
+    """Expected NPS contribution and competitor comparison of each respondent, given the latent attitudes.
+
+    The truth behind group comparisons of the answers: for a respondent with latent
+    satisfaction ``u`` and failure shifts ``shift``, the model of :func:`simulate_survey`
+    with the dimension, overall, recommend and comparison noise integrated out.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    satisfaction : ndarray (m,)
+        Latent satisfaction ``u`` (``truth_customers.satisfaction``).
+    shift : ndarray (m, 4)
+        Failure shifts (:func:`failure_shift`).
+
+    Returns
+    -------
+    DataFrame
+        One row per respondent: ``nps`` = 100 * (P(promoter) - P(detractor)) and, for each
+        competitor ``c`` of :data:`COMPETITORS`, ``net_c`` = P("better") - P("worse") had
+        the respondent named ``c`` (the competitor is drawn independently of the attitudes).
+        The mean of ``nps`` over a group is the group's expected NPS.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmlab.config import get_scenario
+    >>> out = expected_answers(get_scenario("tiny"), np.array([-2.0, 0.0, 2.0]), np.zeros((3, 4)))
+    >>> bool(out["nps"].is_monotonic_increasing), bool((out["net_gome"] > out["net_jd"]).all())
+    (True, True)
+    """
+    from scipy.stats import norm
+
+    u = np.asarray(satisfaction, float).reshape(-1)
+    shift = np.asarray(shift, float).reshape(len(u), len(DIMENSIONS))
+    w = np.array(scenario.driver_weights, float)
+    w = w / w.sum()
+    cov = np.full((4, 4), _RHO**2) + np.eye(4) * (1 - _RHO**2)
+    sd_o = float(np.sqrt(w @ cov @ w + _OVERALL_NOISE**2))
+    s2 = 1 - _RHO**2  # variance of a dimension's own noise
+    a = _RECOMMEND_LOADING
+    mean_r = a * (_RHO * u * w.sum() - shift @ w) / sd_o
+    sd_r = np.sqrt(a**2 * (s2 * (w @ w) + _OVERALL_NOISE**2) / sd_o**2 + (1 - a**2))
+    ncuts = _nps_cuts(scenario.survey_nps_target)
+    p_prom = 1 - norm.cdf((ncuts[8] - mean_r) / sd_r)
+    p_detr = norm.cdf((ncuts[6] - mean_r) / sd_r)
+    out = pd.DataFrame({"nps": 100 * (p_prom - p_detr)})
+    base = _RHO * u + 0.5 * (_OFFSET[1] + _OFFSET[2]) - 0.5 * (shift[:, 1] + shift[:, 2])
+    sd_c = np.sqrt(0.5 * s2 + _COMPARISON_NOISE**2)
+    for c, edge in zip(COMPETITORS, _COMPETITOR_EDGE):
+        mu = base + edge
+        out[f"net_{c}"] = (1 - norm.cdf((_BETTER - mu) / sd_c)) - norm.cdf((_WORSE - mu) / sd_c)
+    return out
+
+
 def _answers(scenario: Scenario, eta: np.ndarray, rng: np.random.Generator
              ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, float]:
     """1-5 items and overall satisfaction from the latent dimensions ``eta`` (m x 4).
@@ -134,7 +281,7 @@ def _answers(scenario: Scenario, eta: np.ndarray, rng: np.random.Generator
     m = len(eta)
     cuts = _cuts(scenario.survey_top2box)
     rows: dict[str, np.ndarray] = {}
-    for item, (dim, load, _, _) in ITEMS.items():
+    for item, (dim, load) in ITEMS.items():
         d = DIMENSIONS.index(dim)
         x = load * eta[:, d] + np.sqrt(1 - load**2) * rng.standard_normal(m)
         rows[item] = _cut(x, cuts) + 1
@@ -262,10 +409,7 @@ def simulate_survey(
     np.add.at(counts, (p[sel], ev_type[sel].astype(np.int64)), 1.0)
     unresolved = np.zeros(m)
     np.add.at(unresolved, p[sel], ev_unresolved[sel].astype(float))
-    shift = np.zeros((m, 4))
-    shift[:, 0] = 0.6 * counts[:, 4]  # expired coupon -> advertising (hidden terms)
-    shift[:, 1] = 0.8 * counts[:, 3] + 0.2 * counts[:, 4]  # price-change cancellation -> price
-    shift[:, 2] = 0.5 * (counts[:, 0] + counts[:, 1] + counts[:, 2]) + 0.7 * unresolved
+    shift = failure_shift(counts, unresolved)
     u = satisfaction[resp]
     eta = _RHO * u[:, None] + np.sqrt(1 - _RHO**2) * rng.standard_normal((m, 4)) + _OFFSET - shift
 
@@ -287,11 +431,11 @@ def simulate_survey(
     p_detr = norm.cdf((ncuts[6] - mean_r) / sd_r)
     expected_nps_sum = float((p_prom - p_detr).sum() * 100)
 
-    comp = rng.choice(3, size=m, p=[0.30, 0.45, 0.25])
-    rows["competitor"] = np.array(["gome", "jd", "tmall"])[comp]
-    cmp = 0.5 * eta[:, 1] + 0.5 * eta[:, 2] + rng.normal(0, 0.8, m) + np.array([0.3, -0.2, -0.1])[comp]
-    rows["competitor_comparison"] = np.where(cmp > 0.45, "better", np.where(cmp < -0.55, "worse", "same"))
-    rows["survey_channel"] = np.where(rng.random(m) < 0.6, "store", "app")
+    comp = rng.choice(3, size=m, p=list(_COMPETITOR_SHARE))
+    rows["competitor"] = np.array(COMPETITORS)[comp]
+    cmp = 0.5 * eta[:, 1] + 0.5 * eta[:, 2] + rng.normal(0, _COMPARISON_NOISE, m) + _COMPETITOR_EDGE[comp]
+    rows["competitor_comparison"] = np.where(cmp > _BETTER, "better", np.where(cmp < _WORSE, "worse", "same"))
+    rows["survey_channel"] = np.where(rng.random(m) < _STORE_SHARE, "store", "app")
     # free-text comments (40% leave one)
     bank = _COMMENTS[scenario.locale]
     has = rng.random(m) < 0.4

@@ -18,9 +18,16 @@ analysed:
    decomposition of R^2), :func:`relative_weight_shares` (with bootstrap
    intervals), :func:`importance_performance` (Martilla & James 1977) and
    :func:`top2box`;
-4. :mod:`~crmlab.analysis.survey.nps` - loyalty: :func:`nps`, :func:`nps_bootstrap`;
+4. :mod:`~crmlab.analysis.survey.nps` - loyalty: :func:`nps`, :func:`nps_bootstrap`,
+   :func:`nps_by_group`, :func:`nps_difference`;
 5. :mod:`~crmlab.analysis.survey.groups` - :func:`compare_groups`,
-   :func:`satisfaction_and_churn`, :func:`inactivity_gap`.
+   :func:`satisfaction_and_churn`, :func:`inactivity_gap`, :func:`competitor_comparison`;
+6. :mod:`~crmlab.analysis.survey.sampling` - who answered: :func:`sampling_frame`,
+   :func:`representativeness` (respondents vs the customer base, by survey channel);
+7. :mod:`~crmlab.analysis.survey.instrument` - the questionnaire: :func:`instrument`
+   (item wording in English and Chinese, constructs, answer scales);
+8. :mod:`~crmlab.analysis.survey.comments` - the open question: :func:`comment_themes`
+   (keyword themes by satisfaction band).
 
 Every name is available from this package (``from crmlab.analysis import
 survey; survey.key_drivers(...)``). Functions take tables that follow the data
@@ -57,16 +64,19 @@ from .drivers import (
     top2box,
     top2box_share,
 )
+from .comments import comment_themes
 from .factors import Factorability, FactorLoadings, dimension_scores, factor_loadings, factorability, primary_factor
 from .groups import (
     GroupComparison,
     InactivityGap,
     SatisfactionChurn,
     compare_groups,
+    competitor_comparison,
     inactivity_gap,
     satisfaction_and_churn,
 )
-from .nps import NPSEstimate, nps, nps_bootstrap
+from .instrument import instrument
+from .nps import NPSDifference, NPSEstimate, nps, nps_bootstrap, nps_by_group, nps_difference
 from .reliability import (
     DIMENSION_PREFIXES,
     alpha_interval,
@@ -76,6 +86,7 @@ from .reliability import (
     item_reliability,
     reliability_table,
 )
+from .sampling import Representativeness, representativeness, sampling_frame
 
 __all__ = [
     "DIMENSION_PREFIXES",
@@ -111,4 +122,13 @@ __all__ = [
     "compare_groups",
     "satisfaction_and_churn",
     "inactivity_gap",
+    "competitor_comparison",
+    "NPSDifference",
+    "nps_by_group",
+    "nps_difference",
+    "Representativeness",
+    "sampling_frame",
+    "representativeness",
+    "instrument",
+    "comment_themes",
 ]

@@ -5,7 +5,9 @@
 * :func:`satisfaction_and_churn` - the share of respondents with no later order,
   by satisfaction level (:class:`SatisfactionChurn`);
 * :func:`inactivity_gap` - how much more often the dissatisfied are inactive
-  than the satisfied, with a confidence interval and a test (:class:`InactivityGap`).
+  than the satisfied, with a confidence interval and a test (:class:`InactivityGap`);
+* :func:`competitor_comparison` - the net share rating the retailer better than the
+  competitor the respondent also uses, with its interval.
 
 Examples
 --------
@@ -32,7 +34,7 @@ from .._results import DEFAULT_CONFIDENCE, Result
 from ._items import numeric_matrix
 
 __all__ = ["GroupComparison", "SatisfactionChurn", "InactivityGap", "compare_groups", "satisfaction_and_churn",
-           "inactivity_gap"]
+           "inactivity_gap", "competitor_comparison"]
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -373,3 +375,68 @@ def inactivity_gap(
     return InactivityGap(estimate=d, ci_low=ci_low, ci_high=ci_high, share_low=k1 / n1, share_high=k2 / n2,
                          n_low=n1, n_high=n2, chi2=chi2, p_value=pv, low=tuple(low), high=tuple(high),
                          confidence_level=level)
+
+
+def competitor_comparison(
+    survey: pd.DataFrame,
+    *,
+    competitor: str = "competitor",
+    comparison: str = "competitor_comparison",
+    confidence_level: float = DEFAULT_CONFIDENCE,
+) -> pd.DataFrame:
+    """How the respondents rate the retailer against the competitor they also use: net "better".
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Responses with the two columns; rows missing either are left out.
+    competitor : str, default "competitor"
+        Which competitor the respondent also uses.
+    comparison : str, default "competitor_comparison"
+        The answer ``better`` / ``same`` / ``worse`` (the retailer compared with that competitor).
+    confidence_level : float, default 0.95
+
+    Returns
+    -------
+    DataFrame
+        Indexed by competitor (sorted): ``n``, the shares ``better``, ``same``, ``worse``,
+        ``net`` = better - worse and its interval ``ci_low`` / ``ci_high``.
+
+    Notes
+    -----
+    ``net`` is a difference of two shares of the *same* respondents (like the NPS), so
+    its variance is ``(p_better + p_worse - net^2) / n``; the interval is the Wald
+    interval with that variance. A net above 0 whose interval excludes 0 says that
+    users of this competitor more often rate the retailer better than worse. The
+    groups are self-selected (customers choose their second retailer), so a
+    difference between competitors describes their users, not the competitors alone.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sv = pd.DataFrame({"competitor": ["jd"] * 10 + ["gome"] * 10,
+    ...                    "competitor_comparison": ["worse"] * 6 + ["same"] * 2 + ["better"] * 2
+    ...                                             + ["better"] * 7 + ["same"] * 3})
+    >>> competitor_comparison(sv)["net"].round(2).to_dict()
+    {'gome': 0.7, 'jd': -0.4}
+    """
+    require_columns(survey, [competitor, comparison], table="survey")
+    level = check_confidence_level(confidence_level)
+    d = pd.DataFrame({"c": survey[competitor].to_numpy(dtype=object),
+                      "a": survey[comparison].to_numpy(dtype=object)})
+    d = d[pd.notna(d["c"]) & pd.notna(d["a"])]
+    if d.empty:
+        raise ValueError(f"no response has both {competitor!r} and {comparison!r}")
+    unknown = sorted(set(d["a"]) - {"better", "same", "worse"})
+    if unknown:
+        raise ValueError(f"{comparison} must be 'better', 'same' or 'worse', found {unknown}")
+    shares = pd.crosstab(d["c"], d["a"], normalize="index").reindex(columns=["better", "same", "worse"],
+                                                                     fill_value=0.0)
+    out = pd.DataFrame({"n": d.groupby("c").size()}).join(shares)
+    out["net"] = out["better"] - out["worse"]
+    z = stats.norm.ppf(0.5 + level / 2)
+    se = np.sqrt(np.maximum(out["better"] + out["worse"] - out["net"] ** 2, 0.0) / out["n"])
+    out["ci_low"], out["ci_high"] = out["net"] - z * se, out["net"] + z * se
+    out.index.name = competitor
+    out.columns.name = None
+    return out
