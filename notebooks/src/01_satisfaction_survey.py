@@ -281,7 +281,7 @@ sh = shares.table
 ax = plots.bar(sh["share"].rename(index=names),
                leader("survey.drivers.title", shares.estimates(), T, difference=shares.lead, names=names,
                       lang=lang).text, T("drivers.x", lang), T("drivers.y", lang), fmt=".0%")
-ax.errorbar(range(len(sh)), sh["share"], yerr=[sh["share"] - sh["ci_low"], sh["ci_high"] - sh["share"]],
+ax.errorbar(range(len(sh)), sh["share"], yerr=np.clip(np.array([sh["share"] - sh["ci_low"], sh["ci_high"] - sh["share"]]), 0, None),
             fmt="none", color="black", capsize=4)
 plt.show()
 equal = 1 / len(sh)
@@ -381,7 +381,7 @@ if "customers" in data.tables and "city_tier" in data.customers:
     claims.append(directional("survey.tier_gap", tier_gap, T, lang=lang, **tier_words))
     ax = plt.subplots()[1]
     ticks = [T(f"tier.{int(t)}", lang) for t in by_tier.index]
-    ax.errorbar(ticks, by_tier["nps"], yerr=[by_tier["nps"] - by_tier["ci_low"], by_tier["ci_high"] - by_tier["nps"]],
+    ax.errorbar(ticks, by_tier["nps"], yerr=np.clip(np.array([by_tier["nps"] - by_tier["ci_low"], by_tier["ci_high"] - by_tier["nps"]]), 0, None),
                 fmt="o", capsize=4, color=plots.PALETTE[0])
     ax.axhline(nps.nps, color="grey", linestyle="--", linewidth=1, label=T("tier.all", lang))
     ax.legend(loc="lower right")
@@ -417,7 +417,7 @@ if {"competitor", "competitor_comparison"} <= set(sv.columns) and sv["competitor
         print(claims[-1].text)
     ax = plots.bar(comp["net"].rename(index=lambda c: label(c, lang)), T("competitor.title", lang),
                    T("competitor.x", lang), T("competitor.y", lang))
-    ax.errorbar(range(len(comp)), comp["net"], yerr=[comp["net"] - comp["ci_low"], comp["ci_high"] - comp["net"]],
+    ax.errorbar(range(len(comp)), comp["net"], yerr=np.clip(np.array([comp["net"] - comp["ci_low"], comp["ci_high"] - comp["net"]]), 0, None),
                 fmt="none", color="black", capsize=4)
     ax.axhline(0, color="grey", linewidth=1)
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1, decimals=0))
@@ -453,7 +453,7 @@ if "orders" in data:
     claims.append(directional("survey.churn_gap", gap, T, lang=lang, **words))
     ax = plt.subplots()[1]
     ax.errorbar(link.index.astype(str), link["share_inactive"],
-                yerr=[link["share_inactive"] - link["ci_low"], link["ci_high"] - link["share_inactive"]],
+                yerr=np.clip(np.array([link["share_inactive"] - link["ci_low"], link["ci_high"] - link["share_inactive"]]), 0, None),
                 fmt="o", capsize=4, color=plots.PALETTE[3])
     ax.set_ylim(0, 1)  # shares start at 0: a cut axis exaggerates differences
     plots.finish(ax, directional("survey.churn_gap.title", gap, T, lang=lang, **words).text, T("churn.x", lang),
