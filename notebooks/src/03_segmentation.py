@@ -320,7 +320,7 @@ eq = equity.table
 ax = plots.bar(eq["share"].rename(index=seg_names),
                leader("segmentation.equity_leader.title", equity.estimates(), T, difference=equity.lead,
                       names=seg_names, lang=lang).text, T("equity.x", lang), T("equity.y", lang), fmt=".0%")
-ax.errorbar(range(len(eq)), eq["share"], yerr=[eq["share"] - eq["ci_low"], eq["ci_high"] - eq["share"]],
+ax.errorbar(range(len(eq)), eq["share"], yerr=np.clip(np.array([eq["share"] - eq["ci_low"], eq["ci_high"] - eq["share"]]), 0, None),
             fmt="none", color="black", capsize=4)
 plt.show()
 print(claims[-1].text)

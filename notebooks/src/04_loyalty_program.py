@@ -355,8 +355,8 @@ for name, row in table.iterrows():
             level=0.95))
 ax = plots.bar(table["estimate"], T("fig.estimators.title", lang, n=len(common)), T("fig.estimators.xlabel", lang),
                T("fig.estimators.ylabel", lang), fmt="+.0%")
-ax.errorbar(np.arange(len(table)), table["estimate"], yerr=[table["estimate"] - table["ci_low"],
-            table["ci_high"] - table["estimate"]], fmt="none", color="black", capsize=4)
+ax.errorbar(np.arange(len(table)), table["estimate"], yerr=np.clip(np.array([table["estimate"] - table["ci_low"],
+            table["ci_high"] - table["estimate"]]), 0, None), fmt="none", color="black", capsize=4)
 plt.show()
 
 # %%

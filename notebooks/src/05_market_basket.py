@@ -288,7 +288,7 @@ if products is not None and "category" in products and has_time:
                    directional("basket.evening_lean.title", lead_est, T, null=1.0, lang=lang,
                                item=item_label(lead["item"], lang)).text, T("tod.x", lang), T("tod.y", lang),
                    fmt=".2f")
-    ax.errorbar(range(len(tod)), tod["ratio"], yerr=[tod["ratio"] - tod["ci_low"], tod["ci_high"] - tod["ratio"]],
+    ax.errorbar(range(len(tod)), tod["ratio"], yerr=np.clip(np.array([tod["ratio"] - tod["ci_low"], tod["ci_high"] - tod["ratio"]]), 0, None),
                 fmt="none", color="black", capsize=3)
     ax.axhline(1, color="grey", lw=1)
     plt.show()
