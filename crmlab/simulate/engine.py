@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from ..config import Scenario
-from ..domain import CATEGORIES, CHANNELS, EVENT_TYPES, MAIN_CATEGORIES, PAYMENTS
+from ..domain import AC_PEAK_SEASON, CATEGORIES, CHANNELS, EVENT_TYPES, MAIN_CATEGORIES, PAYMENTS
 from ..domain import ORDER_STATUSES as STATUS
 from . import loyalty as _loy
 from ._streams import rng_for
 from .calendar import SeasonClock, daily_season
-from .catalog import BASKET_RULES, DECOY_SUBCATEGORY, simulate_products
+from .catalog import BASKET_RULES, DECOY_SUBCATEGORY, INSTALL_CATEGORIES, simulate_products
 from .customers import simulate_customers
 from .items import rule_truth, simulate_items
 from .pii import load_cities
@@ -76,7 +76,8 @@ def _simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict
         scenario, rng_for(seed, "customers", chunk), rng_for(seed, "pii", chunk),
         offset=offset, n=n, cities=ctx["cities"], stores=ctx["stores"], clock=clock, launch_day=ctx["launch"],
     )
-    od, outcome, cat_prob = simulate_purchases(scenario, rng_for(seed, "orders", chunk), lt, clock, ctx["stores"])
+    od, outcome, cat_prob = simulate_purchases(scenario, rng_for(seed, "orders", chunk), lt, clock, ctx["stores"],
+                                               city_tier=ctx["cities"]["tier"].to_numpy()[lt.city_index])
 
     # items of the process's orders -> order values -> bunching top-ups
     item_rng = rng_for(seed, "items", chunk)
@@ -104,6 +105,8 @@ def _simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict
         od["status"] = np.concatenate([od["status"], np.zeros(k, np.int8)])
         od["coupon"] = np.concatenate([od["coupon"], np.zeros(k, bool)])
         od["payment"] = np.concatenate([od["payment"], np.zeros(k, np.int8)])
+        od["delivered"] = np.concatenate([od["delivered"], np.ones(k, bool)])  # app orders, delivered home
+        od["install"] = np.concatenate([od["install"], np.isin(np.array(MAIN_CATEGORIES)[top_cat], INSTALL_CATEGORIES)])
         np.add.at(cat_prob, top_cat.astype(np.int64), 1.0)
         value = _order_values(items, len(od["cust"]))
     is_topup = np.zeros(len(od["cust"]), bool)
@@ -249,6 +252,8 @@ def _assemble(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, A
             "payment": np.array(PAYMENTS)[cat("payment")],
             "coupon_id": np.where(coupon, np.char.replace(order_ids.astype(str), "O", "CP"), None),
             "order_value": np.round(value, 2),
+            "home_delivery": cat("delivered"),
+            "installation": cat("install"),
         }
     ).iloc[order_key].reset_index(drop=True)
 
@@ -271,6 +276,7 @@ def _assemble(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, A
     ev_t = cat("ev_t")
     ev_type = cat("ev_type")
     resolved = cat("ev_resolved")
+    followup = cat("ev_followup")
     ev_value = cat("ev_value")
     ek = np.lexsort((ev_type, rank[eo], np.floor(ev_t * 86400)))
     events = pd.DataFrame(
@@ -282,6 +288,7 @@ def _assemble(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, A
             "event_type": np.array(EVENT_TYPES)[ev_type[ek]],
             "resolved": pd.array(np.where(resolved[ek] < 0, None, resolved[ek] == 1), dtype="boolean"),
             "value_yuan": ev_value[ek],
+            "followed_up": pd.array(np.where(followup[ek] < 0, None, followup[ek] == 1), dtype="boolean"),
         }
     )
 
@@ -484,6 +491,34 @@ def _truth(scenario: Scenario, ctx: dict[str, Any], results: list[dict[str, Any]
             "bunching_share": scenario.loyalty_bunching_share,
             "n_topup_orders": int(sum(r["is_topup"].sum() for r in results)),
             "selection_log_odds_per_log_rate": scenario.loyalty_selection,
+        },
+        "service": {
+            "delivery_promise_hours": 12,
+            "installation_promise_hours": 24,
+            "ac_peak_season": [f"{m:02d}-{d:02d}" for m, d in AC_PEAK_SEASON],
+            "low_tiers": [4, 5],
+            "p_late_delivery": scenario.p_late_delivery,
+            "late_delivery_peak_rr": scenario.late_delivery_peak_rr,
+            "late_delivery_low_tier_rr": scenario.late_delivery_low_tier_rr,
+            "late_delivery_definition": "P(late | home delivery) = p_late_delivery * late_delivery_peak_rr ** "
+                                        "(order placed in the AC peak season) * late_delivery_low_tier_rr ** "
+                                        "(customer in a city tier 4-5); the channel plays no role",
+            "p_failed_installation": scenario.p_failed_installation,
+            "installation_peak_rr": scenario.installation_peak_rr,
+            "failed_installation_definition": "P(failed | installation due) = p_failed_installation * "
+                                              "installation_peak_rr ** (order placed in the AC peak season)",
+            "complaint_given_failure": scenario.complaint_given_failure,
+            "complaint_given_failure_definition": "P(complaint about an order | the order had at least one "
+                                                  "service failure), the same for every customer and failure",
+            "complaint_baseline": scenario.complaint_baseline,
+            "complaint_resolved": scenario.complaint_resolved,
+            "p_followup_given_resolved": scenario.p_followup,
+            "hr_unresolved_complaint": scenario.hr_unresolved_complaint,
+            "hr_resolved_complaint": 1.0,
+            "hr_followup": scenario.hr_followup,
+            "hazard_ratio_definition": "multipliers of the latent churn hazard from the event on: an unresolved "
+                                       "complaint hr_unresolved_complaint, a resolved one 1.0, a follow-up call "
+                                       "after a resolved complaint hr_followup",
         },
         "purchases": {
             "categories": list(CATEGORIES),
