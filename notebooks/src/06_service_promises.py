@@ -49,8 +49,8 @@
 # - **interpret** hazard ratios of complaint handling and say what they can and cannot show;
 # - **decide** where a service manager should act first, and write it up for the CRM manager.
 #
-# **Prerequisites.** Lesson 00 (the tables), lesson 02 §3 (hazard ratios, the latent-dropout model);
-# proportions and their confidence intervals.
+# **Prerequisites.** Lesson 00 (the tables); proportions and their confidence intervals. Section 5
+# uses hazard ratios, introduced in the Theory below; lesson 02 explains the model behind them in depth.
 #
 # **Time.** About 90 minutes: 50 in class, 40 for the exercises and the memo.
 #
@@ -64,7 +64,7 @@
 # - **解读**投诉处理的风险比，并说明它能说明什么、不能说明什么；
 # - **判断**服务经理应先从哪里着手，并写成给客户关系管理经理的备忘录。
 #
-# **先修内容。** 第00课（数据表）、第02课第3节（风险比、潜在流失模型）；比例及其置信区间。
+# **先修内容。** 第00课（数据表）；比例及其置信区间。第5节用到风险比，下面的理论部分会介绍；第02课会深入讲解其背后的模型。
 #
 # **时间。** 约90分钟：课堂50分钟，练习和备忘录40分钟。
 #
