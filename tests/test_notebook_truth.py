@@ -15,6 +15,9 @@ Tolerances (stated once, here):
 * 03 segmentation: ARI against the planted segments >= 0.6; as many segments as planted;
   top 20% of customers hold 55-80% of revenue.
 * 05 basket: the planted TV -> wall bracket rule among the top 5 rules by lift; the decoy item not.
+* 06 service: the complaint share after a failure within 0.05 of the planted 0.5 and above the
+  myth's 10%; every claim has its truth in claims_truth and no supported claim points against it;
+  the AC-peak installation and low-tier delivery differences supported (planted clearly).
 """
 
 from __future__ import annotations
@@ -165,3 +168,19 @@ def test_loyalty_notebook(loyalty_runs):
         covered += lo <= att <= hi
         assert res["naive_effect"] >= 2 * hi, f"seed {seed}: naive {res['naive_effect']:.2f} vs causal CI {lo:.2f}..{hi:.2f}"
     assert covered >= 2, f"the 95% CI covered the truth in {covered} of {len(loyalty_runs)} seeds"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_service_notebook(seed, tmp_path):
+    res, truth = _run("06_service_promises", seed, tmp_path)
+    sv = truth["service"]
+    assert abs(res["complaint_after_failure"] - sv["complaint_given_failure"]) < 0.05
+    assert res["complaint_after_failure_ci"][0] > 0.10
+    claims = {c["id"]: c for c in res["claims"]}
+    assert set(claims) == set(res["claims_truth"]), set(claims) ^ set(res["claims_truth"])
+    for cid, c in claims.items():
+        if c["supported"]:
+            t, null = res["claims_truth"][cid], c["null"]
+            assert (c["ci"][0] > null) == (t > null), (cid, c, t)
+    assert claims["service.install_peak_minus_rest"]["supported"]
+    assert claims["service.late_low_minus_high_tier"]["supported"]
