@@ -17,7 +17,7 @@ Tolerances (stated once, here):
 * 05 basket: the planted TV -> wall bracket rule among the top 5 rules by lift; the decoy item not.
 * 06 service: the complaint share after a failure within 0.05 of the planted 0.5 and above the
   myth's 10%; every claim has its truth in claims_truth and no supported claim points against it;
-  the AC-peak installation and low-tier delivery differences supported (planted clearly).
+  the AC-peak installation difference supported (planted clearly).
 """
 
 from __future__ import annotations
@@ -183,4 +183,3 @@ def test_service_notebook(seed, tmp_path):
             t, null = res["claims_truth"][cid], c["null"]
             assert (c["ci"][0] > null) == (t > null), (cid, c, t)
     assert claims["service.install_peak_minus_rest"]["supported"]
-    assert claims["service.late_low_minus_high_tier"]["supported"]
