@@ -21,8 +21,8 @@ from ...i18n import Messages
 
 __all__ = ["MESSAGES"]
 
-_PP = {"en": "{estimate:+.1%} ({level:.0%} CI {ci_low:+.1%} to {ci_high:+.1%})",
-       "zh": "{estimate:+.1%}（{level:.0%} 置信区间 {ci_low:+.1%} 至 {ci_high:+.1%}）"}
+_PP = {"en": "{estimate:+.1%} ({level:.2%} CI {ci_low:+.1%} to {ci_high:+.1%})",
+       "zh": "{estimate:+.1%}（{level:.2%} 置信区间 {ci_low:+.1%} 至 {ci_high:+.1%}）"}
 _HR = {"en": "hazard ratio {estimate:.2f} ({level:.0%} CI {ci_low:.2f} to {ci_high:.2f})",
        "zh": "风险比 {estimate:.2f}（{level:.0%} 置信区间 {ci_low:.2f} 至 {ci_high:.2f}）"}
 
