@@ -544,9 +544,11 @@ else:
 # %%
 if has_promises:
     assert isinstance(install_miss_low_tier, float) and 0 <= install_miss_low_tier <= 1, T("hint.share", lang)
-    assert abs(install_miss_low_tier - by_small.loc["low", "miss_rate"]) > 1e-9, T("hint.wrong_promise", lang)
-    assert abs(install_miss_low_tier - overall_install.loc["all", "miss_rate"]) > 1e-9, T("hint.install_denominator",
-                                                                                        lang)
+    # equal to a number of the wrong kind: a hint, not a failure (it can coincide by chance on small data)
+    if abs(install_miss_low_tier - by_small.loc["low", "miss_rate"]) < 1e-9:
+        print(T("hint.wrong_promise", lang))
+    if abs(install_miss_low_tier - overall_install.loc["all", "miss_rate"]) < 1e-9:
+        print(T("hint.install_denominator", lang))
 ### BEGIN HIDDEN TESTS
 if has_promises:
     _key = service.promise_compliance(orders, events, promise="installation", by=small).loc["low", "miss_rate"]
@@ -572,8 +574,8 @@ complaint_share_installation = float(np.isin(fi, complained).mean())
 
 # %%
 assert isinstance(complaint_share_installation, float) and 0 <= complaint_share_installation <= 1, T("hint.share", lang)
-assert abs(complaint_share_installation - myth.estimate) > 1e-9, T("hint.complaint_per_customer", lang)
-assert abs(complaint_share_installation - per_order.estimate) > 1e-9, T("hint.complaint_per_customer", lang)
+if min(abs(complaint_share_installation - myth.estimate), abs(complaint_share_installation - per_order.estimate)) < 1e-9:
+    print(T("hint.complaint_per_customer", lang))
 ### BEGIN HIDDEN TESTS
 assert abs(complaint_share_installation - service.complaint_after_failure(events, per="order",
                                                                           kinds=["failed_installation"]).estimate) < 1e-6
@@ -603,8 +605,8 @@ else:
 if has_promises:
     assert isinstance(online_peak_compliance, float) and 0 <= online_peak_compliance <= 1, T("hint.share", lang)
     assert online_peak_compliance > 0.5, T("hint.compliance", lang)
-    assert abs(online_peak_compliance - by_season["delivery"].loc["peak", "compliance"]) > 1e-9, T("hint.online_only",
-                                                                                                   lang)
+    if abs(online_peak_compliance - by_season["delivery"].loc["peak", "compliance"]) < 1e-9:
+        print(T("hint.online_only", lang))
 ### BEGIN HIDDEN TESTS
 if has_promises:
     _peak_online = (orders["peak"] & (orders["channel"] != "store")).map({True: "x", False: "y"})
