@@ -186,7 +186,8 @@ def rate_bars(table, title, xlabel, names):
     """Bar chart of miss rates with their intervals."""
     ax = plt.subplots(figsize=(6.5, 3.8))[1]
     ax.bar([names(g) for g in table.index], table["miss_rate"], color=plots.PALETTE[0],
-           yerr=[table["miss_rate"] - table["ci_low"], table["ci_high"] - table["miss_rate"]], capsize=4)
+           yerr=np.clip([table["miss_rate"] - table["ci_low"], table["ci_high"] - table["miss_rate"]], 0, None),
+           capsize=4)
     ax.set_ylim(0, None)
     plots.finish(ax, title, xlabel, T("rate.ylabel", lang))
     plt.show()
@@ -314,7 +315,8 @@ if has_promises:
         r = np.array([v["miss_rate"].iloc[0] for v in vals])
         lo = np.array([v["ci_low"].iloc[0] for v in vals])
         hi = np.array([v["ci_high"].iloc[0] for v in vals])
-        ax.bar(x + (i - 0.5) * 0.38, r, width=0.38, color=plots.PALETTE[i], yerr=[r - lo, hi - r], capsize=4,
+        ax.bar(x + (i - 0.5) * 0.38, r, width=0.38, color=plots.PALETTE[i], yerr=np.clip([r - lo, hi - r], 0, None),
+               capsize=4,
                label=T(f"group.{g}", lang))
     ax.set_xticks(x, [T("promise.delivery", lang), T("promise.installation", lang)])
     ax.legend(frameon=False)
@@ -339,7 +341,8 @@ claims.append(directional("service.myth", myth, T, null=myth_high, lang=lang, my
 per_order = service.complaint_after_failure(events, per="order")
 ax = plt.subplots(figsize=(6.5, 2.6))[1]
 ax.axvspan(0.02, myth_high, color=plots.PALETTE[3], alpha=0.25, label=T("myth.band", lang))
-ax.errorbar([myth.estimate], [0], xerr=[[myth.estimate - myth.ci_low], [myth.ci_high - myth.estimate]], fmt="o",
+ax.errorbar([myth.estimate], [0], xerr=np.clip([[myth.estimate - myth.ci_low], [myth.ci_high - myth.estimate]], 0, None),
+            fmt="o",
             color=plots.PALETTE[0], capsize=4, label=T("myth.estimate", lang))
 ax.set_xlim(0, 1)
 ax.set_yticks([])
