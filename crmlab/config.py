@@ -251,9 +251,11 @@ FIELD_RULES: dict[str, _Rule] = {
     "satisfaction_churn_effect": _Rule("float", -3, 3),
     "churn_window_days": _Rule("int", 30, 730),
     **{f"hr_{k}": _Rule("float", 0.1, 20) for k in ("price_change_cancel", "failed_delivery", "failed_installation",
-                                                   "unresolved_complaint", "expired_coupon", "late_delivery")},
+                                                   "unresolved_complaint", "expired_coupon", "late_delivery", "followup")},
     **{f"p_{k}": _P for k in ("price_change_cancel", "late_delivery", "failed_delivery", "failed_installation",
-                              "expired_coupon", "coupon", "return")},
+                              "expired_coupon", "coupon", "return", "followup")},
+    **{k: _Rule("float", 0.1, 20) for k in ("late_delivery_peak_rr", "late_delivery_low_tier_rr",
+                                             "installation_peak_rr")},
     "complaint_given_failure": _P,
     "complaint_baseline": _P,
     "complaint_resolved": _P,
@@ -385,6 +387,23 @@ class Scenario:
         (TARP-style: about half complain to front-line staff).
     complaint_resolved : float
         Probability that a complaint is resolved.
+    late_delivery_peak_rr, late_delivery_low_tier_rr : float
+        Relative risk of a late delivery (12-hour promise missed) in the
+        air-conditioner peak season (:data:`crmlab.domain.AC_PEAK_SEASON`) and
+        for customers in city tiers 4-5; the two multiply. The tier effect is
+        off by default (1.0): the segments live in different city tiers and
+        churn at different rates, so a tier effect makes late deliveries more
+        frequent among customers who churn more anyway, which biases the churn
+        lesson's hazard ratio of late delivery upwards (about 1.3 for a planted
+        1.15 with 1.6 here).
+    installation_peak_rr : float
+        Relative risk of a failed installation (24-hour promise missed) in the
+        air-conditioner peak season.
+    p_followup : float
+        Probability that a resolved complaint gets a follow-up call (回访)
+        from the call centre.
+    hr_followup : float
+        Churn hazard ratio of a follow-up call after a complaint.
     satisfaction_churn_effect : float
         Log-hazard change of churn per standard deviation of latent
         satisfaction (negative: satisfied customers stay).
@@ -438,6 +457,11 @@ class Scenario:
     complaint_given_failure: float = 0.5
     complaint_baseline: float = 0.01
     complaint_resolved: float = 0.6
+    late_delivery_peak_rr: float = 1.8
+    late_delivery_low_tier_rr: float = 1.0
+    installation_peak_rr: float = 3.0
+    p_followup: float = 0.5
+    hr_followup: float = 0.6
 
     # --- survey -------------------------------------------------------------------
     survey_start: str | None = None  # default: 40% into the window

@@ -52,6 +52,8 @@ __all__ = [
     "TIERS",
     "CHINESE_NEW_YEAR",
     "FESTIVAL_DAYS",
+    "AC_PEAK_SEASON",
+    "in_ac_peak",
     "SALES_PERIODS",
     "counted_orders",
     "line_values",
@@ -214,3 +216,25 @@ def order_values(orders: pd.DataFrame, order_items: pd.DataFrame | None = None) 
         by_order = line_values(order_items).groupby(order_items["order_id"]).sum()
         value = value.fillna(orders["order_id"].map(by_order))
     return value.fillna(0.0)
+
+
+# ----------------------------------------------------------------------------- service promises
+#: The air-conditioner peak season (空调旺季): the first half of July, when the course's Suning
+#: case says the 24-hour installation promise becomes empty words ("旺季时间只有10-15天").
+#: (first day, last day) as (month, day), both included.
+AC_PEAK_SEASON: tuple[tuple[int, int], tuple[int, int]] = ((7, 1), (7, 15))
+
+
+def in_ac_peak(ts) -> np.ndarray:
+    """True for the dates that fall in the air-conditioner peak season (:data:`AC_PEAK_SEASON`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> in_ac_peak(pd.Series(pd.to_datetime(["2024-07-03 10:00", "2024-07-16 09:00", "2025-07-15 23:00"]))).tolist()
+    [True, False, True]
+    """
+    d = pd.to_datetime(pd.Series(ts))
+    md = d.dt.month.to_numpy() * 100 + d.dt.day.to_numpy()
+    (m0, d0), (m1, d1) = AC_PEAK_SEASON
+    return (md >= m0 * 100 + d0) & (md <= m1 * 100 + d1)

@@ -144,6 +144,11 @@ CONTRACT: dict[str, Table] = {
             C("coupon_id", "str", "Coupon applied to the order, if any.", nullable=True),
             C("order_value", "float", "Net value of the order's lines, yuan (sum of quantity x unit_price - discount).",
               required=False, nullable=True),
+            C("home_delivery", "bool", "Delivered to the customer's home, so the 12-hour delivery promise applies "
+              "(online orders and big appliances bought in a store; not for cancelled orders).", required=False,
+              nullable=True),
+            C("installation", "bool", "An installation was due after delivery (TV, washer, air conditioner), so the "
+              "24-hour installation promise applies.", required=False, nullable=True),
         ), foreign_keys=(("customer_id", "customers", "customer_id"), ("store_id", "stores", "store_id"))),
         Table("order_items", ("order_id", "line_no"), "Order lines.", (
             C("order_id", "str", "Order."),
@@ -163,6 +168,8 @@ CONTRACT: dict[str, Table] = {
               nullable=True),
             C("value_yuan", "float", "Price increase (price_change_cancel) or coupon value (expired_coupon), yuan.",
               required=False, nullable=True),
+            C("followed_up", "bool", "For complaints: the call centre called the customer back (回访) after the "
+              "complaint was resolved; empty for other events.", required=False, nullable=True),
         ), foreign_keys=(("customer_id", "customers", "customer_id"), ("order_id", "orders", "order_id"))),
         Table("loyalty", ("customer_id",), "Loyalty-programme members.", (
             C("customer_id", "str", "Member.", unique=True),

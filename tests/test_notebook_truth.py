@@ -16,6 +16,9 @@ Tolerances (stated once, here):
 * 03 segmentation: ARI against the planted segments >= 0.6; as many segments as planted;
   top 20% of customers hold 55-80% of revenue.
 * 05 basket: the planted TV -> wall bracket rule among the top 5 rules by lift; the decoy item not.
+* 06 service: the complaint share after a failure within 0.05 of the planted 0.5 and above the
+  myth's 10%; every claim has its truth in claims_truth and no supported claim points against it;
+  the AC-peak installation difference supported (planted clearly).
 """
 
 from __future__ import annotations
@@ -171,3 +174,18 @@ def test_loyalty_notebook(loyalty_runs):
             if t is not None and c["supported"]:
                 assert (t - c["null"]) * (c["ci"][0] - c["null"]) > 0, (seed, c, t)
     assert covered >= 2, f"the 95% CI covered the truth in {covered} of {len(loyalty_runs)} seeds"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_service_notebook(seed, tmp_path):
+    res, truth = _run("06_service_promises", seed, tmp_path)
+    sv = truth["service"]
+    assert abs(res["complaint_after_failure"] - sv["complaint_given_failure"]) < 0.05
+    assert res["complaint_after_failure_ci"][0] > 0.10
+    claims = {c["id"]: c for c in res["claims"]}
+    assert set(claims) == set(res["claims_truth"]), set(claims) ^ set(res["claims_truth"])
+    for cid, c in claims.items():
+        if c["supported"]:
+            t, null = res["claims_truth"][cid], c["null"]
+            assert (c["ci"][0] > null) == (t > null), (cid, c, t)
+    assert claims["service.install_peak_minus_rest"]["supported"]

@@ -44,6 +44,9 @@ def _latent_cox(data, kinds=KINDS) -> pd.DataFrame:
                     np.where(complaint & resolved, "resolved_complaint", ev["event_type"]))
     events = pd.DataFrame({"id": ev["customer_id"], "time": (ev["order_ts"] - start).dt.days.astype(float),
                            "kind": kind})
+    if "followed_up" in ev:  # a follow-up call (回访) after a resolved complaint is an event of its own
+        called = (complaint & ev["followed_up"].fillna(False).to_numpy(bool))
+        events = pd.concat([events, events[called].assign(kind="followup")], ignore_index=True)
     cp = counting_process(subjects, events, kinds=kinds)
     return cox_hazard_ratios(cp, kinds, offset="log_mu")
 
@@ -95,11 +98,14 @@ def test_naive_loyalty_comparison_overstates_the_effect_several_times(datasets):
 
 def test_resolved_complaints_have_no_planted_effect(datasets):
     """The churn notebook's claim 'unresolved complaints matter more than resolved ones' takes the true hazard
-    ratio of a resolved complaint as 1 (complaints raise the hazard only when unresolved)."""
-    kinds = [*KINDS, "resolved_complaint"]
+    ratio of a resolved complaint as 1 (complaints raise the hazard only when unresolved); the follow-up call
+    after a resolved complaint has its own planted hazard ratio (truth.service.hr_followup)."""
+    kinds = [*KINDS, "resolved_complaint", "followup"]
     table = pd.DataFrame({s: _latent_cox(d, kinds)["hazard_ratio"] for s, d in datasets.items()}).T
     gm = np.exp(np.log(table).mean())
     assert abs(np.log(gm["resolved_complaint"])) < np.log(1.12), table["resolved_complaint"].round(3).tolist()
+    hr_fu = datasets[0].truth["service"]["hr_followup"]
+    assert abs(gm["followup"] / hr_fu - 1) < 0.15, table["followup"].round(3).tolist()
     truth = datasets[0].truth["churn"]["hazard_ratios"]["unresolved_complaint"]
     assert abs(gm["unresolved_complaint"] / gm["resolved_complaint"] / truth - 1) < 0.15, gm.round(3).to_dict()
 

@@ -218,11 +218,13 @@ def chunk_rows(result: Mapping[str, Any], ranks: Mapping[str, np.ndarray]) -> Ro
     sv = result["survey"]
     return dict(
         orders=dict(rank=rank, cust=od["cust"] + off, t=od["t"], channel=od["channel"], store=od["store"],
-                    status=od["status"], payment=od["payment"], coupon=od["coupon"], value=result["value"]),
+                    status=od["status"], payment=od["payment"], coupon=od["coupon"], value=result["value"],
+                    delivered=od["delivered"], install=od["install"]),
         order_items=dict(order=rank[it["order"]], line_no=it["line_no"], sku_row=it["sku_row"],
                          quantity=it["quantity"], unit_price=it["unit_price"], discount=it["discount"]),
         service_events=dict(rank=np.asarray(ranks["event"], np.int64), cust=od["cust"][eo] + off, order=rank[eo],
-                            t=od["ev_t"], type=od["ev_type"], resolved=od["ev_resolved"], value=od["ev_value"]),
+                            t=od["ev_t"], type=od["ev_type"], resolved=od["ev_resolved"], value=od["ev_value"],
+                            followup=od["ev_followup"]),
         loyalty=dict(cust=mem + off, enrol=lt.enrol_day[mem], tier=result["tier"][mem], balance=balance[mem],
                      qual=result["qual"][mem], evald=result["evald"][mem], city=lt.city_index[mem]),
         points_ledger=dict(cust=lg["cust"] + off, t=lg["t"], kind=lg["kind"], points=lg["points"],
@@ -315,6 +317,8 @@ def build_frames(scenario: Scenario, ctx: Mapping[str, Any], rows: Rows) -> dict
             "payment": decode(PAYMENTS, o["payment"][k]),
             "coupon_id": format_ids("CP", r + 1, 8, valid=o["coupon"][k]),
             "order_value": np.round(o["value"], 2)[k],
+            "home_delivery": np.asarray(o["delivered"], bool)[k],
+            "installation": np.asarray(o["install"], bool)[k],
         })
 
     if "order_items" in rows:
@@ -333,6 +337,7 @@ def build_frames(scenario: Scenario, ctx: Mapping[str, Any], rows: Rows) -> dict
         ev = rows["service_events"]
         k = rank_order(ev["rank"])
         res = ev["resolved"][k]
+        fup = ev["followup"][k]
         out["service_events"] = pd.DataFrame({
             "event_id": format_ids("E", ev["rank"][k] + 1, 7),
             "customer_id": format_ids("C", ev["cust"][k] + 1, 7),
@@ -341,6 +346,7 @@ def build_frames(scenario: Scenario, ctx: Mapping[str, Any], rows: Rows) -> dict
             "event_type": decode(EVENT_TYPES, ev["type"][k]),
             "resolved": pd.arrays.BooleanArray(res == 1, res < 0),
             "value_yuan": ev["value"][k],
+            "followed_up": pd.arrays.BooleanArray(fup == 1, fup < 0),
         })
 
     if "loyalty" in rows:

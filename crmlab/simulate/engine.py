@@ -25,7 +25,7 @@ from . import loyalty as _loy
 from ._streams import rng_for
 from .assemble import build_frames, chunk_keys, chunk_rows, concat_rows, global_ranks, local_ranks, rerank
 from .calendar import SeasonClock, daily_season
-from .catalog import simulate_products
+from .catalog import INSTALL_CATEGORIES, simulate_products
 from .customers import simulate_customers
 from .items import simulate_items
 from .pii import load_cities
@@ -89,7 +89,8 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
         scenario, rng_for(seed, "customers", chunk), rng_for(seed, "pii", chunk),
         offset=offset, n=n, cities=ctx["cities"], stores=ctx["stores"], clock=clock, launch_day=ctx["launch"],
     )
-    od, outcome, cat_prob = simulate_purchases(scenario, rng_for(seed, "orders", chunk), lt, clock, ctx["stores"])
+    od, outcome, cat_prob = simulate_purchases(scenario, rng_for(seed, "orders", chunk), lt, clock, ctx["stores"],
+                                               city_tier=ctx["cities"]["tier"].to_numpy()[lt.city_index])
     # members enrol only while alive: an enrolment drawn after the latent churn day does not happen
     lt.enrol_day = _loy.enrol_while_alive(lt.enrol_day, outcome.death_day)
     cust_df["is_member"] = np.isfinite(lt.enrol_day)
@@ -120,6 +121,8 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
         od["status"] = np.concatenate([od["status"], np.zeros(k, np.int8)])
         od["coupon"] = np.concatenate([od["coupon"], np.zeros(k, bool)])
         od["payment"] = np.concatenate([od["payment"], np.zeros(k, np.int8)])
+        od["delivered"] = np.concatenate([od["delivered"], np.ones(k, bool)])  # app orders, delivered home
+        od["install"] = np.concatenate([od["install"], np.isin(np.array(MAIN_CATEGORIES)[top_cat], INSTALL_CATEGORIES)])
         np.add.at(cat_prob, top_cat.astype(np.int64), 1.0)
         value = _order_values(items, len(od["cust"]))
     is_topup = np.zeros(len(od["cust"]), bool)

@@ -18,8 +18,8 @@ Customer *i* churns (dies, in BG/NBD language) with hazard
 
 where ``N_k(t)`` counts service failures of kind *k* experienced up to time *t*
 (price-change cancellation, failed delivery, failed installation, expired
-coupon, late delivery, unresolved complaint) and ``HR_k`` are the planted
-hazard ratios. Each order draws its own failures, so failures raise the hazard
+coupon, late delivery, unresolved complaint, follow-up call after a complaint)
+and ``HR_k`` are the planted hazard ratios. Each order draws its own failures, so failures raise the hazard
 from the moment they happen. Sampling is exact: the season is handled by time
 rescaling (:class:`~crmlab.simulate.calendar.SeasonClock`), the loyalty and
 campaign multipliers by thinning, and lifetimes by redrawing the exponential
@@ -29,6 +29,27 @@ At the campaign send date every customer still alive who is eligible (at least
 one order, last order at least ``campaign_min_recency_days`` ago) and in the
 treatment arm either churns at once with the segment's ``sleeping_dog_risk``
 or gets the segment's ``campaign_multiplier`` for the response window.
+
+Service promises and complaints
+-------------------------------
+Every order delivered to the home (online orders and big appliances bought in
+a store, unless cancelled) carries the 12-hour delivery promise; it is missed
+(a late delivery) with probability
+
+    p_late_delivery * late_delivery_peak_rr ** peak * late_delivery_low_tier_rr ** low_tier
+
+where ``peak`` marks orders placed in the air-conditioner peak season
+(:data:`crmlab.domain.AC_PEAK_SEASON`) and ``low_tier`` customers in city
+tiers 4-5; the channel plays no role. An installation is due for TVs, washers
+and air conditioners that arrived; it fails (24-hour promise missed) with
+probability ``p_failed_installation * installation_peak_rr ** peak``. After an
+order with any failure the customer complains with probability
+``complaint_given_failure`` (else ``complaint_baseline``); a complaint is
+resolved with probability ``complaint_resolved``; a resolved complaint gets a
+follow-up call (回访) from the call centre with probability ``p_followup`` (the
+call centre reaches only some customers, at random). An unresolved complaint
+multiplies the churn hazard by ``hr_unresolved_complaint``, a follow-up call by
+``hr_followup``.
 """
 
 from __future__ import annotations
@@ -39,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Scenario
-from ..domain import EVENT_TYPES, MAIN_CATEGORIES, PAYMENTS
+from ..domain import EVENT_TYPES, MAIN_CATEGORIES, PAYMENTS, in_ac_peak
 from ..domain import ORDER_STATUSES as STATUS
 from .calendar import SeasonClock, month_category_effects
 from .catalog import BIG_CATEGORIES, INSTALL_CATEGORIES
@@ -93,6 +114,9 @@ class OrderStream:
     ev_t: list = field(default_factory=list)
     ev_resolved: list = field(default_factory=list)
     ev_value: list = field(default_factory=list)
+    ev_followup: list = field(default_factory=list)
+    delivered: list = field(default_factory=list)
+    install: list = field(default_factory=list)
     category_prob_sum: np.ndarray | None = None
     evening_prob: list = field(default_factory=list)
     n: int = 0
@@ -105,6 +129,8 @@ class OrderStream:
             status=cat(self.status, np.int8), coupon=cat(self.coupon, bool), payment=cat(self.payment, np.int8),
             ev_order=cat(self.ev_order, np.int64), ev_type=cat(self.ev_type, np.int8), ev_t=cat(self.ev_t, float),
             ev_resolved=cat(self.ev_resolved, np.int8), ev_value=cat(self.ev_value, float),
+            ev_followup=cat(self.ev_followup, np.int8), delivered=cat(self.delivered, bool),
+            install=cat(self.install, bool),
         )
 
 
@@ -127,10 +153,13 @@ def _gumbel_argmax(rng: np.random.Generator, logits: np.ndarray) -> np.ndarray:
 
 class _Process:
     def __init__(self, scenario: Scenario, rng: np.random.Generator, latent: Latent, clock: SeasonClock,
-                 store_open_day: np.ndarray, store_fallback: np.ndarray, month_of_day: np.ndarray):
+                 store_open_day: np.ndarray, store_fallback: np.ndarray, month_of_day: np.ndarray,
+                 peak_day: np.ndarray, low_tier: np.ndarray):
         self.sc, self.rng, self.lt, self.clock = scenario, rng, latent, clock
         self.store_open_day, self.store_fallback = store_open_day, store_fallback
         self.month_of_day = month_of_day
+        self.peak_day, self.low_tier = peak_day, low_tier
+        self.log_hr_followup = float(np.log(scenario.hr_followup))
         self.T = float(scenario.n_days)
         self.month_eff = month_category_effects(MAIN_CATEGORIES)
         self.logHR = hazard_log_multipliers(scenario)
@@ -188,17 +217,23 @@ class _Process:
                        _gumbel_argmax(rng, np.log(_PAY_STORE + 1e-12)[None, :].repeat(m, 0)))
         coupon = rng.random(m) < np.where(online, sc.p_coupon, sc.p_coupon / 2)
         # service failures
-        U = rng.random((m, 8))
+        U = rng.random((m, 9))
+        peak = self.peak_day[day]
+        p_late = sc.p_late_delivery * np.where(peak, sc.late_delivery_peak_rr, 1.0) * np.where(
+            self.low_tier[ci], sc.late_delivery_low_tier_rr, 1.0)
+        p_finst = sc.p_failed_installation * np.where(peak, sc.installation_peak_rr, 1.0)
         pcc = online & (U[:, 0] < sc.p_price_change_cancel)
         delivered = (online | self.cat_big[cat]) & ~pcc
-        late = delivered & (U[:, 1] < sc.p_late_delivery)
+        late = delivered & (U[:, 1] < p_late)
         fdel = delivered & (U[:, 2] < sc.p_failed_delivery)
-        finst = self.cat_install[cat] & ~pcc & ~fdel & (U[:, 3] < sc.p_failed_installation)
+        install = self.cat_install[cat] & ~pcc & ~fdel
+        finst = install & (U[:, 3] < p_finst)
         expired = online & (U[:, 4] < sc.p_expired_coupon)
         coupon = coupon & ~expired
         fail = late | fdel | finst | pcc | expired
         complaint = U[:, 5] < np.where(fail, sc.complaint_given_failure, sc.complaint_baseline)
         resolved = complaint & (U[:, 6] < sc.complaint_resolved)
+        followup = resolved & (U[:, 8] < sc.p_followup)
         returned = ~pcc & (U[:, 7] < np.where(finst | fdel, 0.25, sc.p_return))
         status = np.where(pcc, 1, np.where(returned, 2, 0))
         # record the orders
@@ -214,6 +249,8 @@ class _Process:
         o.coupon.append(coupon)
         o.payment.append(pay)
         o.evening_prob.append(evening)
+        o.delivered.append(delivered)
+        o.install.append(install)
         o.n += m
         # events
         ts = {
@@ -237,6 +274,7 @@ class _Process:
             o.ev_t.append(ts[code][k])
             o.ev_resolved.append(np.full(len(k), -1))
             o.ev_value.append(values[code][k] if code in values else np.full(len(k), np.nan))
+            o.ev_followup.append(np.full(len(k), -1, np.int8))
             last_fail_t[k] = np.maximum(last_fail_t[k], ts[code][k])
         k = np.flatnonzero(complaint)
         if len(k):
@@ -246,9 +284,10 @@ class _Process:
             o.ev_t.append(when + rng.random(len(k)) * 3.0)
             o.ev_resolved.append(resolved[k].astype(np.int8))
             o.ev_value.append(np.full(len(k), np.nan))
-        # hazard update (complaints count only when unresolved)
+            o.ev_followup.append(followup[k].astype(np.int8))
+        # hazard update (complaints count only when unresolved; a follow-up call counts on its own)
         x = np.column_stack([late, fdel, finst, pcc, expired, complaint & ~resolved]).astype(float)
-        self.H[ci] += x @ self.logHR  # ci holds each customer at most once per call
+        self.H[ci] += x @ self.logHR + followup * self.log_hr_followup  # ci holds each customer at most once per call
         self.n_orders[ci] += 1
         self.last[ci] = np.maximum(self.last[ci], t_exact)
 
@@ -347,8 +386,13 @@ def simulate_purchases(
     latent: Latent,
     clock: SeasonClock,
     stores: pd.DataFrame,
+    city_tier: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], CustomerOutcome, np.ndarray]:
     """Run the purchase process for one chunk of customers.
+
+    city_tier : ndarray, optional
+        City tier (1-5) of each customer of the chunk (default: all tier 1);
+        tiers 4-5 get ``late_delivery_low_tier_rr``.
 
     Returns
     -------
@@ -369,6 +413,8 @@ def simulate_purchases(
     fallback = city_first.reindex(stores["city"].to_numpy()).to_numpy(np.int64)
     days = start + np.arange(scenario.n_days).astype("timedelta64[D]")
     month_of_day = (days.astype("datetime64[M]").astype(np.int64) % 12).astype(np.int64)
-    proc = _Process(scenario, rng, latent, clock, open_day, fallback, month_of_day)
+    peak_day = in_ac_peak(days)
+    tier = np.ones(len(latent), np.int64) if city_tier is None else np.asarray(city_tier)
+    proc = _Process(scenario, rng, latent, clock, open_day, fallback, month_of_day, peak_day, tier >= 4)
     outcome = proc.run()
     return proc.out.arrays(), outcome, proc.out.category_prob_sum

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Scenario
-from ..domain import CATEGORIES
+from ..domain import AC_PEAK_SEASON, CATEGORIES
 from ._text import decode, format_ids
 from .assemble import timestamps
 from .catalog import DECOY_SUBCATEGORY
@@ -216,6 +216,34 @@ def merge_truth(scenario: Scenario, ctx: Mapping[str, Any], partials: Sequence[M
             "bunching_share": scenario.loyalty_bunching_share,
             "n_topup_orders": int(total("n_topup")),
             "selection_log_odds_per_log_rate": scenario.loyalty_selection,
+        },
+        "service": {
+            "delivery_promise_hours": 12,
+            "installation_promise_hours": 24,
+            "ac_peak_season": [f"{m:02d}-{d:02d}" for m, d in AC_PEAK_SEASON],
+            "low_tiers": [4, 5],
+            "p_late_delivery": scenario.p_late_delivery,
+            "late_delivery_peak_rr": scenario.late_delivery_peak_rr,
+            "late_delivery_low_tier_rr": scenario.late_delivery_low_tier_rr,
+            "late_delivery_definition": "P(late | home delivery) = p_late_delivery * late_delivery_peak_rr ** "
+                                        "(order placed in the AC peak season) * late_delivery_low_tier_rr ** "
+                                        "(customer in a city tier 4-5); the channel plays no role",
+            "p_failed_installation": scenario.p_failed_installation,
+            "installation_peak_rr": scenario.installation_peak_rr,
+            "failed_installation_definition": "P(failed | installation due) = p_failed_installation * "
+                                              "installation_peak_rr ** (order placed in the AC peak season)",
+            "complaint_given_failure": scenario.complaint_given_failure,
+            "complaint_given_failure_definition": "P(complaint about an order | the order had at least one "
+                                                  "service failure), the same for every customer and failure",
+            "complaint_baseline": scenario.complaint_baseline,
+            "complaint_resolved": scenario.complaint_resolved,
+            "p_followup_given_resolved": scenario.p_followup,
+            "hr_unresolved_complaint": scenario.hr_unresolved_complaint,
+            "hr_resolved_complaint": 1.0,
+            "hr_followup": scenario.hr_followup,
+            "hazard_ratio_definition": "multipliers of the latent churn hazard from the event on: an unresolved "
+                                       "complaint hr_unresolved_complaint, a resolved one 1.0, a follow-up call "
+                                       "after a resolved complaint hr_followup",
         },
         "purchases": {
             "categories": list(CATEGORIES),

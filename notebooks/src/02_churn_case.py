@@ -566,7 +566,11 @@ if data.truth is not None:
     t = data.truth
     rows = [("churn rate (observed window vs latent)", round(churn_rate, 3), t["churn"]["rate"],
              "different definitions: inactivity vs true dropout")]
-    true_hr = {**t["churn"]["hazard_ratios"], "resolved_complaint": 1.0}  # complaints count only when unresolved
+    # complaints count only when unresolved; a follow-up call after a resolved complaint has its own effect,
+    # which this model folds into "resolved complaint" (approximately its geometric mean over the calls)
+    sv = t.get("service", {})
+    true_hr = {**t["churn"]["hazard_ratios"],
+               "resolved_complaint": float(sv.get("hr_followup", 1.0) ** sv.get("p_followup_given_resolved", 0.0))}
     if hr is not None:
         for k, v in t["churn"]["hazard_ratios"].items():
             if k in hr.index:
