@@ -152,9 +152,43 @@ print(T("rate.print", lang, cutoff=f"{cutoff_now:%Y-%m-%d}", window=window, rate
 # ### 2. Survival curves
 # Time from the first order to the observed churn (the last order before a gap of at least the
 # window), by the channel of the first order. One-time buyers churn "at time 0".
+#
+# **Kaplan-Meier by hand: ten customers.** Survival analysis studies the time until an event, here
+# from a customer's first order until they churn. Its difficulty is *censoring*: for a customer who
+# is still active when the follow-up ends we only know that the duration is *at least* that long.
+# Dropping these customers, or counting them as churned, biases the answer. The Kaplan-Meier
+# (product-limit) estimator uses each customer as long as they are observed. On each day $t_j$ on
+# which someone churns, $n_j$ customers are still *at risk* (neither churned nor censored before
+# $t_j$) and $d_j$ of them churn; the chance of getting past that day is $1 - d_j / n_j$, and the
+# share still active after day $t$ is the product of these factors:
+# $$\hat S(t) = \prod_{t_j \le t} \left(1 - \frac{d_j}{n_j}\right).$$
+# A censored customer counts in $n_j$ up to their last observed day and then leaves the risk set
+# without making a step. Below: ten customers drawn from the data (two one-time buyers, five who
+# churned later, three censored), the product-limit steps in four lines, and the package's estimate
+# for the same ten customers.
 
 # %%
 sf = survival.survival_frame(orders, as_of=as_of, window_days=window)
+ten = survival.example_customers(sf, 10, random_state=seed)
+columns(ten)
+
+# %%
+s, steps = 1.0, []
+for t in sorted(ten.loc[ten["churned"], "duration_days"].unique()):  # the days on which someone churns
+    n_j = int((ten["duration_days"] >= t).sum())  # at risk: not churned or censored before day t
+    d_j = int(((ten["duration_days"] == t) & ten["churned"]).sum())  # churned on day t
+    s = s * (1 - d_j / n_j)  # product-limit step
+    steps.append({"day": t, "at_risk": n_j, "churned_today": d_j, "factor": 1 - d_j / n_j, "s_hand": s})
+steps = pd.DataFrame(steps)
+steps["s_package"] = survival.kaplan_meier(ten).set_index("time")["survival"].reindex(steps["day"]).to_numpy()
+columns(steps).round(3)
+
+# %% [markdown]
+# Censored customers never make a step, but they shrink the risk set of the later steps. The package
+# does the same for all customers at once (and adds a confidence band); the curves below are these
+# steps for thousands of customers, one curve per channel of the first order.
+
+# %%
 first_channel = orders.sort_values("order_ts").groupby("customer_id")["channel"].first().reindex(sf.index)
 if first_channel.nunique() < 2:  # e.g. an online-only extract: one curve
     first_channel = pd.Series(T("km.all", lang), index=sf.index)
@@ -322,10 +356,6 @@ if "campaigns" in data:
     sent = camp["sent_date"].min()
     F = churn.churn_features(orders, events, data["customers"] if "customers" in data else None, cutoff=sent)
     risk = churn.predict_churn(model, F.reindex(ids))
-    # the uplift model is fitted on half of the campaign and evaluated on the other half
-    fit_ids, eval_ids = uplift.split_campaign(camp, random_state=seed)
-    uplift_score = uplift.tlearner_uplift(F, camp, evaluate_on=eval_ids, random_state=seed)
-    camp_eval = camp[ids.isin(uplift_score.index)]
     # customer value: simple CLV from the orders before the send date
     rfm = rfm_table(orders_with_value(data), as_of=sent - pd.Timedelta(days=1))
     try:
@@ -380,12 +410,51 @@ if effect is not None:
     print(T("value.heterogeneity", lang, chi2=het.chi2, df=het.df, p=het.p_value))
 
 # %% [markdown]
-# Sleeping dogs are customers whom the offer pushes away. An uplift model points at candidates: a
-# T-learner (one response model for treated and one for control customers; uplift = the difference
-# of their predictions), fitted on a random half of the campaign and used to score the other half.
+# **The T-learner step by step.** A churn model predicts *who will leave*; a retention offer needs
+# *whose behaviour the offer changes*. For one customer with features $x$ that is the difference of
+# two probabilities, $P(\text{respond} \mid \text{offer}, x) - P(\text{respond} \mid \text{no offer}, x)$,
+# and we never observe both for the same customer. A randomised campaign lets us estimate each one
+# from a different group of customers:
+#
+# 1. split the campaign customers at random into a *fit* half, to learn from, and an *evaluation*
+#    half, to judge the model on;
+# 2. in the fit half, fit a response model on the treated customers only: it predicts
+#    $P(\text{respond} \mid \text{offer}, x)$;
+# 3. fit a second model on the control customers only: $P(\text{respond} \mid \text{no offer}, x)$;
+# 4. score each customer of the evaluation half with both models: the predicted uplift is the
+#    difference.
+#
+# A made-up illustration: customer A responds with probability 0.30 with the offer and 0.20 without
+# (uplift +0.10: worth contacting); customer B 0.50 and 0.55 (uplift -0.05: a possible sleeping dog);
+# customer C 0.05 and 0.05 (uplift 0: the offer changes nothing, however high C's churn risk). The
+# next two cells do the four steps with two logistic models and compare five customers with the
+# package's `tlearner_uplift`, which scores the whole evaluation half in one call.
+
+# %%
+if effect is not None:
+    fit_ids, eval_ids = uplift.split_campaign(camp, random_state=seed)  # step 1
+    fit_rows = fit_ids.intersection(F.index)
+    responded = camp.set_index("customer_id").loc[fit_rows, "responded"].astype(int)
+    offer = camp.set_index("customer_id").loc[fit_rows, "treated"].astype(bool).to_numpy()
+    m_offer = churn.train_churn_model(F.loc[fit_rows[offer]], responded[offer], random_state=seed)  # step 2
+    m_none = churn.train_churn_model(F.loc[fit_rows[~offer]], responded[~offer], random_state=seed)  # step 3
+
+# %%
+if effect is not None:
+    five = eval_ids.intersection(F.index)[:5]
+    by_hand = pd.DataFrame({"p_offer": m_offer.predict_proba(F.loc[five])[:, 1],  # step 4
+                            "p_no_offer": m_none.predict_proba(F.loc[five])[:, 1]}, index=five)
+    by_hand["uplift_hand"] = by_hand["p_offer"] - by_hand["p_no_offer"]
+    uplift_score = uplift.tlearner_uplift(F, camp, evaluate_on=eval_ids, random_state=seed)  # the package
+    camp_eval = camp[ids.isin(uplift_score.index)]
+    by_hand["uplift_package"] = uplift_score.reindex(five).to_numpy()
+    display(columns(by_hand).round(3))
+
+# %% [markdown]
+# Sleeping dogs are customers whom the offer pushes away; the T-learner points at candidates.
 # Everything that judges the model - sleeping dogs, the Qini curve, the profit of targeting by it -
-# is measured on that held-out half, where the scores cannot have learnt from the outcomes (with
-# cross-fitting on the same customers the intervals come out too narrow). Among the held-out
+# is measured on the evaluation half, where the scores cannot have learnt from the outcomes (with
+# cross-fitting on the same customers the intervals come out too narrow). Among the evaluation
 # customers with the lowest predicted uplift, does the offer lower the response?
 
 # %%

@@ -388,6 +388,19 @@ MESSAGES = Messages({
     "result.hr": {"en": "hazard ratios (latent dropout):", "zh": "风险比（潜在流失模型）："},
     "result.model": {"en": "churn model: AUC {auc:.3f}, top-decile lift {lift:.2f}",
                      "zh": "流失模型：AUC {auc:.3f}，前10%提升度 {lift:.2f}"},
+    # ------------------------------------------------------------------ by hand: Kaplan-Meier and T-learner
+    "col.duration_days": {"en": "days observed", "zh": "观察天数"},
+    "col.churned": {"en": "churn observed", "zh": "已观察到流失"},
+    "col.day": {"en": "day t_j", "zh": "第 t_j 天"},
+    "col.at_risk": {"en": "n_j at risk", "zh": "风险集人数 n_j"},
+    "col.churned_today": {"en": "d_j churned", "zh": "当天流失 d_j"},
+    "col.factor": {"en": "1 - d_j/n_j", "zh": "1 - d_j/n_j"},
+    "col.s_hand": {"en": "S(t) by hand", "zh": "手算 S(t)"},
+    "col.s_package": {"en": "S(t) package", "zh": "程序包 S(t)"},
+    "col.p_offer": {"en": "P(respond | offer)", "zh": "P(响应 | 发优惠)"},
+    "col.p_no_offer": {"en": "P(respond | no offer)", "zh": "P(响应 | 不发优惠)"},
+    "col.uplift_hand": {"en": "uplift by hand", "zh": "手算增益"},
+    "col.uplift_package": {"en": "uplift package", "zh": "程序包增益"},
     # ------------------------------------------------------------------ directional claims per failure kind
     **_hr_claims(),
 })
