@@ -21,6 +21,25 @@
 # Colombo (1987) *Management Science* (Pareto/NBD); Neslin et al. (2006) *JMR* (churn modelling,
 # top-decile lift); Ascarza (2018) *JMR* (target by uplift, not risk); Radcliffe (2007) (Qini).
 
+# %% [markdown] tags=["objectives"]
+# **Learning objectives.** After this lesson you can
+# * define churn for customers without a contract and compute a churn rate with its confidence
+#   interval;
+# * compute a Kaplan-Meier survival curve by hand and with the package, and interpret the hazard
+#   ratios of service failures;
+# * validate a churn model out of time and interpret AUC, top-decile lift, gains and calibration;
+# * estimate the effect of a randomised retention offer and the uplift of each customer (T-learner);
+# * decide whom to target from the profit of each rule and its uncertainty.
+#
+# **Prerequisites.** 00 (the tables: orders, service events, campaigns); 01 (confidence intervals,
+# the bootstrap, regression); logistic regression and probability at the level of a first
+# statistics course. No survival analysis is assumed.
+#
+# **Time.** About 150 minutes: 90 in class, 60 for the exercises and the memo.
+#
+# **Terms.** 客户流失 (churn), 生存分析, 风险比, 提升模型 and the other terms are defined in the
+# [glossary](../docs/glossary.md).
+
 # %% [markdown]
 # ## Theory
 #
@@ -326,7 +345,7 @@ columns(calib.table[["n", "mean_predicted", "observed_rate", "se"]]).rename_axis
 # %% [markdown]
 # ### 5. For contrast: BG/NBD P(alive)
 # The BG/NBD model needs only frequency, recency and age of each customer. The *modified* BG/NBD
-# lets one-time buyers drop out too (most customers here buy once).
+# lets one-time buyers drop out too (in retail data many customers buy only once).
 
 # %%
 summary = rfm_summary(orders, as_of=split.test_cutoff)
@@ -436,19 +455,22 @@ if effect is not None:
     fit_rows = fit_ids.intersection(F.index)
     responded = camp.set_index("customer_id").loc[fit_rows, "responded"].astype(int)
     offer = camp.set_index("customer_id").loc[fit_rows, "treated"].astype(bool).to_numpy()
-    m_offer = churn.train_churn_model(F.loc[fit_rows[offer]], responded[offer], random_state=seed)  # step 2
-    m_none = churn.train_churn_model(F.loc[fit_rows[~offer]], responded[~offer], random_state=seed)  # step 3
+    by_hand = responded[offer].nunique() == 2 and responded[~offer].nunique() == 2  # both outcomes in each arm
+    if by_hand:
+        m_offer = churn.train_churn_model(F.loc[fit_rows[offer]], responded[offer], random_state=seed)  # step 2
+        m_none = churn.train_churn_model(F.loc[fit_rows[~offer]], responded[~offer], random_state=seed)  # step 3
 
 # %%
 if effect is not None:
-    five = eval_ids.intersection(F.index)[:5]
-    by_hand = pd.DataFrame({"p_offer": m_offer.predict_proba(F.loc[five])[:, 1],  # step 4
-                            "p_no_offer": m_none.predict_proba(F.loc[five])[:, 1]}, index=five)
-    by_hand["uplift_hand"] = by_hand["p_offer"] - by_hand["p_no_offer"]
     uplift_score = uplift.tlearner_uplift(F, camp, evaluate_on=eval_ids, random_state=seed)  # the package
     camp_eval = camp[ids.isin(uplift_score.index)]
-    by_hand["uplift_package"] = uplift_score.reindex(five).to_numpy()
-    display(columns(by_hand).round(3))
+if effect is not None and by_hand:
+    five = eval_ids.intersection(F.index)[:5]
+    steps = pd.DataFrame({"p_offer": m_offer.predict_proba(F.loc[five])[:, 1],  # step 4
+                          "p_no_offer": m_none.predict_proba(F.loc[five])[:, 1]}, index=five)
+    steps["uplift_hand"] = steps["p_offer"] - steps["p_no_offer"]
+    steps["uplift_package"] = uplift_score.reindex(five).to_numpy()
+    display(columns(steps).round(3))
 
 # %% [markdown]
 # Sleeping dogs are customers whom the offer pushes away; the T-learner points at candidates.
@@ -558,70 +580,207 @@ for c in claims:
 # * The profit depends on what a response is worth: here each customer's simple CLV at the send date.
 #   A response is an order in the window, so valuing it at the whole CLV assumes that the offer keeps
 #   the customer; valuing it at one order's margin gives a lower bound.
-#
+
+# %% [markdown]
 # ## Quiz
 # 1. Why can a naive comparison show that customers with service failures churn *less*?
 # 2. The base churn rate is 70%. What is the largest possible top-decile lift?
 # 3. Why may contacting a loyal, high-value customer with a discount reduce their purchases?
+# 4. Of ten customers, three are still active when the follow-up ends, after 50, 120 and 400 days.
+#    Why is "the share of the ten with a duration above 200 days" not the share still active after
+#    200 days, and what does Kaplan-Meier do with the three?
+# 5. Why does a T-learner fit two response models instead of using the churn model? What does a
+#    negative predicted uplift mean for a customer?
+
+# %% [markdown] tags=["quiz-answers"]
+# ## Quiz answers
+# 1. Because failures happen to orders. Customers who buy often place more orders, so they collect
+#    more failures, and they leave less *because* they buy often (frailty). A customer must also stay
+#    long enough to have a failure at all. The naive comparison mixes the effect of a failure with
+#    purchase frequency and time; a hazard model with time-varying failure counts, which separates
+#    buying from leaving (the latent-dropout model), compares customers at the same moment.
+# 2. $1 / 0.7 \approx 1.43$. Even a perfect model cannot do better than a 100% churn rate in its
+#    riskiest 10%, and lift is that rate divided by the base rate. A lift of 1.3 is therefore good
+#    when 70% churn; always compare the lift with its ceiling $1/\text{base rate}$.
+# 3. The offer costs money and may change nothing for a customer who would have bought anyway
+#    (the discount only subsidises the purchase), and the contact itself can remind a satisfied
+#    customer to compare prices, signal that the price was too high, or annoy them (sleeping dogs,
+#    Ascarza 2018). On the data: look at the sleeping-dogs line of section 6; speak of a backfire
+#    only if its interval lies below zero.
+# 4. The three active customers' durations are censored: we only know that they stayed *at least*
+#    50, 120 and 400 days. Counting the first two as "not above 200" treats them as churned; dropping
+#    them throws away the days they were observed; both bias the estimate (usually down). Kaplan-Meier keeps a
+#    censored customer in the risk set $n_j$ until the last observed day and then removes them
+#    without a step, so the curve uses exactly what is known.
+# 5. A churn model predicts the risk of leaving; targeting needs the *change* the offer causes,
+#    $P(\text{respond} \mid \text{offer}, x) - P(\text{respond} \mid \text{no offer}, x)$. The two
+#    terms are estimated from the two randomised arms, one model each, and subtracted. A negative
+#    predicted uplift means the model expects the offer to lower this customer's response: a
+#    candidate sleeping dog, not to be contacted, though single scores are noisy and the model is
+#    judged on held-out customers.
 
 # %% [markdown]
 # ## Exercises
 # Write your code between the markers; the cell after each exercise checks your answer. The
-# variables named on the `# answer:` lines are graded against your own dataset.
+# variables named on the `# answer:` lines are graded against your own dataset. The visible checks
+# catch common slips; they do not tell you the answer.
 #
-# **Exercise 1.** What is the highest top-decile lift any model could reach on the test customers? (Hint: the riskiest 10% cannot churn more than 100%.) Store it in `lift_ceiling`.
+# **Exercise 1 (survival).** Section 2 draws one Kaplan-Meier curve per channel of the first order.
+# What share of *all* customers (one curve, every channel together) is still active 365 days after
+# the first order? Use the curve's value at the last step on or before day 365, and store it as a
+# float in `s_365`.
 
 # %% tags=["exercise"]
-# answer: lift_ceiling rel=1e-6 points=1
+# answer: s_365 abs=0.001 points=2
 ### BEGIN SOLUTION
-lift_ceiling = float(1 / split.y_test.mean())
+km_all = survival.kaplan_meier(sf)
+s_365 = float(km_all.loc[km_all["time"] <= 365, "survival"].iloc[-1])
 ### END SOLUTION
 
 # %%
-assert lift_ceiling >= 1
+assert isinstance(s_365, float) and 0 <= s_365 <= 1, T("hint.share", lang, name="s_365")
+assert s_365 <= 1 - one_time + 1e-9, T("hint.km_start", lang)
+early_censored = bool((~sf["churned"] & (sf["duration_days"] <= 365)).any())
+assert not early_censored or abs(s_365 - float((sf["duration_days"] > 365).mean())) > 1e-9, T("hint.km_censoring", lang)
 ### BEGIN HIDDEN TESTS
-assert abs(lift_ceiling - 1 / metrics.base_rate) < 1e-6
+_km = survival.kaplan_meier(sf)
+assert abs(s_365 - _km.loc[_km["time"] <= 365, "survival"].iloc[-1]) < 1e-3
 ### END HIDDEN TESTS
 
 # %% [markdown]
 #
-# **Exercise 2.** What share of orders had at least one service failure (any event other than a complaint)? Store it in `failure_order_share` (use `float("nan")` if the data have no service events).
+# **Exercise 2 (definition).** Every churn number depends on the window. Measure the churn rate with
+# a 180-day window instead of the lesson's window: at the latest cut-off that still leaves 180 days
+# of data before `as_of`, the share of the customers active before the cut-off who place no order
+# in the following 180 days. Store it in `churn_rate_180`.
 
 # %% tags=["exercise"]
-# answer: failure_order_share rel=1e-6 points=1
+# answer: churn_rate_180 abs=0.0001 points=1
 ### BEGIN SOLUTION
-if events is None:
-    failure_order_share = float("nan")
-else:
-    failed = events.loc[events["event_type"] != "complaint", "order_id"].unique()
-    failure_order_share = float(orders["order_id"].isin(failed).mean())
+cutoff_180 = pd.Timestamp(as_of) - pd.Timedelta(days=180)
+churn_rate_180 = float(churn.churn_labels(orders, cutoff=cutoff_180, window_days=180)["churned"].mean())
 ### END SOLUTION
 
 # %%
-assert events is None or 0 <= failure_order_share <= 1
+assert 0 <= churn_rate_180 <= 1, T("hint.share", lang, name="churn_rate_180")
+assert window == 180 or abs(churn_rate_180 - churn_rate) > 1e-12, T("hint.same_window", lang)
+assert window == 180 or abs(churn_rate_180 - churn.churn_labels(orders, cutoff=cutoff_now, window_days=180)["churned"]
+                            .mean()) > 1e-12, T("hint.cutoff_180", lang)
 ### BEGIN HIDDEN TESTS
-assert events is None or abs(failure_order_share - orders["order_id"].isin(events.loc[events["event_type"] != "complaint", "order_id"]).mean()) < 1e-9
+_c = pd.Timestamp(as_of) - pd.Timedelta(days=180)
+assert abs(churn_rate_180 - churn.churn_labels(orders, cutoff=_c, window_days=180)["churned"].mean()) < 1e-4
 ### END HIDDEN TESTS
 
 # %% [markdown]
 #
-# **Exercise 3.** Estimate the campaign's average treatment effect yourself: response rate of treated minus control. Store it in `ate_manual` (`float("nan")` without a campaigns table).
+# **Exercise 3 (prediction).** When most customers churn, the useful side of a churn model is often
+# the customers it rates *safe*: offers sent to them are wasted. Among the quarter of the test
+# customers (rounded to whole customers) with the lowest predicted churn risk, what share churned?
+# Store it in `churn_rate_low25`.
 
 # %% tags=["exercise"]
-# answer: ate_manual rel=1e-6 points=1
+# answer: churn_rate_low25 abs=0.005 points=2
 ### BEGIN SOLUTION
-if "campaigns" not in data:
-    ate_manual = float("nan")
-else:
-    c = data.campaigns
-    ate_manual = float(c.loc[c["treated"], "responded"].mean() - c.loc[~c["treated"], "responded"].mean())
+safest = score.sort_values(kind="stable").index[: int(round(0.25 * len(score)))]
+churn_rate_low25 = float(split.y_test.loc[safest].mean())
 ### END SOLUTION
 
 # %%
-assert "campaigns" not in data or -1 <= ate_manual <= 1
+assert isinstance(churn_rate_low25, float) and 0 <= churn_rate_low25 <= 1, T("hint.share", lang, name="churn_rate_low25")
+assert abs(churn_rate_low25 - metrics.base_rate) > 1e-12, T("hint.all_test", lang)
+assert metrics.auc < 0.6 or churn_rate_low25 < metrics.base_rate, T("hint.low_order", lang)
 ### BEGIN HIDDEN TESTS
-assert "campaigns" not in data or abs(ate_manual - effect.ate) < 1e-9
+_low = score.sort_values(kind="stable").index[: int(round(0.25 * len(score)))]
+assert abs(churn_rate_low25 - split.y_test.loc[_low].mean()) < 0.005
 ### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 4 (campaign).** Does the retention offer work for customers the retailer has already
+# let down? Among the campaign customers with at least one service event (any type) before the
+# send date, estimate the offer's effect on the response rate. Store it in `uplift_failed`
+# (`float("nan")` if the data have no campaigns or no service events).
+
+# %% tags=["exercise"]
+# answer: uplift_failed abs=0.0001 points=2
+### BEGIN SOLUTION
+if effect is None or events is None:
+    uplift_failed = float("nan")
+else:
+    before = events.loc[events["event_ts"] < camp["sent_date"].min(), "customer_id"]
+    sub = camp[camp["customer_id"].isin(before)]
+    uplift_failed = float(sub.loc[sub["treated"], "responded"].mean() - sub.loc[~sub["treated"], "responded"].mean())
+### END SOLUTION
+
+# %%
+if effect is not None and events is not None:
+    assert isinstance(uplift_failed, float) and not np.isnan(uplift_failed), T("hint.nan", lang, name="uplift_failed")
+    assert -1 <= uplift_failed <= 1, T("hint.difference", lang)
+    assert abs(uplift_failed - effect.ate) > 1e-12, T("hint.subgroup", lang)
+    assert abs(uplift_failed - effect.rate_treated) > 1e-12, T("hint.control", lang)
+### BEGIN HIDDEN TESTS
+if effect is not None and events is not None:
+    _ids = events.loc[events["event_ts"] < camp["sent_date"].min(), "customer_id"]
+    _s = camp[camp["customer_id"].isin(_ids)]
+    assert abs(uplift_failed - (_s.loc[_s["treated"], "responded"].mean() - _s.loc[~_s["treated"], "responded"].mean())) < 1e-4
+else:
+    assert np.isnan(uplift_failed)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Written task
+# **A retention memo to Suning Yigou's CRM manager (about one page).** The manager can send the
+# retention offer to 30% of the online customers next quarter and asks whom to target. Write a memo
+# that uses this notebook's results for your dataset and states the uncertainty of every number you
+# rely on. Cover: (a) your recommendation - target by churn risk, by predicted uplift, at random, or
+# not at all - and why; (b) what the campaign is expected to earn or cost, with its interval;
+# (c) whom *not* to contact; (d) the service failure you would fix first, and the evidence for it;
+# (e) what to test next.
+
+# %% [markdown] tags=["written"]
+# <!-- points: 10 -->
+# **Model outline** (what a good memo covers; the numbers come from the student's own run).
+# * Opens with a recommendation the manager can act on, and the rule behind it: uplift targeting
+#   aims at customers whose behaviour the offer changes, risk targeting at customers who may leave
+#   whatever we do; the choice follows the profit comparison of section 6, not habit.
+# * Gives each number it relies on with its 95% interval (average effect of the offer, profit of the
+#   chosen rule and its difference to the alternatives) and says "the data cannot tell" where an
+#   interval includes zero - then recommends the cautious option (e.g. a smaller or random test)
+#   rather than a confident one.
+# * Explains what the profit assumes: a response valued at the customer's CLV assumes the offer
+#   keeps the customer (an upper bound); one order's margin gives a lower bound; costs include
+#   offers redeemed by customers who would have bought anyway.
+# * Names whom not to contact (predicted sleeping dogs, if the held-out evidence supports it;
+#   otherwise says that it does not) and why contacting everyone is not free.
+# * Links retention to service: the failure with the largest hazard ratio (latent-dropout model)
+#   with its interval, the caveat that churn is defined by an inactivity window, and that fixing a
+#   failure keeps customers without paying for offers.
+# * Proposes a next experiment (a holdout control group in the next campaign, a test of the offer
+#   value, a larger sample for the subgroup effects) and how it would be judged.
+# * Fits on one page, leads with the decision, uses round numbers and plain words.
+
+# %% [markdown] tags=["rubric"]
+# **Rubric (10 points)**
+#
+# | criterion | points |
+# |---|---|
+# | Clear recommendation (whom to target, with what share of the budget) justified by the profit comparison and the uplift-vs-risk logic | 3 |
+# | Uncertainty: every number with its interval; no directional claim when the interval includes the null; cautious decision when evidence is weak | 3 |
+# | Assumptions and caveats: value of a response (CLV vs one order), the churn window, held-out evaluation, sleeping dogs | 2 |
+# | Service and next steps: the failure to fix first with its evidence; a concrete next experiment | 1 |
+# | Communication: one page, decision first, readable by a manager | 1 |
+
+# %% [markdown] tags=["take-home"]
+# ## Take-home messages
+# 1. Without contracts churn is a definition: an inactivity window read from the gaps between
+#    orders. Every churn number depends on it, so report the window and check another one.
+# 2. Kaplan-Meier keeps censored customers in the risk set until they leave observation; dropping
+#    them or counting them as churned biases survival down.
+# 3. Naive failure-vs-churn comparisons are confounded by purchase frequency (frailty); hazard ratios
+#    need a model that follows each customer over time.
+# 4. Validate churn models out of time and read the top-decile lift against its ceiling 1 / base rate.
+# 5. Target retention offers by uplift, estimated from a randomised campaign (two models, difference
+#    of predictions) and judged on held-out customers; decide on the profit *with* its interval.
 
 # %% [markdown]
 # ## Check against the truth (synthetic data only)
@@ -633,24 +792,25 @@ assert "campaigns" not in data or abs(ate_manual - effect.ate) < 1e-9
 claims_truth = {}
 if data.truth is not None:
     t = data.truth
-    rows = [("churn rate (observed window vs latent)", round(churn_rate, 3), t["churn"]["rate"],
-             "different definitions: inactivity vs true dropout")]
+    rows = [(T("truth.churn_rate", lang), round(churn_rate, 3), t["churn"]["rate"], T("truth.definitions", lang))]
     true_hr = {**t["churn"]["hazard_ratios"], "resolved_complaint": 1.0}  # complaints count only when unresolved
     if hr is not None:
         for k, v in t["churn"]["hazard_ratios"].items():
             if k in hr.index:
-                rows.append((f"hazard ratio {k}", round(hr.loc[k, "hazard_ratio"], 2), v, "95% CI should cover"))
+                rows.append((T("truth.hr", lang, kind=name(k)), round(hr.loc[k, "hazard_ratio"], 2), v,
+                             T("truth.cover", lang)))
                 claims_truth[f"churn.hr.{k}"] = v
         if strongest is not None:  # the leader's lead over the runner-up, on the claim's (log) scale
             claims_truth["churn.strongest_failure"] = float(np.log(true_hr[strongest.detail["leader"]])
                                                             - np.log(true_hr[strongest.detail["runner_up"]]))
         claims_truth["churn.unresolved_vs_resolved"] = true_hr["unresolved_complaint"] / true_hr["resolved_complaint"]
     if effect is not None:
-        rows.append(("campaign ATE", round(effect.ate, 3), t["campaign"]["ate"], "CI should cover"))
+        rows.append((T("truth.ate", lang), round(effect.ate, 3), t["campaign"]["ate"], T("truth.cover", lang)))
         tc = data.truth_customers.set_index("customer_id")
         tau = tc["campaign_uplift"].reindex(ids.to_numpy())  # each campaign customer's true uplift
-        display(uplift.uplift_by_group(camp, tc["segment"])[["uplift", "ci_low", "ci_high"]].round(3)
-                .join(pd.Series(t["campaign"]["uplift_by_segment"], name="true uplift")))
+        display(columns(uplift.uplift_by_group(camp, tc["segment"])[["uplift", "ci_low", "ci_high"]].round(3)
+                        .join(pd.Series(t["campaign"]["uplift_by_segment"], name="true_uplift")))
+                .rename_axis(T("col.segment", lang)))
         claims_truth["churn.campaign_ate"] = t["campaign"]["ate"]
         q = risk_q.reindex(ids.to_numpy()).to_numpy()
         claims_truth["churn.uplift_risk_top_minus_bottom"] = float(tau[q == 1].mean() - tau[q == 5].mean())
@@ -667,15 +827,15 @@ if data.truth is not None:
                                                          - true_profit[best.detail["runner_up"]])
             claims_truth["churn.profit_uplift_minus_risk"] = float(true_profit["uplift"] - true_profit["risk"])
             claims_truth["churn.profit_uplift_minus_random"] = float(true_profit["uplift"] - true_profit["random"])
-    display(truth_check(rows))
+    display(columns(truth_check(rows).rename_axis(T("col.quantity", lang))))
     check = pd.DataFrame([(c.id, c.estimate, c.ci[0], c.ci[1], claims_truth[c.id], c.supported) for c in claims
                           if c.id in claims_truth],
                          columns=["claim", "estimate", "ci_low", "ci_high", "truth", "supported"]).set_index("claim")
     check["covered"] = (check["ci_low"] <= check["truth"]) & (check["truth"] <= check["ci_high"])
-    display(check.astype({k: object for k in ("estimate", "ci_low", "ci_high", "truth")})
-            .map(lambda v: f"{v:.4g}" if isinstance(v, float) else v))
+    display(columns(check.astype({k: object for k in ("estimate", "ci_low", "ci_high", "truth")})
+                    .map(lambda v: f"{v:.4g}" if isinstance(v, float) else v)).rename_axis(T("col.claim", lang)))
 else:
-    print("no truth available (real data)")
+    print(T("truth.none", lang))
 
 # %%
 results = {
@@ -696,4 +856,4 @@ results = {
 if data.truth is not None:
     results["claims_truth"] = claims_truth
 saved = write_results(results, output_dir)
-print("results written:", sorted(results))
+print(T("results.written", lang), sorted(results))
