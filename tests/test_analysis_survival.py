@@ -216,3 +216,47 @@ def test_cox_counting_process_rows_are_checked():
     # an empty row without an event is never at risk: dropping it changes nothing
     extra = pd.concat([d, pd.DataFrame({"start": [4.0], "stop": [4.0], "event": [0], "x": [1]})], ignore_index=True)
     pd.testing.assert_frame_equal(S.cox_hazard_ratios(extra, ["x"]), S.cox_hazard_ratios(d, ["x"]))
+
+
+# ----------------------------------------------------------------------------- teaching sample
+
+
+def _product_limit(durations, events):
+    """Kaplan-Meier by hand, as the lesson computes it: S = prod (1 - d_j / n_j) over event times."""
+    s, out = 1.0, {}
+    for t in sorted(set(durations[events])):
+        n = int((durations >= t).sum())
+        d = int(((durations == t) & events).sum())
+        s *= 1 - d / n
+        out[float(t)] = s
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_example_customers_mixes_the_cases_and_hand_km_matches(seed):
+    rng = np.random.default_rng(seed)
+    n = 500
+    t = np.where(rng.random(n) < 0.5, 0.0, rng.exponential(200, n))
+    churned = rng.random(n) < 0.7
+    f = pd.DataFrame({"duration_days": t, "churned": churned}, index=[f"c{i}" for i in range(n)])
+    ten = S.example_customers(f, 10, random_state=seed)
+    assert len(ten) == 10 and ten.index.is_unique and set(ten.index) <= set(f.index)
+    assert ten["duration_days"].dtype == np.int64 and ten["churned"].dtype == bool
+    assert int((ten["churned"] & (ten["duration_days"] == 0)).sum()) == 2
+    assert int((~ten["churned"]).sum()) == 3
+    assert (ten["duration_days"].to_numpy() == np.floor(f.loc[ten.index, "duration_days"])).all()
+    km = S.kaplan_meier(ten)
+    hand = _product_limit(ten["duration_days"].to_numpy(), ten["churned"].to_numpy())
+    pkg = km.set_index("time")["survival"]
+    for time, s in hand.items():
+        assert pkg.loc[time] == pytest.approx(s)
+    assert S.example_customers(f, 10, random_state=seed).equals(ten)  # reproducible
+
+
+def test_example_customers_fills_up_a_short_group():
+    f = pd.DataFrame({"duration_days": [3.0, 8, 20, 50, 70, 90, 100, 0, 1, 2, 5],
+                      "churned": [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]})  # nobody churned at day 0
+    ten = S.example_customers(f, 10)
+    assert len(ten) == 10 and not (ten["churned"] & (ten["duration_days"] == 0)).any()
+    with pytest.raises(ValueError, match="n: 20"):
+        S.example_customers(f, 20)

@@ -6,7 +6,7 @@ Everything about durations lives here, whichever method family uses it:
   observed churn (administratively censored), from the orders table;
 * :func:`kaplan_meier` - Kaplan-Meier curves with a pointwise confidence
   band, by group, optionally with frequency weights (e.g. points of a loyalty
-  lot);
+  lot); :func:`example_customers` draws a small sample to compute it by hand;
 * :func:`logrank_test` - equality of survival curves (:class:`LogrankResult`);
 * :func:`counting_process` - the ``(start, stop]`` layout for time-varying
   covariates;
@@ -53,6 +53,7 @@ from ._results import DEFAULT_CONFIDENCE, Result, z_value
 __all__ = [
     "survival_frame",
     "kaplan_meier",
+    "example_customers",
     "LogrankResult",
     "logrank_test",
     "counting_process",
@@ -273,6 +274,72 @@ def _group_values(frame: pd.DataFrame, group: str | pd.Series | None) -> list[tu
     if g.empty:
         raise ValueError("group: no subject has a group value")
     return [(k, g.index[g.to_numpy() == k]) for k in sorted(g.unique(), key=str)]
+
+
+def example_customers(
+    frame: pd.DataFrame,
+    n: int = 10,
+    *,
+    duration: str = "duration_days",
+    event: str = "churned",
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """A small teaching sample: ``n`` customers with churn at time 0, churn later, and censoring.
+
+    Kaplan-Meier is easiest to follow by hand on a handful of customers that
+    show every case: one-time buyers (churn observed at day 0, a tie),
+    customers who churned after some repeat orders, and customers still
+    active at the end of the follow-up (censored). This draws about a fifth,
+    half and three tenths of the sample from these three groups (filling up
+    from the others when one is short) and rounds durations to whole days.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per customer with a duration and an event flag
+        (:func:`survival_frame`).
+    n : int, default 10
+        Size of the sample (at most ``len(frame)``).
+    duration, event : str
+        Column names.
+    random_state : int
+        Seed of the draw.
+
+    Returns
+    -------
+    DataFrame
+        ``n`` rows of ``frame`` (same index), columns ``duration`` (whole days,
+        int) and ``event`` (bool), sorted by duration (events before censored
+        customers at the same day).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"duration_days": [0, 0, 0, 5.2, 40.7, 90, 120, 300, 365, 365, 200, 10],
+    ...                   "churned": [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0]}, index=list("abcdefghijkl"))
+    >>> ten = example_customers(f, 10)
+    >>> len(ten), int((ten["duration_days"] == 0).sum()), int((~ten["churned"]).sum())
+    (10, 2, 3)
+    >>> ten["duration_days"].is_monotonic_increasing
+    True
+    """
+    require_columns(frame, [duration, event], table="frame", non_empty=True)
+    n = positive_int(n, "n")
+    if n > len(frame):
+        raise ValueError(f"n: {n} customers asked for, frame has {len(frame)}")
+    t = frame[duration].to_numpy(float)
+    d = binary(frame[event].to_numpy(), event).astype(bool)
+    strata = [np.flatnonzero(d & (t == 0)), np.flatnonzero(d & (t > 0)), np.flatnonzero(~d)]
+    want = [round(0.2 * n), n - round(0.2 * n) - round(0.3 * n), round(0.3 * n)]
+    rng = np.random.default_rng(random_state)
+    take = [min(w, len(s)) for w, s in zip(want, strata)]
+    for i in (1, 2, 0):  # fill up a short stratum from the others
+        take[i] = min(len(strata[i]), take[i] + n - sum(take))
+    rows = np.concatenate([rng.choice(s, size=k, replace=False) for s, k in zip(strata, take) if k > 0])
+    out = frame.iloc[rows][[duration, event]].copy()
+    out[duration] = np.floor(out[duration].to_numpy(float)).astype(np.int64)
+    out[event] = binary(out[event].to_numpy(), event).astype(bool)
+    return out.sort_values([duration, event], ascending=[True, False], kind="stable")
 
 
 # ============================================================================ log-rank

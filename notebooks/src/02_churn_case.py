@@ -21,6 +21,50 @@
 # Colombo (1987) *Management Science* (Pareto/NBD); Neslin et al. (2006) *JMR* (churn modelling,
 # top-decile lift); Ascarza (2018) *JMR* (target by uplift, not risk); Radcliffe (2007) (Qini).
 
+# %% [markdown] lang="zh"
+# # 02 · 客户流失案例：网购客户为何离开、谁将流失、该挽回谁
+#
+# **问题。** 在苏宁易购的案例中，网购客户在以下情况后离开：订单因涨价约 200 元被取消、易购券未注明失效日期而过期、送货未兑现 12 小时的服务承诺、安装未兑现 24 小时的承诺，以及投诉始终没有得到解决。每一种服务失误使客户流失的风险提高多少？哪些客户将会流失？挽留优惠应当发给谁？
+#
+# **方法。** 为非契约型零售商定义客户流失（从数据中读出的不活跃窗口）；卡普兰-迈耶生存曲线；服务失误的风险比（先用朴素的 Cox 模型，再用潜在流失模型：它考虑了看不见的流失，以及购买频繁的客户流失较少这一事实）；经过*跨时间验证*的流失预测模型（AUC、前10%提升度、累积增益图、校准）；作为对照的 BG/NBD 存活概率；随机化的挽留活动：平均效果、按流失风险和按客户价值划分的增益、反作用客户、Qini 曲线、按增益与按风险选择目标客户的比较及其利润。
+#
+# **内容。** *理论* · *实践*（窗口 → 生存 → 流失原因 → 预测 → 存活概率 → 营销活动）· *结果* · *讨论* · *测验* · *与真值核对*。
+#
+# **参考文献。** Fader, Hardie & Lee (2005) *Marketing Science*（BG/NBD）；Schmittlein, Morrison & Colombo (1987) *Management Science*（Pareto/NBD）；Neslin et al. (2006) *JMR*（流失建模、前10%提升度）；Ascarza (2018) *JMR*（按增益而非按风险选择目标客户）；Radcliffe (2007)（Qini）。
+
+# %% [markdown] tags=["objectives"]
+# **Learning objectives.** After this lesson you can
+# * define churn for customers without a contract and compute a churn rate with its confidence
+#   interval;
+# * compute a Kaplan-Meier survival curve by hand and with the package, and interpret the hazard
+#   ratios of service failures;
+# * validate a churn model out of time and interpret AUC, top-decile lift, gains and calibration;
+# * estimate the effect of a randomised retention offer and the uplift of each customer (T-learner);
+# * decide whom to target from the profit of each rule and its uncertainty.
+#
+# **Prerequisites.** 00 (the tables: orders, service events, campaigns); 01 (confidence intervals,
+# the bootstrap, regression); logistic regression and probability at the level of a first
+# statistics course. No survival analysis is assumed.
+#
+# **Time.** About 150 minutes: 90 in class, 60 for the exercises and the memo.
+#
+# **Terms.** 客户流失 (churn), 生存分析, 风险比, 提升模型 and the other terms are defined in the
+# [glossary](../docs/glossary.md).
+
+# %% [markdown] lang="zh"
+# **学习目标。** 学完本课，你能够
+# * 为没有合同的客户定义客户流失，并计算客户流失率及其置信区间；
+# * 手工和用程序包计算卡普兰-迈耶生存曲线，并解释服务失误的风险比；
+# * 对流失预测模型做跨时间验证，并解释 AUC、前10%提升度、累积增益图和校准；
+# * 估计随机化挽留优惠的效果和每位客户的增益（两模型法，T-learner）；
+# * 根据各选择规则的利润及其不确定性，决定向谁发放优惠。
+#
+# **先修内容。** 第 00 课（数据表：订单、服务事件、营销活动）；第 01 课（置信区间、自助法、回归）；初级统计课程水平的逻辑回归与概率知识。不要求学过生存分析。
+#
+# **时间。** 约 150 分钟：课堂 90 分钟，练习和备忘录 60 分钟。
+#
+# **术语。** 客户流失、生存分析、风险比、提升模型等术语的定义见[术语表](../../docs/glossary.md)。
+
 # %% [markdown]
 # ## Theory
 #
@@ -60,10 +104,28 @@
 # most, backfires) only when the interval excludes "no effect"; otherwise it says that the data at
 # this size cannot tell, and gives the interval.
 
+# %% [markdown] lang="zh"
+# ## 理论
+#
+# **没有合同的客户流失。** 电信客户会办理销户；零售客户只是不再购买，我们永远看不到离开的那一刻。通常的定义是：如果客户在截止日之后的 *W* 天内没有下单，就认为他在截止日已经流失。*W* 应当足够长，使活跃客户很少这么久不购买——可以从相邻两次购买间隔的分布中读出。
+#
+# **风险比。** 流失风险率 $h(t)$ 是在时刻 $t$ 仍留存的客户中离开的速率；风险比为 2 的服务失误从发生那一刻起使风险率加倍。两个陷阱会使朴素估计偏小：(1) 不活跃只是离开的一个有噪声的测量；(2) 购买频繁的客户订单多——因而服务失误也多——*同时*流失少（脆弱性，即未观测异质性）。Pareto/NBD 家族的潜在流失模型同时处理这两点：客户每次购买后都可能流失，其风险率随已发生的失误而升高，且购买率和流失率因人而异。
+#
+# **预测。** 在截止日计算特征，标签 = 接下来 *W* 天内是否流失。*跨时间验证*在较早的截止日上训练、在较晚的截止日上检验，正如模型实际使用时那样。AUC 衡量排序能力；前10%提升度 = 风险最高 10% 客户的流失率 ÷ 总体流失率（不可能超过 1 / 基础流失率）。
+#
+# **挽留。** 随机化的营销活动通过比较处理组和对照组来估计平均处理效应（ATE）。选择目标客户应当依据*增益*（优惠对这位客户的效果），而不是*风险*：有些客户无论如何都会离开，而"反作用客户"被联系后反而会离开。一次活动的利润：$N \times p \times (\gamma \cdot LTV - c)$，其中 $N$ 为客户总数，$p$ 为被联系客户的比例，$\gamma$ 为被联系客户中的增益（增加的响应率），$LTV$ 为一位被挽留客户的价值，$c$ 为每位被联系客户的成本（联系费用加上兑现的优惠——包括本来就会购买的客户兑现的部分）。这里的 $LTV$ 是每位客户在发送日的估计客户终身价值（简单 CLV：几年内年消费额的毛利，经折现，再乘以从数据中读出的年留存率），$c$ 来自 `campaigns.offer_cost`。对于联系客户集合 $S$ 的规则，$N p = |S|$，$\gamma$ 为 $S$ 中处理组减对照组的响应率，$LTV$ 为 $S$ 的平均 CLV，$c$ 为 $S$ 中处理组客户的平均优惠成本，全部在随机化活动上估计，并给出自助法置信区间。
+#
+# **如何阅读打印出的结论。** 下文中每一句关于*这份*数据的话，都由本次运行的估计值及其 95% 置信区间计算生成。只有当区间不包含"没有效果"时才使用方向性的词（提高、更多、最多、适得其反）；否则会说明以目前的数据量无法判断，并给出区间。
+
 # %% [markdown]
 # ## Practical
 #
 # ### Parameters
+
+# %% [markdown] lang="zh"
+# ## 实践
+#
+# ### 参数
 
 # %% tags=["parameters"]
 data_dir = None
@@ -126,6 +188,9 @@ print(T("data.summary", lang, customers=orders["customer_id"].nunique(), orders=
 # %% [markdown]
 # ### 1. Defining churn: how long is "too long" without an order?
 
+# %% [markdown] lang="zh"
+# ### 1. 定义客户流失：多久不下单算"太久"？
+
 # %%
 gaps = churn.interpurchase_gaps(orders)
 suggested = churn.suggest_window(orders, as_of=as_of)
@@ -152,9 +217,54 @@ print(T("rate.print", lang, cutoff=f"{cutoff_now:%Y-%m-%d}", window=window, rate
 # ### 2. Survival curves
 # Time from the first order to the observed churn (the last order before a gap of at least the
 # window), by the channel of the first order. One-time buyers churn "at time 0".
+#
+# **Kaplan-Meier by hand: ten customers.** Survival analysis studies the time until an event, here
+# from a customer's first order until they churn. Its difficulty is *censoring*: for a customer who
+# is still active when the follow-up ends we only know that the duration is *at least* that long.
+# Dropping these customers, or counting them as churned, biases the answer. The Kaplan-Meier
+# (product-limit) estimator uses each customer as long as they are observed. On each day $t_j$ on
+# which someone churns, $n_j$ customers are still *at risk* (neither churned nor censored before
+# $t_j$) and $d_j$ of them churn; the chance of getting past that day is $1 - d_j / n_j$, and the
+# share still active after day $t$ is the product of these factors:
+# $$\hat S(t) = \prod_{t_j \le t} \left(1 - \frac{d_j}{n_j}\right).$$
+# A censored customer counts in $n_j$ up to their last observed day and then leaves the risk set
+# without making a step. Below: ten customers drawn from the data (two one-time buyers, five who
+# churned later, three censored), the product-limit steps in four lines, and the package's estimate
+# for the same ten customers.
+
+# %% [markdown] lang="zh"
+# ### 2. 生存曲线
+# 从首次购买到观察到流失（在至少一个窗口长度的间隔之前的最后一次购买）的时间，按首次购买的渠道分组。一次性购买者在"时刻 0"流失。
+#
+# **手算卡普兰-迈耶：十位客户。** 生存分析研究事件发生前的时间，这里是从客户首次购买到流失的时间。它的难点是*删失*：对于观察期结束时仍然活跃的客户，我们只知道其持续时间*至少*有那么长。删掉这些客户，或者把他们算作流失，都会使结果产生偏差。卡普兰-迈耶（乘积极限法）估计在客户被观察期间一直使用他们。在有人流失的每一天 $t_j$，有 $n_j$ 位客户仍处于*风险集*中（在 $t_j$ 之前既未流失也未删失），其中 $d_j$ 位流失；熬过这一天的概率是 $1 - d_j / n_j$，而第 $t$ 天之后仍活跃的比例是这些因子的乘积：
+# $$\hat S(t) = \prod_{t_j \le t} \left(1 - \frac{d_j}{n_j}\right).$$
+# 删失客户在最后一个被观察的日子之前都计入 $n_j$，之后离开风险集，但不会使曲线下降一步。下面：从数据中抽取十位客户（两位一次性购买者、五位后来流失的客户、三位删失客户），用四行代码完成乘积极限的各步，并与程序包对这十位客户的估计比较。
 
 # %%
 sf = survival.survival_frame(orders, as_of=as_of, window_days=window)
+ten = survival.example_customers(sf, 10, random_state=seed)
+columns(ten)
+
+# %%
+s, steps = 1.0, []
+for t in sorted(ten.loc[ten["churned"], "duration_days"].unique()):  # the days on which someone churns
+    n_j = int((ten["duration_days"] >= t).sum())  # at risk: not churned or censored before day t
+    d_j = int(((ten["duration_days"] == t) & ten["churned"]).sum())  # churned on day t
+    s = s * (1 - d_j / n_j)  # product-limit step
+    steps.append({"day": t, "at_risk": n_j, "churned_today": d_j, "factor": 1 - d_j / n_j, "s_hand": s})
+steps = pd.DataFrame(steps)
+steps["s_package"] = survival.kaplan_meier(ten).set_index("time")["survival"].reindex(steps["day"]).to_numpy()
+columns(steps).round(3)
+
+# %% [markdown]
+# Censored customers never make a step, but they shrink the risk set of the later steps. The package
+# does the same for all customers at once (and adds a confidence band); the curves below are these
+# steps for thousands of customers, one curve per channel of the first order.
+
+# %% [markdown] lang="zh"
+# 删失客户从不使曲线下降，但会缩小后面各步的风险集。程序包对全部客户一次完成同样的计算（并加上置信带）；下面的曲线就是成千上万位客户的这些步骤，每种首次购买渠道一条曲线。
+
+# %%
 first_channel = orders.sort_values("order_ts").groupby("customer_id")["channel"].first().reindex(sf.index)
 if first_channel.nunique() < 2:  # e.g. an online-only extract: one curve
     first_channel = pd.Series(T("km.all", lang), index=sf.index)
@@ -182,6 +292,10 @@ if first_channel.nunique() >= 2:
 # First the naive view: the churn rate of customers with and without each kind of failure before
 # the cut-off, and the difference with its 95% interval.
 
+# %% [markdown] lang="zh"
+# ### 3. 客户为什么离开？服务失误
+# 先看朴素的比较：截止日之前有和没有各类服务失误的客户的流失率，以及两者之差及其 95% 置信区间。
+
 # %%
 kinds = list(FAILURE_KINDS)
 if events is not None:
@@ -203,6 +317,9 @@ if events is not None:
 # rarely leave. The hazard ratios below compare a naive Cox model on observed churn with the
 # latent-dropout model, which separates buying from leaving. Resolved complaints are a separate
 # kind, so that unresolved and resolved complaints can be compared.
+
+# %% [markdown] lang="zh"
+# 如果在这一比较中有服务失误的客户流失得*更少*，不要据此认为服务失误能留住客户。这是脆弱性陷阱：经常购买的客户订单多，因此失误也多，而他们很少离开。下面的风险比把基于观察到的流失的朴素 Cox 模型与潜在流失模型进行比较，后者把购买与离开区分开来。已解决的投诉单独作为一类，以便比较未解决和已解决的投诉。
 
 # %%
 hr_kinds = [*kinds, "resolved_complaint"]
@@ -262,6 +379,9 @@ else:
 # %% [markdown]
 # ### 4. Predicting who leaves next (out-of-time validation)
 
+# %% [markdown] lang="zh"
+# ### 4. 预测谁将流失（跨时间验证）
+
 # %%
 split = churn.out_of_time_split(orders, events if events is not None else orders.iloc[:0],
                                 data["customers"] if "customers" in data else None,
@@ -292,7 +412,11 @@ columns(calib.table[["n", "mean_predicted", "observed_rate", "se"]]).rename_axis
 # %% [markdown]
 # ### 5. For contrast: BG/NBD P(alive)
 # The BG/NBD model needs only frequency, recency and age of each customer. The *modified* BG/NBD
-# lets one-time buyers drop out too (most customers here buy once).
+# lets one-time buyers drop out too (in retail data many customers buy only once).
+
+# %% [markdown] lang="zh"
+# ### 5. 作为对照：BG/NBD 存活概率
+# BG/NBD 模型只需要每位客户的购买频率、最近一次购买时间和客户年龄。*修正的* BG/NBD 模型允许一次性购买者也会流失（零售数据中很多客户只购买一次）。
 
 # %%
 summary = rfm_summary(orders, as_of=split.test_cutoff)
@@ -311,6 +435,10 @@ print(T("palive.print", lang, auc=auc_palive, level=palive_eval.confidence_level
 # order within the response window. What a response is worth: each customer's estimated lifetime
 # value at the send date (simple CLV), not a fixed amount.
 
+# %% [markdown] lang="zh"
+# ### 6. 挽留活动
+# 一次随机化的优惠：处理组客户收到优惠券，对照组什么也没收到。结果变量是在响应窗口内是否下单。一次响应的价值：每位客户在发送日的估计客户终身价值（简单 CLV），而不是一个固定金额。
+
 # %%
 if "campaigns" in data:
     camp = data.campaigns
@@ -322,10 +450,6 @@ if "campaigns" in data:
     sent = camp["sent_date"].min()
     F = churn.churn_features(orders, events, data["customers"] if "customers" in data else None, cutoff=sent)
     risk = churn.predict_churn(model, F.reindex(ids))
-    # the uplift model is fitted on half of the campaign and evaluated on the other half
-    fit_ids, eval_ids = uplift.split_campaign(camp, random_state=seed)
-    uplift_score = uplift.tlearner_uplift(F, camp, evaluate_on=eval_ids, random_state=seed)
-    camp_eval = camp[ids.isin(uplift_score.index)]
     # customer value: simple CLV from the orders before the send date
     rfm = rfm_table(orders_with_value(data), as_of=sent - pd.Timedelta(days=1))
     try:
@@ -355,6 +479,9 @@ else:
 # Does the offer work as well for the most valuable customers? Uplift by tercile of estimated
 # customer value (low, mid, high), each with its 95% interval.
 
+# %% [markdown] lang="zh"
+# 优惠对最有价值的客户是否同样有效？按估计客户价值的三分位（低、中、高）计算增益，每组给出 95% 置信区间。
+
 # %%
 if effect is not None:
     value_t = pd.qcut(value.rank(method="first"), 3, labels=["low", "mid", "high"])
@@ -368,7 +495,7 @@ if effect is not None:
     direction = {1: "up", -1: "down", 0: "unclear"}[claims[-1].direction]
     ax = plt.subplots()[1]
     ax.bar([T(f"value.{v}", lang) for v in by_value.index], by_value["uplift"], color=plots.PALETTE[0],
-           yerr=[by_value["uplift"] - by_value["ci_low"], by_value["ci_high"] - by_value["uplift"]], capsize=4)
+           yerr=np.clip(np.array([by_value["uplift"] - by_value["ci_low"], by_value["ci_high"] - by_value["uplift"]]), 0, None), capsize=4)
     ax.axhline(0, color="grey", lw=1)
     plots.finish(ax, T(f"value.title.{direction}", lang), T("value.xlabel", lang), T("value.ylabel", lang))
     plt.show()
@@ -380,13 +507,68 @@ if effect is not None:
     print(T("value.heterogeneity", lang, chi2=het.chi2, df=het.df, p=het.p_value))
 
 # %% [markdown]
-# Sleeping dogs are customers whom the offer pushes away. An uplift model points at candidates: a
-# T-learner (one response model for treated and one for control customers; uplift = the difference
-# of their predictions), fitted on a random half of the campaign and used to score the other half.
+# **The T-learner step by step.** A churn model predicts *who will leave*; a retention offer needs
+# *whose behaviour the offer changes*. For one customer with features $x$ that is the difference of
+# two probabilities, $P(\text{respond} \mid \text{offer}, x) - P(\text{respond} \mid \text{no offer}, x)$,
+# and we never observe both for the same customer. A randomised campaign lets us estimate each one
+# from a different group of customers:
+#
+# 1. split the campaign customers at random into a *fit* half, to learn from, and an *evaluation*
+#    half, to judge the model on;
+# 2. in the fit half, fit a response model on the treated customers only: it predicts
+#    $P(\text{respond} \mid \text{offer}, x)$;
+# 3. fit a second model on the control customers only: $P(\text{respond} \mid \text{no offer}, x)$;
+# 4. score each customer of the evaluation half with both models: the predicted uplift is the
+#    difference.
+#
+# A made-up illustration: customer A responds with probability 0.30 with the offer and 0.20 without
+# (uplift +0.10: worth contacting); customer B 0.50 and 0.55 (uplift -0.05: a possible sleeping dog);
+# customer C 0.05 and 0.05 (uplift 0: the offer changes nothing, however high C's churn risk). The
+# next two cells do the four steps with two logistic models and compare five customers with the
+# package's `tlearner_uplift`, which scores the whole evaluation half in one call.
+
+# %% [markdown] lang="zh"
+# **两模型法（T-learner）分步讲解。** 流失模型预测*谁会离开*；挽留优惠需要知道*优惠改变了谁的行为*。对于特征为 $x$ 的一位客户，这是两个概率之差，$P(\text{响应} \mid \text{发优惠}, x) - P(\text{响应} \mid \text{不发优惠}, x)$，而同一位客户的这两种情况我们永远不能同时观察到。随机化的营销活动让我们可以分别用不同的客户组估计这两个概率：
+#
+# 1. 把活动客户随机分成用来学习的*拟合*一半和用来评价模型的*评估*一半；
+# 2. 在拟合的一半中，只用处理组客户拟合一个响应模型：它预测 $P(\text{响应} \mid \text{发优惠}, x)$；
+# 3. 只用对照组客户拟合第二个模型：$P(\text{响应} \mid \text{不发优惠}, x)$；
+# 4. 用两个模型为评估一半中的每位客户打分：预测增益就是两者之差。
+#
+# 一个虚构的例子：客户 A 收到优惠时响应概率为 0.30，不收到时为 0.20（增益 +0.10：值得联系）；客户 B 为 0.50 和 0.55（增益 -0.05：可能是反作用客户）；客户 C 为 0.05 和 0.05（增益 0：无论 C 的流失风险多高，优惠都不起作用）。接下来两个单元格用两个逻辑回归模型完成这四步，并把其中五位客户与程序包的 `tlearner_uplift` 比较，后者一次为整个评估一半打分。
+
+# %%
+if effect is not None:
+    fit_ids, eval_ids = uplift.split_campaign(camp, random_state=seed)  # step 1
+    fit_rows = fit_ids.intersection(F.index)
+    responded = camp.set_index("customer_id").loc[fit_rows, "responded"].astype(int)
+    offer = camp.set_index("customer_id").loc[fit_rows, "treated"].astype(bool).to_numpy()
+    by_hand = responded[offer].nunique() == 2 and responded[~offer].nunique() == 2  # both outcomes in each arm
+    if by_hand:
+        m_offer = churn.train_churn_model(F.loc[fit_rows[offer]], responded[offer], random_state=seed)  # step 2
+        m_none = churn.train_churn_model(F.loc[fit_rows[~offer]], responded[~offer], random_state=seed)  # step 3
+
+# %%
+if effect is not None:
+    uplift_score = uplift.tlearner_uplift(F, camp, evaluate_on=eval_ids, random_state=seed)  # the package
+    camp_eval = camp[ids.isin(uplift_score.index)]
+if effect is not None and by_hand:
+    five = eval_ids.intersection(F.index)[:5]
+    steps = pd.DataFrame({"p_offer": m_offer.predict_proba(F.loc[five])[:, 1],  # step 4
+                          "p_no_offer": m_none.predict_proba(F.loc[five])[:, 1]}, index=five)
+    steps["uplift_hand"] = steps["p_offer"] - steps["p_no_offer"]
+    steps["uplift_package"] = uplift_score.reindex(five).to_numpy()
+    display(columns(steps).round(3))
+
+# %% [markdown]
+# Sleeping dogs are customers whom the offer pushes away; the T-learner points at candidates.
 # Everything that judges the model - sleeping dogs, the Qini curve, the profit of targeting by it -
-# is measured on that held-out half, where the scores cannot have learnt from the outcomes (with
-# cross-fitting on the same customers the intervals come out too narrow). Among the held-out
+# is measured on the evaluation half, where the scores cannot have learnt from the outcomes (with
+# cross-fitting on the same customers the intervals come out too narrow). Among the evaluation
 # customers with the lowest predicted uplift, does the offer lower the response?
+
+# %% [markdown] lang="zh"
+# 反作用客户是被优惠推走的客户；两模型法可以指出候选人。评价模型的一切——反作用客户、Qini 曲线、按模型选择目标客户的利润——都在评估的一半上衡量，那里的得分不可能从结果中学到东西（如果在同一批客户上做交叉拟合，置信区间会偏窄）。在预测增益最低的评估客户中，优惠是否降低了响应率？
 
 # %%
 if effect is not None:
@@ -400,6 +582,9 @@ if effect is not None:
 # How well does the uplift model rank customers? Radcliffe's Qini curve: the extra responses when the
 # top of the ranking is treated, against random targeting (the straight line). The Qini coefficient
 # is the area between the two, with a bootstrap interval.
+
+# %% [markdown] lang="zh"
+# 增益模型对客户的排序有多好？Radcliffe 的 Qini 曲线：按排序从高到低处理客户时增加的响应数，与随机选择（直线）相比。Qini 系数是两者之间的面积，并给出自助法置信区间。
 
 # %%
 if effect is not None:
@@ -421,6 +606,9 @@ if effect is not None:
 # responses among the customers it targets, valued at their mean estimated CLV, minus the offer
 # cost, with bootstrap intervals of the profits and of their differences.
 
+# %% [markdown] lang="zh"
+# 按预测流失风险、按预测增益，还是随机选择前一部分客户（在活动中留出的一半客户上）？每条规则的利润 $N p (\gamma \cdot LTV - c)$ 在随机化活动上估计：所选客户中增加的响应，按其平均估计客户终身价值计价，减去优惠成本，并给出利润及利润之差的自助法置信区间。
+
 # %%
 if effect is not None:
     comparison = uplift.targeting_comparison(camp_eval, risk, uplift_score, budget_share=budget_share, value=value,
@@ -439,7 +627,7 @@ if effect is not None:
                directional("churn.profit_uplift_minus_random", comparison.difference("uplift", "random"), T, lang=lang)]
     ax = plt.subplots()[1]
     ax.bar([strategy[s] for s in tab.index], tab["profit"], color=plots.PALETTE[0],
-           yerr=[tab["profit"] - tab["profit_ci_low"], tab["profit_ci_high"] - tab["profit"]], capsize=4)
+           yerr=np.clip(np.array([tab["profit"] - tab["profit_ci_low"], tab["profit_ci_high"] - tab["profit"]]), 0, None), capsize=4)
     ax.axhline(0, color="grey", lw=1)
     title = (T("profit.title.leader", lang, leader=strategy[best.detail["leader"]]) if best.supported
              else T("profit.title.unclear", lang))
@@ -455,6 +643,9 @@ if effect is not None:
 
 # %% [markdown]
 # ## Result
+
+# %% [markdown] lang="zh"
+# ## 结果
 
 # %%
 print(T("result.window", lang, window=window, rate=churn_rate))
@@ -489,70 +680,282 @@ for c in claims:
 # * The profit depends on what a response is worth: here each customer's simple CLV at the send date.
 #   A response is an order in the window, so valuing it at the whole CLV assumes that the offer keeps
 #   the customer; valuing it at one order's margin gives a lower bound.
+
+# %% [markdown] lang="zh"
+# 如何阅读这些结果：第 3 节的朴素比较把服务失误的效果与购买频率混在一起，而潜在流失模型的风险比把两者分开。跨时间验证的 AUC 衡量排序能力；当大多数客户无论如何都会流失时，前10%提升度的上限是 1 / 基础流失率。在这份数据上按增益选择是否优于按风险选择，上面已连同置信区间打印出来；Ascarza (2018) 解释了为什么通常如此：风险最高的客户往往无论如何都会离开，而有些客户被联系后反而会离开（反作用客户）。
 #
+# ## 讨论
+#
+# * **注意——流失是观察不到的。** 每个数字都取决于窗口；一位每五年买一次空调的客户，在任何实际可用的窗口下都会被算作"流失"。风险比来自潜在流失模型：引用之前要检查它的假设。
+# * 课程材料说"90% 不满意的客户会默默离开"：其背后的 TARP 研究发现，遇到问题的客户中约一半会向一线员工投诉，但大多数投诉从未到达管理层。第 3 节在这份数据上检验未解决的投诉是否比已解决的投诉影响更大。
+# * 在课堂数据规模下增益估计的噪声很大；应当用第二次实验来决定策略。
+# * 利润取决于一次响应的价值：这里是每位客户在发送日的简单 CLV。一次响应是窗口内的一笔订单，因此按完整的 CLV 计价是假设优惠留住了这位客户；按一笔订单的毛利计价则给出下限。
+
+# %% [markdown]
 # ## Quiz
 # 1. Why can a naive comparison show that customers with service failures churn *less*?
 # 2. The base churn rate is 70%. What is the largest possible top-decile lift?
 # 3. Why may contacting a loyal, high-value customer with a discount reduce their purchases?
+# 4. Of ten customers, three are still active when the follow-up ends, after 50, 120 and 400 days.
+#    Why is "the share of the ten with a duration above 200 days" not the share still active after
+#    200 days, and what does Kaplan-Meier do with the three?
+# 5. Why does a T-learner fit two response models instead of using the churn model? What does a
+#    negative predicted uplift mean for a customer?
+
+# %% [markdown] lang="zh"
+# ## 测验
+# 1. 为什么朴素比较可能显示有服务失误的客户流失得*更少*？
+# 2. 基础流失率为 70%。前10%提升度最大可能是多少？
+# 3. 为什么给一位忠诚的高价值客户发折扣可能反而减少他的购买？
+# 4. 十位客户中，有三位在观察期结束时仍然活跃，分别已观察 50、120 和 400 天。为什么"十位客户中持续时间超过 200 天的比例"不是 200 天后仍活跃的比例？卡普兰-迈耶估计如何处理这三位客户？
+# 5. 为什么两模型法要拟合两个响应模型，而不直接用流失模型？预测增益为负对一位客户意味着什么？
+
+# %% [markdown] tags=["quiz-answers"]
+# ## Quiz answers
+# 1. Because failures happen to orders. Customers who buy often place more orders, so they collect
+#    more failures, and they leave less *because* they buy often (frailty). A customer must also stay
+#    long enough to have a failure at all. The naive comparison mixes the effect of a failure with
+#    purchase frequency and time; a hazard model with time-varying failure counts, which separates
+#    buying from leaving (the latent-dropout model), compares customers at the same moment.
+# 2. $1 / 0.7 \approx 1.43$. Even a perfect model cannot do better than a 100% churn rate in its
+#    riskiest 10%, and lift is that rate divided by the base rate. A lift of 1.3 is therefore good
+#    when 70% churn; always compare the lift with its ceiling $1/\text{base rate}$.
+# 3. The offer costs money and may change nothing for a customer who would have bought anyway
+#    (the discount only subsidises the purchase), and the contact itself can remind a satisfied
+#    customer to compare prices, signal that the price was too high, or annoy them (sleeping dogs,
+#    Ascarza 2018). On the data: look at the sleeping-dogs line of section 6; speak of a backfire
+#    only if its interval lies below zero.
+# 4. The three active customers' durations are censored: we only know that they stayed *at least*
+#    50, 120 and 400 days. Counting the first two as "not above 200" treats them as churned; dropping
+#    them throws away the days they were observed; both bias the estimate (usually down). Kaplan-Meier keeps a
+#    censored customer in the risk set $n_j$ until the last observed day and then removes them
+#    without a step, so the curve uses exactly what is known.
+# 5. A churn model predicts the risk of leaving; targeting needs the *change* the offer causes,
+#    $P(\text{respond} \mid \text{offer}, x) - P(\text{respond} \mid \text{no offer}, x)$. The two
+#    terms are estimated from the two randomised arms, one model each, and subtracted. A negative
+#    predicted uplift means the model expects the offer to lower this customer's response: a
+#    candidate sleeping dog, not to be contacted, though single scores are noisy and the model is
+#    judged on held-out customers.
+
+# %% [markdown] lang="zh"
+# ## 测验答案
+# 1. 因为服务失误发生在订单上。经常购买的客户订单更多，因此遇到的失误更多，而他们*因为*经常购买才流失得少（脆弱性）。客户还必须留存足够久才可能遇到失误。朴素比较把失误的效果与购买频率和时间混在一起；用随时间变化的失误次数、并把购买与离开区分开的风险模型（潜在流失模型）在同一时刻比较客户。
+# 2. $1 / 0.7 \approx 1.43$。即使是完美的模型，风险最高的 10% 客户的流失率也不会超过 100%，而提升度是这一流失率除以基础流失率。因此在 70% 的客户流失时，1.3 的提升度已经不错；总要把提升度与其上限 $1/\text{基础流失率}$ 比较。
+# 3. 优惠要花钱，而对本来就会购买的客户可能什么也没改变（折扣只是补贴了这次购买）；联系本身还可能提醒满意的客户去比价、暗示原价太高，或者打扰到他们（反作用客户，Ascarza 2018）。在数据上：看第 6 节关于反作用客户的那一行；只有当其置信区间完全低于零时才能说适得其反。
+# 4. 这三位活跃客户的持续时间是删失的：我们只知道他们至少留存了 50、120 和 400 天。把前两位算作"没有超过 200 天"就是把他们当作流失；删掉他们则丢掉了他们被观察的那些天；两者都会使估计产生偏差（通常偏低）。卡普兰-迈耶估计把删失客户一直保留在风险集 $n_j$ 中直到最后一个被观察的日子，然后移出而不使曲线下降，因此曲线恰好使用了已知的信息。
+# 5. 流失模型预测离开的风险；选择目标客户需要的是优惠带来的*变化*，$P(\text{响应} \mid \text{发优惠}, x) - P(\text{响应} \mid \text{不发优惠}, x)$。这两项分别由随机化的两组客户各用一个模型估计，然后相减。预测增益为负，意味着模型预计优惠会降低这位客户的响应：他是反作用客户的候选人，不应联系；不过单个得分噪声很大，模型要在留出的客户上评价。
 
 # %% [markdown]
 # ## Exercises
 # Write your code between the markers; the cell after each exercise checks your answer. The
-# variables named on the `# answer:` lines are graded against your own dataset.
+# variables named on the `# answer:` lines are graded against your own dataset. The visible checks
+# catch common slips; they do not tell you the answer.
 #
-# **Exercise 1.** What is the highest top-decile lift any model could reach on the test customers? (Hint: the riskiest 10% cannot churn more than 100%.) Store it in `lift_ceiling`.
+# **Exercise 1 (survival).** Section 2 draws one Kaplan-Meier curve per channel of the first order.
+# What share of *all* customers (one curve, every channel together) is still active 365 days after
+# the first order? Use the curve's value at the last step on or before day 365, and store it as a
+# float in `s_365`.
+
+# %% [markdown] lang="zh"
+# ## 练习
+# 在标记之间写代码；每道练习后面的单元格会检查你的答案。`# answer:` 行中列出的变量将在你自己的数据集上评分。可见的检查会发现常见的失误，但不会告诉你答案。
+#
+# **练习 1（生存分析）。** 第 2 节按首次购买渠道各画了一条卡普兰-迈耶曲线。*全部*客户（一条曲线，所有渠道合在一起）在首次购买 365 天后仍活跃的比例是多少？取曲线在第 365 天或之前最后一步的值，以浮点数存入 `s_365`。
 
 # %% tags=["exercise"]
-# answer: lift_ceiling rel=1e-6 points=1
+# answer: s_365 abs=0.001 points=2
 ### BEGIN SOLUTION
-lift_ceiling = float(1 / split.y_test.mean())
+km_all = survival.kaplan_meier(sf)
+s_365 = float(km_all.loc[km_all["time"] <= 365, "survival"].iloc[-1])
 ### END SOLUTION
 
 # %%
-assert lift_ceiling >= 1
+assert isinstance(s_365, float) and 0 <= s_365 <= 1, T("hint.share", lang, name="s_365")
+assert s_365 <= 1 - one_time + 1e-9, T("hint.km_start", lang)
+early_censored = bool((~sf["churned"] & (sf["duration_days"] <= 365)).any() and (sf["duration_days"] > 365).any())
+assert not early_censored or abs(s_365 - float((sf["duration_days"] > 365).mean())) > 1e-9, T("hint.km_censoring", lang)
 ### BEGIN HIDDEN TESTS
-assert abs(lift_ceiling - 1 / metrics.base_rate) < 1e-6
+_km = survival.kaplan_meier(sf)
+assert abs(s_365 - _km.loc[_km["time"] <= 365, "survival"].iloc[-1]) < 1e-3
 ### END HIDDEN TESTS
 
 # %% [markdown]
 #
-# **Exercise 2.** What share of orders had at least one service failure (any event other than a complaint)? Store it in `failure_order_share` (use `float("nan")` if the data have no service events).
+# **Exercise 2 (definition).** Every churn number depends on the window. Measure the churn rate with
+# a 180-day window instead of the lesson's window: at the latest cut-off that still leaves 180 days
+# of data before `as_of`, the share of the customers active before the cut-off who place no order
+# in the following 180 days. Store it in `churn_rate_180`.
+
+# %% [markdown] lang="zh"
+# **练习 2（定义）。** 每个流失数字都取决于窗口。用 180 天窗口代替本课的窗口来衡量客户流失率：在 `as_of` 之前仍留有 180 天数据的最晚截止日，截止日之前活跃的客户中，在之后 180 天内没有下单的比例。存入 `churn_rate_180`。
 
 # %% tags=["exercise"]
-# answer: failure_order_share rel=1e-6 points=1
+# answer: churn_rate_180 abs=0.0001 points=1
 ### BEGIN SOLUTION
-if events is None:
-    failure_order_share = float("nan")
-else:
-    failed = events.loc[events["event_type"] != "complaint", "order_id"].unique()
-    failure_order_share = float(orders["order_id"].isin(failed).mean())
+cutoff_180 = pd.Timestamp(as_of) - pd.Timedelta(days=180)
+churn_rate_180 = float(churn.churn_labels(orders, cutoff=cutoff_180, window_days=180)["churned"].mean())
 ### END SOLUTION
 
 # %%
-assert events is None or 0 <= failure_order_share <= 1
+assert 0 <= churn_rate_180 <= 1, T("hint.share", lang, name="churn_rate_180")
+assert window == 180 or abs(churn_rate_180 - churn_rate) > 1e-12, T("hint.same_window", lang)
+assert window == 180 or abs(churn_rate_180 - churn.churn_labels(orders, cutoff=cutoff_now, window_days=180)["churned"]
+                            .mean()) > 1e-12, T("hint.cutoff_180", lang)
 ### BEGIN HIDDEN TESTS
-assert events is None or abs(failure_order_share - orders["order_id"].isin(events.loc[events["event_type"] != "complaint", "order_id"]).mean()) < 1e-9
+_c = pd.Timestamp(as_of) - pd.Timedelta(days=180)
+assert abs(churn_rate_180 - churn.churn_labels(orders, cutoff=_c, window_days=180)["churned"].mean()) < 1e-4
 ### END HIDDEN TESTS
 
 # %% [markdown]
 #
-# **Exercise 3.** Estimate the campaign's average treatment effect yourself: response rate of treated minus control. Store it in `ate_manual` (`float("nan")` without a campaigns table).
+# **Exercise 3 (prediction).** When most customers churn, the useful side of a churn model is often
+# the customers it rates *safe*: offers sent to them are wasted. Among the quarter of the test
+# customers (rounded to whole customers) with the lowest predicted churn risk, what share churned?
+# Store it in `churn_rate_low25`.
+
+# %% [markdown] lang="zh"
+# **练习 3（预测）。** 当大多数客户都会流失时，流失模型有用的一面往往是它认为*安全*的客户：发给他们的优惠是浪费。在测试客户中，预测流失风险最低的四分之一（取整到整数位客户）中，流失的比例是多少？存入 `churn_rate_low25`。
 
 # %% tags=["exercise"]
-# answer: ate_manual rel=1e-6 points=1
+# answer: churn_rate_low25 abs=0.005 points=2
 ### BEGIN SOLUTION
-if "campaigns" not in data:
-    ate_manual = float("nan")
-else:
-    c = data.campaigns
-    ate_manual = float(c.loc[c["treated"], "responded"].mean() - c.loc[~c["treated"], "responded"].mean())
+safest = score.sort_values(kind="stable").index[: int(round(0.25 * len(score)))]
+churn_rate_low25 = float(split.y_test.loc[safest].mean())
 ### END SOLUTION
 
 # %%
-assert "campaigns" not in data or -1 <= ate_manual <= 1
+assert isinstance(churn_rate_low25, float) and 0 <= churn_rate_low25 <= 1, T("hint.share", lang, name="churn_rate_low25")
+assert abs(churn_rate_low25 - metrics.base_rate) > 1e-12, T("hint.all_test", lang)
+assert metrics.auc < 0.6 or churn_rate_low25 < metrics.base_rate, T("hint.low_order", lang)
 ### BEGIN HIDDEN TESTS
-assert "campaigns" not in data or abs(ate_manual - effect.ate) < 1e-9
+_low = score.sort_values(kind="stable").index[: int(round(0.25 * len(score)))]
+assert abs(churn_rate_low25 - split.y_test.loc[_low].mean()) < 0.005
 ### END HIDDEN TESTS
+
+# %% [markdown]
+#
+# **Exercise 4 (campaign).** Does the retention offer work for customers the retailer has already
+# let down? Among the campaign customers with at least one service event (any type) before the
+# send date, estimate the offer's effect on the response rate. Store it in `uplift_failed`
+# (`float("nan")` if the data have no campaigns or no service events).
+
+# %% [markdown] lang="zh"
+# **练习 4（营销活动）。** 对已经让客户失望过的情况，挽留优惠是否有效？在发送日期之前至少有一条服务事件（任何类型）的活动客户中，估计优惠对响应率的效果。存入 `uplift_failed`（如果数据中没有营销活动或服务事件，则为 `float("nan")`）。
+
+# %% tags=["exercise"]
+# answer: uplift_failed abs=0.0001 points=2
+### BEGIN SOLUTION
+if effect is None or events is None:
+    uplift_failed = float("nan")
+else:
+    before = events.loc[events["event_ts"] < camp["sent_date"].min(), "customer_id"]
+    sub = camp[camp["customer_id"].isin(before)]
+    uplift_failed = float(sub.loc[sub["treated"], "responded"].mean() - sub.loc[~sub["treated"], "responded"].mean())
+### END SOLUTION
+
+# %%
+if effect is not None and events is not None:
+    assert isinstance(uplift_failed, float) and not np.isnan(uplift_failed), T("hint.nan", lang, name="uplift_failed")
+    assert -1 <= uplift_failed <= 1, T("hint.difference", lang)
+    assert abs(uplift_failed - effect.ate) > 1e-12, T("hint.subgroup", lang)
+    assert abs(uplift_failed - effect.rate_treated) > 1e-12, T("hint.control", lang)
+### BEGIN HIDDEN TESTS
+if effect is not None and events is not None:
+    _ids = events.loc[events["event_ts"] < camp["sent_date"].min(), "customer_id"]
+    _s = camp[camp["customer_id"].isin(_ids)]
+    assert abs(uplift_failed - (_s.loc[_s["treated"], "responded"].mean() - _s.loc[~_s["treated"], "responded"].mean())) < 1e-4
+else:
+    assert np.isnan(uplift_failed)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Written task
+# **A retention memo to Suning Yigou's CRM manager (about one page).** The manager can send the
+# retention offer to 30% of the online customers next quarter and asks whom to target. Write a memo
+# that uses this notebook's results for your dataset and states the uncertainty of every number you
+# rely on. Cover: (a) your recommendation - target by churn risk, by predicted uplift, at random, or
+# not at all - and why; (b) what the campaign is expected to earn or cost, with its interval;
+# (c) whom *not* to contact; (d) the service failure you would fix first, and the evidence for it;
+# (e) what to test next.
+
+# %% [markdown] lang="zh"
+# ## 书面作业
+# **给苏宁易购客户关系管理经理的挽留备忘录（约一页）。** 经理下个季度可以向 30% 的网购客户发送挽留优惠，想知道应该发给谁。请写一份备忘录，使用本 notebook 在你的数据集上得到的结果，并说明你所依据的每个数字的不确定性。内容包括：(a) 你的建议——按流失风险、按预测增益、随机选择，还是根本不发——以及理由；(b) 活动预计的收益或成本及其置信区间；(c) *不*应联系哪些客户；(d) 你会首先改进哪种服务失误，依据是什么；(e) 下一步要检验什么。
+
+# %% [markdown] tags=["written"]
+# <!-- points: 10 -->
+# **Model outline** (what a good memo covers; the numbers come from the student's own run).
+# * Opens with a recommendation the manager can act on, and the rule behind it: uplift targeting
+#   aims at customers whose behaviour the offer changes, risk targeting at customers who may leave
+#   whatever we do; the choice follows the profit comparison of section 6, not habit.
+# * Gives each number it relies on with its 95% interval (average effect of the offer, profit of the
+#   chosen rule and its difference to the alternatives) and says "the data cannot tell" where an
+#   interval includes zero - then recommends the cautious option (e.g. a smaller or random test)
+#   rather than a confident one.
+# * Explains what the profit assumes: a response valued at the customer's CLV assumes the offer
+#   keeps the customer (an upper bound); one order's margin gives a lower bound; costs include
+#   offers redeemed by customers who would have bought anyway.
+# * Names whom not to contact (predicted sleeping dogs, if the held-out evidence supports it;
+#   otherwise says that it does not) and why contacting everyone is not free.
+# * Links retention to service: the failure with the largest hazard ratio (latent-dropout model)
+#   with its interval, the caveat that churn is defined by an inactivity window, and that fixing a
+#   failure keeps customers without paying for offers.
+# * Proposes a next experiment (a holdout control group in the next campaign, a test of the offer
+#   value, a larger sample for the subgroup effects) and how it would be judged.
+# * Fits on one page, leads with the decision, uses round numbers and plain words.
+
+# %% [markdown] lang="zh"
+# <!-- points: 10 -->
+# **参考提纲**（好的备忘录应涵盖的内容；数字来自学生自己的运行结果）。
+# * 开头给出经理可以执行的建议及其依据的规则：按增益选择针对的是行为会被优惠改变的客户，按风险选择针对的是无论如何都可能离开的客户；选择取决于第 6 节的利润比较，而不是习惯。
+# * 给出所依据的每个数字及其 95% 置信区间（优惠的平均效果、所选规则的利润及其与其他规则之差），区间包含零时说明"数据无法判断"——并因此建议谨慎的做法（例如规模较小的或随机的测试），而不是过于自信的做法。
+# * 说明利润的假设：按客户终身价值为一次响应计价，是假设优惠留住了客户（上限）；按一笔订单的毛利计价给出下限；成本包括本来就会购买的客户兑现的优惠。
+# * 指出不应联系的客户（如果留出数据支持，则为预测的反作用客户；否则说明证据不足），以及为什么联系所有人并非没有代价。
+# * 把挽留与服务联系起来：风险比最大的服务失误（潜在流失模型）及其置信区间，流失由不活跃窗口定义这一注意事项，以及改进服务失误无需支付优惠就能留住客户。
+# * 提出下一次实验（下次活动保留对照组、检验优惠金额、为子群效果扩大样本）以及如何评价它。
+# * 篇幅一页，先给结论，使用取整的数字和平实的语言。
+
+# %% [markdown] tags=["rubric"]
+# **Rubric (10 points)**
+#
+# | criterion | points |
+# |---|---|
+# | Clear recommendation (whom to target, with what share of the budget) justified by the profit comparison and the uplift-vs-risk logic | 3 |
+# | Uncertainty: every number with its interval; no directional claim when the interval includes the null; cautious decision when evidence is weak | 3 |
+# | Assumptions and caveats: value of a response (CLV vs one order), the churn window, held-out evaluation, sleeping dogs | 2 |
+# | Service and next steps: the failure to fix first with its evidence; a concrete next experiment | 1 |
+# | Communication: one page, decision first, readable by a manager | 1 |
+
+# %% [markdown] lang="zh"
+# **评分标准（10 分）**
+#
+# | 评分项 | 分数 |
+# |---|---|
+# | 明确的建议（选择哪些客户、用多少预算），以利润比较和"按增益还是按风险"的逻辑为依据 | 3 |
+# | 不确定性：每个数字都有置信区间；区间包含零假设值时不作方向性结论；证据不足时作出谨慎决策 | 3 |
+# | 假设与注意事项：一次响应的价值（客户终身价值 vs 一笔订单）、流失窗口、留出样本评价、反作用客户 | 2 |
+# | 服务与下一步：首先改进的服务失误及其证据；具体的下一次实验 | 1 |
+# | 表达：一页篇幅，先给决策，经理能读懂 | 1 |
+
+# %% [markdown] tags=["take-home"]
+# ## Take-home messages
+# 1. Without contracts churn is a definition: an inactivity window read from the gaps between
+#    orders. Every churn number depends on it, so report the window and check another one.
+# 2. Kaplan-Meier keeps censored customers in the risk set until they leave observation; dropping
+#    them or counting them as churned biases survival down.
+# 3. Naive failure-vs-churn comparisons are confounded by purchase frequency (frailty); hazard ratios
+#    need a model that follows each customer over time.
+# 4. Validate churn models out of time and read the top-decile lift against its ceiling 1 / base rate.
+# 5. Target retention offers by uplift, estimated from a randomised campaign (two models, difference
+#    of predictions) and judged on held-out customers; decide on the profit *with* its interval.
+
+# %% [markdown] lang="zh"
+# ## 要点回顾
+# 1. 没有合同时，客户流失是一个定义：从购买间隔中读出的不活跃窗口。每个流失数字都取决于它，因此要报告所用的窗口，并检查另一个窗口。
+# 2. 卡普兰-迈耶估计把删失客户保留在风险集中，直到他们离开观察；删掉他们或把他们算作流失都会使生存率偏低。
+# 3. 服务失误与流失的朴素比较受购买频率（脆弱性）的混杂；风险比需要一个随时间跟踪每位客户的模型。
+# 4. 对流失模型做跨时间验证，并对照其上限 1 / 基础流失率来解读前10%提升度。
+# 5. 按增益选择挽留优惠的目标客户：增益由随机化营销活动估计（两个模型，预测值之差），并在留出的客户上评价；依据利润*及其*置信区间作决策。
 
 # %% [markdown]
 # ## Check against the truth (synthetic data only)
@@ -560,12 +963,15 @@ assert "campaigns" not in data or abs(ate_manual - effect.ate) < 1e-9
 # uplifts are each campaign customer's expected uplift given their hidden state; the true profit of
 # a targeting rule uses the same customer values as the estimate and the expected offer cost.
 
+# %% [markdown] lang="zh"
+# ## 与真值核对（仅限模拟数据）
+# 模拟器知道真实值的每个结论，都与其估计值和置信区间并列。真实增益是每位活动客户在其隐藏状态下的期望增益；选择规则的真实利润使用与估计相同的客户价值和期望优惠成本。
+
 # %%
 claims_truth = {}
 if data.truth is not None:
     t = data.truth
-    rows = [("churn rate (observed window vs latent)", round(churn_rate, 3), t["churn"]["rate"],
-             "different definitions: inactivity vs true dropout")]
+    rows = [(T("truth.churn_rate", lang), round(churn_rate, 3), t["churn"]["rate"], T("truth.definitions", lang))]
     # complaints count only when unresolved; a follow-up call after a resolved complaint has its own effect,
     # which this model folds into "resolved complaint" (approximately its geometric mean over the calls)
     sv = t.get("service", {})
@@ -574,18 +980,20 @@ if data.truth is not None:
     if hr is not None:
         for k, v in t["churn"]["hazard_ratios"].items():
             if k in hr.index:
-                rows.append((f"hazard ratio {k}", round(hr.loc[k, "hazard_ratio"], 2), v, "95% CI should cover"))
+                rows.append((T("truth.hr", lang, kind=name(k)), round(hr.loc[k, "hazard_ratio"], 2), v,
+                             T("truth.cover", lang)))
                 claims_truth[f"churn.hr.{k}"] = v
         if strongest is not None:  # the leader's lead over the runner-up, on the claim's (log) scale
             claims_truth["churn.strongest_failure"] = float(np.log(true_hr[strongest.detail["leader"]])
                                                             - np.log(true_hr[strongest.detail["runner_up"]]))
         claims_truth["churn.unresolved_vs_resolved"] = true_hr["unresolved_complaint"] / true_hr["resolved_complaint"]
     if effect is not None:
-        rows.append(("campaign ATE", round(effect.ate, 3), t["campaign"]["ate"], "CI should cover"))
+        rows.append((T("truth.ate", lang), round(effect.ate, 3), t["campaign"]["ate"], T("truth.cover", lang)))
         tc = data.truth_customers.set_index("customer_id")
         tau = tc["campaign_uplift"].reindex(ids.to_numpy())  # each campaign customer's true uplift
-        display(uplift.uplift_by_group(camp, tc["segment"])[["uplift", "ci_low", "ci_high"]].round(3)
-                .join(pd.Series(t["campaign"]["uplift_by_segment"], name="true uplift")))
+        display(columns(uplift.uplift_by_group(camp, tc["segment"])[["uplift", "ci_low", "ci_high"]].round(3)
+                        .join(pd.Series(t["campaign"]["uplift_by_segment"], name="true_uplift")))
+                .rename_axis(T("col.segment", lang)))
         claims_truth["churn.campaign_ate"] = t["campaign"]["ate"]
         q = risk_q.reindex(ids.to_numpy()).to_numpy()
         claims_truth["churn.uplift_risk_top_minus_bottom"] = float(tau[q == 1].mean() - tau[q == 5].mean())
@@ -602,15 +1010,15 @@ if data.truth is not None:
                                                          - true_profit[best.detail["runner_up"]])
             claims_truth["churn.profit_uplift_minus_risk"] = float(true_profit["uplift"] - true_profit["risk"])
             claims_truth["churn.profit_uplift_minus_random"] = float(true_profit["uplift"] - true_profit["random"])
-    display(truth_check(rows))
+    display(columns(truth_check(rows).rename_axis(T("col.quantity", lang))))
     check = pd.DataFrame([(c.id, c.estimate, c.ci[0], c.ci[1], claims_truth[c.id], c.supported) for c in claims
                           if c.id in claims_truth],
                          columns=["claim", "estimate", "ci_low", "ci_high", "truth", "supported"]).set_index("claim")
     check["covered"] = (check["ci_low"] <= check["truth"]) & (check["truth"] <= check["ci_high"])
-    display(check.astype({k: object for k in ("estimate", "ci_low", "ci_high", "truth")})
-            .map(lambda v: f"{v:.4g}" if isinstance(v, float) else v))
+    display(columns(check.astype({k: object for k in ("estimate", "ci_low", "ci_high", "truth")})
+                    .map(lambda v: f"{v:.4g}" if isinstance(v, float) else v)).rename_axis(T("col.claim", lang)))
 else:
-    print("no truth available (real data)")
+    print(T("truth.none", lang))
 
 # %%
 results = {
@@ -631,4 +1039,4 @@ results = {
 if data.truth is not None:
     results["claims_truth"] = claims_truth
 saved = write_results(results, output_dir)
-print("results written:", sorted(results))
+print(T("results.written", lang), sorted(results))

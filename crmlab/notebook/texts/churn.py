@@ -388,6 +388,69 @@ MESSAGES = Messages({
     "result.hr": {"en": "hazard ratios (latent dropout):", "zh": "风险比（潜在流失模型）："},
     "result.model": {"en": "churn model: AUC {auc:.3f}, top-decile lift {lift:.2f}",
                      "zh": "流失模型：AUC {auc:.3f}，前10%提升度 {lift:.2f}"},
+    # ------------------------------------------------------------------ by hand: Kaplan-Meier and T-learner
+    "col.duration_days": {"en": "days observed", "zh": "观察天数"},
+    "col.churned": {"en": "churn observed", "zh": "已观察到流失"},
+    "col.day": {"en": "day t_j", "zh": "第 t_j 天"},
+    "col.at_risk": {"en": "n_j at risk", "zh": "风险集人数 n_j"},
+    "col.churned_today": {"en": "d_j churned", "zh": "当天流失 d_j"},
+    "col.factor": {"en": "1 - d_j/n_j", "zh": "1 - d_j/n_j"},
+    "col.s_hand": {"en": "S(t) by hand", "zh": "手算 S(t)"},
+    "col.s_package": {"en": "S(t) package", "zh": "程序包 S(t)"},
+    "col.p_offer": {"en": "P(respond | offer)", "zh": "P(响应 | 发优惠)"},
+    "col.p_no_offer": {"en": "P(respond | no offer)", "zh": "P(响应 | 不发优惠)"},
+    "col.uplift_hand": {"en": "uplift by hand", "zh": "手算增益"},
+    "col.uplift_package": {"en": "uplift package", "zh": "程序包增益"},
+    # ------------------------------------------------------------------ exercise feedback (never the expected value)
+    "hint.share": {"en": "{name} should be a share: a float between 0 and 1.",
+                   "zh": "{name} 应是一个比例：0 到 1 之间的浮点数。"},
+    "hint.nan": {"en": "{name} is missing: the data have campaigns and service events, so compute a number.",
+                 "zh": "{name} 缺失：数据中有营销活动和服务事件，请算出一个数值。"},
+    "hint.km_start": {"en": "A survival curve can only fall: S(365) cannot exceed S(0), the share of customers who "
+                            "came back after their first order.",
+                      "zh": "生存曲线只会下降：S(365) 不能超过 S(0)，即首次购买后又回来的客户比例。"},
+    "hint.km_censoring": {"en": "This is the share of customers observed beyond day 365, which counts censored "
+                                "customers as churned. Use the Kaplan-Meier curve of all customers.",
+                          "zh": "这是观察期超过 365 天的客户比例，相当于把删失客户当作流失。请用全部客户的卡普兰-迈耶曲线。"},
+    "hint.same_window": {"en": "This is the churn rate with the lesson's window. Recompute the labels with a 180-day "
+                               "window.",
+                         "zh": "这是本课窗口下的客户流失率。请用 180 天窗口重新计算流失标签。"},
+    "hint.cutoff_180": {"en": "With a 180-day window the cut-off must leave 180 days of data before as_of; the "
+                              "lesson's cut-off leaves a different follow-up.",
+                        "zh": "采用 180 天窗口时，截止日之后到 as_of 必须正好留出 180 天；本课的截止日留出的观察期不同。"},
+    "hint.all_test": {"en": "This is the churn rate of all test customers; keep only the quarter with the lowest "
+                            "predicted risk.",
+                      "zh": "这是全部测试客户的流失率；只保留预测流失风险最低的四分之一客户。"},
+    "hint.low_order": {"en": "Your quarter churns at least as often as the test customers on average: check that you "
+                             "took the lowest predicted risks, not the highest.",
+                       "zh": "你选出的四分之一客户流失率不低于测试客户的平均水平：请检查是否取了预测风险最低的客户，而不是最高的。"},
+    "hint.difference": {"en": "An effect on a response rate is a difference of two shares: between -1 and 1.",
+                        "zh": "对响应率的效果是两个比例之差：应在 -1 与 1 之间。"},
+    "hint.subgroup": {"en": "This is the effect for all campaign customers; keep only those with a service event "
+                            "before the send date.",
+                      "zh": "这是全部活动客户的效果；只保留发送日期之前有服务事件的客户。"},
+    "hint.control": {"en": "This is the response rate of all treated customers. The effect compares treated and "
+                           "control customers of the same subgroup.",
+                     "zh": "这是全部处理组客户的响应率。效果要比较同一子群中的处理组与对照组。"},
+    # ------------------------------------------------------------------ check against the truth
+    "truth.churn_rate": {"en": "churn rate (observed window vs latent)", "zh": "客户流失率（观察窗口 vs 潜在流失）"},
+    "truth.definitions": {"en": "different definitions: inactivity vs true dropout",
+                          "zh": "定义不同：不活跃 vs 真实流失"},
+    "truth.hr": {"en": "hazard ratio: {kind}", "zh": "风险比：{kind}"},
+    "truth.cover": {"en": "95% CI should cover", "zh": "95% 置信区间应覆盖真值"},
+    "truth.ate": {"en": "campaign ATE", "zh": "活动平均处理效应"},
+    "truth.none": {"en": "no truth available (real data, or a copy without the simulator's truth file)",
+                   "zh": "没有真值可供核对（真实数据，或不含模拟器真值文件的副本）"},
+    "results.written": {"en": "results written:", "zh": "结果已写入："},
+    "col.quantity": {"en": "quantity", "zh": "指标"},
+    "col.estimate": {"en": "estimate", "zh": "估计值"},
+    "col.truth": {"en": "truth", "zh": "真值"},
+    "col.tolerance": {"en": "tolerance", "zh": "容许范围"},
+    "col.claim": {"en": "claim", "zh": "结论"},
+    "col.supported": {"en": "supported", "zh": "证据支持"},
+    "col.covered": {"en": "covered", "zh": "区间覆盖真值"},
+    "col.segment": {"en": "segment (simulator)", "zh": "客户细分（模拟器）"},
+    "col.true_uplift": {"en": "true uplift", "zh": "真实增益"},
     # ------------------------------------------------------------------ directional claims per failure kind
     **_hr_claims(),
 })
