@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
-from crmlab.notebook.audit import claim_records, format_markdown, summarize
+import pytest
+
+from crmlab.notebook.audit import claim_records, format_markdown, run_audit, summarize
+from crmlab.notebook.runner import find_notebooks
 
 
 def _rec(seed, est, lo, hi, truth, *, null=0.0, cid="x.effect"):
@@ -35,3 +38,16 @@ def test_claims_without_truth_have_no_coverage_and_records_carry_truth():
     t = summarize(recs).set_index("claim")
     assert t.loc["a", "coverage"] == 1.0 and math.isnan(t.loc["b", "coverage"]) and t.loc["b", "with_truth"] == 0
     assert summarize([]).empty
+
+
+@pytest.mark.slow
+def test_audit_on_unseen_seeds():
+    """Three unseen seeds of the classroom preset through every analysis lesson: every lesson states its
+    findings as claims, every run succeeds, and no supported claim contradicts the truth more than once."""
+    paths = find_notebooks(["01", "02", "03", "04", "05", "06"])
+    records = run_audit(paths, [1000, 1001, 1002], preset="classroom", jobs=2)
+    assert not [r for r in records if r.get("error")], [r["error"] for r in records if r.get("error")][:2]
+    table = summarize(records)
+    assert set(table["notebook"]) == {p.stem for p in paths}, "a lesson wrote no claims"
+    assert (table["false_discoveries"] <= 1).all(), table[table["false_discoveries"] > 1].to_dict("records")
+    assert table["with_truth"].sum() > 0
