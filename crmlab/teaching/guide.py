@@ -103,10 +103,15 @@ def lesson_timing(text: str) -> tuple[str | None, int | None]:
     objectives = _cell_text(_source_nb(text), OBJECTIVES_TAG)
     if not objectives:
         return None, None
-    for ln in objectives.splitlines():
+    lines = objectives.splitlines()
+    for i, ln in enumerate(lines):
         m = _TIME_LINE.match(ln.strip())
         if m:
             line = m.group("text").strip()
+            for more in lines[i + 1:]:  # the paragraph may wrap onto the next lines
+                if not more.strip() or more.lstrip().startswith(("*", "-", "#")):
+                    break
+                line += " " + more.strip()
             minutes = _MINUTES.search(line)
             return line, int(minutes.group(1)) if minutes else None
     return None, None
