@@ -322,6 +322,25 @@ def test_readme_big_data_section_runs(tmp_path, monkeypatch):
     assert len(list((tmp_path / "data" / "big" / "orders").glob("*.parquet"))) == 3
 
 
+def test_readme_big_data_commands_run(tmp_path):
+    """The command block of the README's big-data section, on 800 customers (the remote-cluster line skipped)."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Big data", 1)[1].split("\n## ", 1)[0]
+    block = re.findall(r"```bash\n(.*?)```", section, flags=re.S)[0]
+    lines = [ln.split("#", 1)[0].split() for ln in block.strip().splitlines()]
+    lines = [ln for ln in lines if ln and "--scheduler" not in ln]
+    assert [ln[1] for ln in lines] == ["generate", "validate", "describe"], "README commands changed"
+    gen = " ".join(lines[0]).replace("--preset large --n-customers 10000000", "--preset tiny --chunk-size 400")
+    assert "--engine dask" in gen and "--preset tiny" in gen
+    for cmd in (gen.split(), *lines[1:]):
+        r = _cli(*cmd[1:], cwd=tmp_path)
+        assert r.returncode == 0, (cmd, r.stderr[-2000:])
+    assert "valid (partitioned, 10 tables" in _cli("validate", "data/big", cwd=tmp_path).stdout
+    assert len(list((tmp_path / "data" / "big" / "orders").glob("*.parquet"))) == 2
+
+
 def test_tasks_check_their_parts_against_the_contract(tmp_path, monkeypatch):
     from crmlab.scale import chunks
 
