@@ -56,7 +56,7 @@ from .dataset import TRUTH_CUSTOMERS, Dataset, LazyDataset, table_parts
 from .schema import CONTRACT, Problem, ValidationError, coerce_table, csv_read_kwargs, validate_dataset
 
 __all__ = ["DatasetError", "save_dataset", "load_dataset", "get_data_home", "read_table", "FORMATS",
-           "dataset_files", "write_json_atomic", "csv_safe", "csv_restore", "FORMULA_TRIGGERS"]
+           "dataset_files", "scenario_window", "write_json_atomic", "csv_safe", "csv_restore", "FORMULA_TRIGGERS"]
 
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"
@@ -497,7 +497,7 @@ def load_dataset(
         try:
             validate_dataset(tables, sources={k: v.name for k, v in tables_files.items()},
                              line_offsets={k: (2 if v.suffix != ".parquet" else None) for k, v in tables_files.items()},
-                             window=_window(manifest, truth_obj))
+                             window=scenario_window(manifest, truth_obj))
         except ValidationError as e:
             problems, offsets = e.problems, e.line_offsets
     if validate and mismatches:
@@ -548,12 +548,14 @@ def _read_json(path: Path, what: str) -> Any:
         raise DatasetError(f"{path}: cannot read {what} ({e.strerror or e})") from None
 
 
-def _plain_name(fname: str) -> bool:
-    """A file name of a dataset folder: ``orders.csv``, or a part file ``orders/part-00000.parquet``."""
+def _plain_name(fname: str, *, partitioned: bool) -> bool:
+    """A file name inside the dataset folder: plain, or ``table/part`` in a partitioned dataset."""
     parts = fname.split("/")
-    if "\\" in fname or len(parts) > 2 or any(not x or x.startswith(".") for x in parts):
+    if "\\" in fname or any(not x or x.startswith(".") for x in parts):
         return False
-    return len(parts) == 1 or parts[0] in CONTRACT or parts[0] == TRUTH_CUSTOMERS
+    if len(parts) == 1:
+        return True
+    return partitioned and len(parts) == 2 and parts[0] in (*CONTRACT, TRUTH_CUSTOMERS)
 
 
 def _read_manifest(p: Path) -> dict[str, Any] | None:
@@ -576,9 +578,10 @@ def _read_manifest(p: Path) -> dict[str, Any] | None:
         if not isinstance(info, dict):
             raise DatasetError(f"{mp}: files.{fname} must be an object with sha256 (and rows), got "
                                f"{type(info).__name__}")
-        if not _plain_name(fname):
-            raise DatasetError(f"{mp}: files.{fname}: not a plain file name (or, in a partitioned dataset, "
-                               "<table>/<part file>)")
+        if not _plain_name(fname, partitioned=manifest.get("layout") == "partitioned"):
+            raise DatasetError(f"{mp}: files.{fname}: not a plain file name"
+                               + (" (or table/part file of a partitioned dataset)"
+                                  if manifest.get("layout") == "partitioned" else ""))
         if info.get("sha256") is not None and not isinstance(info["sha256"], str):
             raise DatasetError(f"{mp}: files.{fname}.sha256 must be a text checksum")
         rows = info.get("rows")
@@ -621,8 +624,15 @@ def _row_mismatches(manifest: dict[str, Any] | None, tables: Mapping[str, pd.Dat
     return out
 
 
-def _window(manifest: dict[str, Any] | None, truth_obj: Any) -> tuple[str, str] | None:
-    """The simulated window of a synthetic dataset (from its scenario), for the date checks."""
+def scenario_window(manifest: dict[str, Any] | None, truth_obj: Any) -> tuple[str, str] | None:
+    """The simulated window ``(start, end)`` of a synthetic dataset (from its scenario), for the date checks.
+
+    From ``manifest["scenario"]``, else ``truth["scenario"]``; None for data that was not generated
+    (or a scenario without readable dates).
+
+    >>> scenario_window({"scenario": {"start": "2023-01-01", "end": "2025-12-31"}}, None)
+    ('2023-01-01', '2025-12-31')
+    """
     sc = (manifest or {}).get("scenario")
     if not isinstance(sc, dict) and isinstance(truth_obj, dict):
         sc = truth_obj.get("scenario")

@@ -193,6 +193,36 @@ def test_validate_partitioned_checks_each_part_against_the_contract(parted, tmp_
     assert "orders/part-00001.parquet" in str(e.value) and "channel" in str(e.value)
 
 
+def test_validate_partitioned_checks_the_cross_table_rules(parted, tmp_path):
+    """The rules validate_dataset adds across tables: the scenario's window and no order before signup."""
+    bad = _copy(parted[0], tmp_path)
+    part = bad / "orders" / "part-00001.parquet"
+    df = pd.read_parquet(part)
+    first = pd.read_parquet(bad / "customers" / "part-00000.parquet").iloc[0]
+    df.loc[df.index[0], "customer_id"] = first["customer_id"]
+    df.loc[df.index[0], "order_ts"] = pd.Timestamp(first["signup_date"]) - pd.Timedelta(days=2)
+    df.to_parquet(part, index=False)
+    with pytest.raises(ValidationError) as e:
+        validate_partitioned(bad, checksums=False)
+    assert "order dated before the customer's signup_date (1 row)" in str(e.value)
+    assert "orders/part-00001.parquet" in str(e.value)
+    late = bad / "service_events" / "part-00000.parquet"
+    ev = pd.read_parquet(late)
+    ev.loc[ev.index[0], "event_ts"] = pd.Timestamp("2099-01-01")
+    ev.to_parquet(late, index=False)
+    with pytest.raises(ValidationError, match="outside the simulated window"):
+        validate_partitioned(bad, checksums=False)
+
+
+def test_manifest_part_paths_only_in_a_partitioned_folder(parted, tmp_path):
+    bad = _copy(parted[0], tmp_path)
+    m = json.loads((bad / "manifest.json").read_text(encoding="utf-8"))
+    m["files"]["../escape.parquet"] = {"sha256": "0" * 64}
+    (bad / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    with pytest.raises(crmlab.DatasetError, match="not a plain file name"):
+        crmlab.load_dataset(bad)
+
+
 def test_validate_partitioned_refuses_a_flat_folder(tmp_path, tiny):
     folder = crmlab.save_dataset(tiny, tmp_path / "flat")
     with pytest.raises(crmlab.DatasetError, match="not a partitioned"):

@@ -79,6 +79,11 @@ class HelpFormatter(argparse.HelpFormatter):
             text += " (default: %(default)s)"
         return text
 
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:  # an examples block: keep its lines as written
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
 
 def positive_seconds(raw: str) -> int:
     """argparse type of a timeout: a whole number of seconds > 0."""

@@ -95,6 +95,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         with progress_bar(show, scenario.n_customers, "simulating", "customer") as bar:
             data = make_retail_crm(scenario, seed=scenario.seed, n_jobs=args.jobs, progress=bar.update)
+        if show:
+            print(f"checking and writing {scenario.n_customers:,} customers' tables ({args.format}) ...",
+                  file=sys.stderr, flush=True)
         save_dataset(data, out, format=args.format, force=args.force)
     dt = time.perf_counter() - t0
     if not args.quiet:
@@ -113,7 +116,8 @@ def _generate_partitioned(args: argparse.Namespace, scenario: Any, out: Path, sh
         raise CLIError("a partitioned dataset (--engine dask, --partitioned) is written as Parquet only")
     if scenario.faults:
         raise CLIError("--faults plants faults in whole tables: generate it without --engine dask/--partitioned")
-    with progress_bar(show, scenario.n_customers, "simulating", "customer") as bar:
+    # two passes over the chunks (simulate, then the time-ordered tables): the bar counts both
+    with progress_bar(show, 2 * scenario.n_customers, "chunks, 2 passes", "customer") as bar:
         run = generate_partitioned(scenario, out, engine=args.engine, scheduler=args.scheduler,
                                    n_workers=args.jobs if args.jobs > 1 or args.engine == "process" else None,
                                    force=args.force, progress=bar.update)
@@ -197,11 +201,23 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     g = sub.add_parser(
         "generate", help="simulate a dataset and write it to a folder",
         description="Simulate a dataset (tables + truth.json + manifest.json) and write it atomically to --out. "
-                    "The same scenario and seed give byte-identical files.",
+                    "The same scenario and seed give byte-identical files. For big runs (millions of customers), "
+                    "--engine dask runs the customer chunks as Dask tasks and writes a partitioned Parquet dataset "
+                    "(one folder per table, one part file per chunk) that DuckDB, pyarrow, Dask and Spark read "
+                    "directly; for the same seed and --chunk-size its content is that of the default engine. "
+                    "On a terminal a progress bar on stderr counts the customers done (-q hides it).",
+        epilog="examples:\n"
+               "  crmlab generate --preset classroom --seed 7 --out data/class7\n"
+               "  crmlab generate --preset large --out data/large            # 1M customers, in this process\n"
+               "  crmlab generate --preset large --n-customers 10000000 --engine dask --out data/big\n"
+               "  crmlab generate --preset large --engine dask --scheduler tcp://HOST:8786 --out /shared/big\n"
+               "  crmlab generate --preset large --partitioned --jobs 2 --out data/parts   # no Dask",
         formatter_class=HelpFormatter)
     g.add_argument("--preset", default="classroom", choices=list(PRESETS), help="starting scenario")
     g.add_argument("--seed", type=int, default=None, help="random seed (default: 0)")
-    g.add_argument("--n-customers", type=int, default=None, help="number of customers (default: the preset's)")
+    g.add_argument("--n-customers", type=int, default=None, metavar="N",
+                   help="number of customers (default: the preset's: tiny 800, classroom 5000, research 100000, "
+                        "large 1000000)")
     g.add_argument("--locale", choices=["zh_CN", "en_US"], default=None,
                    help="locale of names, phones, cities (default: the preset's)")
     g.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format of the tables")
@@ -226,21 +242,33 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                    help="customers per chunk (default: the preset's, 50000); part of the scenario: the same seed "
                         "and chunk size give the same data with any engine")
     g.add_argument("--partitioned", action="store_true",
-                   help="write a partitioned Parquet dataset (one folder of part files per table) without Dask")
+                   help="write a partitioned Parquet dataset (one folder of part files per table) without Dask: in "
+                        "this process, or on --jobs local processes")
     g.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     g.set_defaults(func=cmd_generate, command="generate")
 
     v = sub.add_parser("validate", help="check a dataset folder against the data contract",
                        description="Check every table of a dataset folder against the data contract and the "
                                    "foreign keys between tables. Exit 0 if valid; otherwise list each problem with "
-                                   "file, column, rule and example rows, and exit 1.",
+                                   "file, column, rule and example rows, and exit 1. A partitioned folder (from "
+                                   "--engine dask or --partitioned) is read one part file at a time, with key "
+                                   "uniqueness and foreign keys checked in DuckDB, so memory stays bounded by the "
+                                   "part size whatever the size of the dataset.",
+                       epilog="examples:\n"
+                              "  crmlab validate data/class7\n"
+                              "  crmlab validate data/big        # a partitioned folder: part by part",
                        formatter_class=HelpFormatter)
     v.add_argument("path", help="dataset folder (a partitioned folder is checked part by part and in DuckDB)")
     v.set_defaults(func=cmd_validate, command="validate")
 
     d = sub.add_parser("describe", help="row counts, date range and stylized facts of a dataset",
                        description="Print row counts, the date range and the stylized facts (one-time buyers, "
-                                   "revenue concentration, seasonality, basket size, survey skew, ...).",
+                                   "revenue concentration, seasonality, basket size, survey skew, ...). A "
+                                   "partitioned folder is described by SQL in DuckDB over its Parquet parts, "
+                                   "without loading the tables into memory.",
+                       epilog="examples:\n"
+                              "  crmlab describe classroom\n"
+                              "  crmlab describe data/big --json   # a partitioned folder, in DuckDB",
                        formatter_class=HelpFormatter)
     d.add_argument("path", help="dataset folder, or a named dataset such as 'classroom' (a partitioned folder "
                                "is described in DuckDB; only its Parquet schemas are validated)")

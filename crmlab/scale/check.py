@@ -8,7 +8,9 @@ contract without loading a whole table:
 2. every part on its own: read, converted to contract dtypes and checked by
    :func:`crmlab.schema.validate_table` (codes, ranges, missing values, ...),
    one part in memory at a time;
-3. across parts, in DuckDB: primary keys unique, foreign keys resolve.
+   together with the scenario's window (dated events inside it);
+3. across parts, in DuckDB: primary keys unique, foreign keys resolve, no
+   order dated before its customer's signup date.
    DuckDB streams the parts and, past ``memory_limit``, spills to disk;
 4. the SHA-256 of every part against ``manifest.json`` (a mismatch is a
    warning, as in :func:`crmlab.load_dataset`).
@@ -37,8 +39,8 @@ from typing import Any
 
 from .._fs import sha256_file
 from ..dataset import LazyDataset, table_parts
-from ..io import DatasetError, load_dataset
-from ..schema import CONTRACT, Problem, ValidationError, coerce_table, validate_table
+from ..io import DatasetError, load_dataset, scenario_window
+from ..schema import CONTRACT, Problem, ValidationError, coerce_table, validate_dataset
 from .sql import stylized_facts_sql
 
 __all__ = ["validate_partitioned", "describe_partitioned", "open_partitioned"]
@@ -95,6 +97,16 @@ def _key_problems(data: LazyDataset, con) -> list[tuple[str, Problem]]:
             if n:
                 ex = con.execute(f"{orphans} ORDER BY t.filename, t.file_row_number LIMIT 5").fetchall()
                 out.append((src, Problem(name, col, f"values not found in {other}.{ocol}", int(n), _examples(ex))))
+    if "orders" in data and "customers" in data:  # no order dated before its customer's signup (as validate_dataset)
+        early = (f"SELECT CAST(o.order_ts AS VARCHAR) || ' < signup ' || strftime(c.signup_date, '%Y-%m-%d') AS v, "
+                 f"o.filename, o.file_row_number FROM {_files_sql(data, 'orders')} o "
+                 f"JOIN customers c ON o.customer_id = c.customer_id "
+                 f"WHERE CAST(o.order_ts AS DATE) < CAST(c.signup_date AS DATE)")
+        n = con.execute(f"SELECT count(*) FROM ({early})").fetchone()[0]
+        if n:
+            ex = con.execute(f"{early} ORDER BY o.filename, o.file_row_number LIMIT 5").fetchall()
+            out.append(("orders/", Problem("orders", "order_ts", "order dated before the customer's signup_date",
+                                           int(n), _examples(ex))))
     return out
 
 
@@ -141,12 +153,14 @@ def validate_partitioned(path: str | os.PathLike | LazyDataset, *, keys: bool = 
                 if want and sha256_file(p) != want:
                     warnings.warn(f"{rel} differs from the checksum in manifest.json (edited after writing?)",
                                   stacklevel=2)
+    window = scenario_window(data.manifest, data.truth)
     for name in data:
         for p in data.parts(name):
             src = f"{name}/{p.name}"
             try:
                 df = coerce_table(pq.read_table(p).to_pandas(), name, source=src)
-                validate_table(df, name, source=src, keys=False)
+                # every rule of one table, and the scenario's window; keys and cross-table rules below in DuckDB
+                validate_dataset({name: df}, sources={name: src}, keys=False, window=window)
             except ValidationError as e:
                 problems += e.problems
             df = None  # one part in memory at a time

@@ -256,7 +256,9 @@ def generate_partitioned(
     force : bool, default False
         Replace an existing non-empty folder (once the new one is complete).
     progress : callable, optional
-        Called with the number of customers simulated after each chunk.
+        Called with a number of customers after each chunk task of either
+        pass (first: simulate and write the chunk's own tables; second: write
+        the time-ordered tables), so the calls add up to ``2 * n_customers``.
     validate : bool, default True
         Each task checks its parts against the data contract before writing
         them (every rule but key uniqueness, which holds by construction: what
@@ -341,6 +343,8 @@ def generate_partitioned(
                                                        for c in range(k))):
                 second[res["chunk"]] = res
                 ranks[res["chunk"]] = {}
+                if progress:
+                    progress(first[res["chunk"]]["n"])  # type: ignore[index]
             seconds["second"] = time.perf_counter() - t
 
             t = time.perf_counter()
