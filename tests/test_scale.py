@@ -190,7 +190,7 @@ def test_validate_partitioned_checks_each_part_against_the_contract(parted, tmp_
     df.to_parquet(part, index=False)
     with pytest.raises(ValidationError) as e:
         validate_partitioned(bad, checksums=False)
-    assert "orders/part-00001.parquet" in str(e.value) and "channel" in str(e.value)
+    assert "orders/" in str(e.value) and "part-00001.parquet" in str(e.value) and "channel" in str(e.value)
 
 
 def test_validate_partitioned_checks_the_cross_table_rules(parted, tmp_path):
@@ -205,7 +205,7 @@ def test_validate_partitioned_checks_the_cross_table_rules(parted, tmp_path):
     with pytest.raises(ValidationError) as e:
         validate_partitioned(bad, checksums=False)
     assert "order dated before the customer's signup_date (1 row)" in str(e.value)
-    assert "orders/part-00001.parquet" in str(e.value)
+    assert "orders/" in str(e.value) and "part-00001.parquet" in str(e.value)
     late = bad / "service_events" / "part-00000.parquet"
     ev = pd.read_parquet(late)
     ev.loc[ev.index[0], "event_ts"] = pd.Timestamp("2099-01-01")
