@@ -438,7 +438,9 @@ def test_did_is_precise_and_naive_is_far_bigger(worlds, size, seed):
     # the naive member/non-member gap is at least twice the largest plausible causal lift
     assert naive.rate_lift >= 2 * max(res.ci_high, att), msg
     # precision: the 95 % interval is narrower than +-0.3 (classroom) / +-0.12 (20,000 customers)
-    assert res.ci_high - res.ci_low < (0.6 if size == "classroom" else 0.24), msg
+    # precision on the log scale (the interval is symmetric there; on the ratio scale its width grows with the
+    # estimate, which the enrolment DiD overstates - see tests/test_loyalty_design.py)
+    assert res.ci_high - res.ci_low < 0.6 if size == "classroom" else res.se_log < 0.05, msg
 
 
 @pytest.mark.slow
@@ -500,8 +502,10 @@ def test_bunching_at_the_gold_threshold_and_not_elsewhere(worlds, size, seed):
     thr = d.truth["loyalty"]["tier_threshold"]
     res = bunching_estimate(d.loyalty, thr)
     msg = f"{size} seed {seed}: excess {res.excess:.1f} (se {res.excess_se:.1f})"
-    assert res.density_ratio > 1, msg  # the first bin above the threshold is fuller than the last below
+    true_excess = d.truth["loyalty"]["bunching_excess"]
+    assert abs(res.excess - true_excess) < 3 * res.excess_se, f"{msg}, truth {true_excess:.1f}"
     if size == "n20000":  # at 5,000 customers only a few dozen members top up: the excess is within noise
+        assert res.density_ratio > 1, msg  # the first bin above the threshold is fuller than the last below
         assert res.excess > 2 * res.excess_se, msg
         placebo = bunching_estimate(d.loyalty, 2 * thr, window=(0.6, 1.6))
         assert abs(placebo.excess) < 2.5 * placebo.excess_se, f"placebo at {2 * thr:.0f}: {placebo}"

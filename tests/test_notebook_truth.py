@@ -159,7 +159,7 @@ def loyalty_runs(tmp_path_factory):
 def test_loyalty_notebook(loyalty_runs):
     import math
 
-    covered = 0
+    covered, checked, contradictions = 0, 0, []
     for seed, (res, truth) in loyalty_runs.items():
         itt = truth["loyalty"]["launch_itt"]
         lo, hi = res["launch_itt_ci"]
@@ -171,9 +171,14 @@ def test_loyalty_notebook(loyalty_runs):
         assert res["naive_effect"] >= 2 * c_hi, f"seed {seed}: naive {res['naive_effect']:.2f} vs causal CI {c_lo:.2f}..{c_hi:.2f}"
         for c in res["claims"]:
             t = res["claims_truth"].get(c["id"])
-            if t is not None and c["supported"]:
-                assert (t - c["null"]) * (c["ci"][0] - c["null"]) > 0, (seed, c, t)
+            if t is not None:
+                checked += 1
+                if c["supported"] and (t - c["null"]) * (c["ci"][0] - c["null"]) <= 0:
+                    contradictions.append((seed, c["id"], c["ci"], t))
     assert covered >= 2, f"the 95% CI covered the truth in {covered} of {len(loyalty_runs)} seeds"
+    # the audit's rule (a supported claim contradicts its truth in at most 1 of 20 checks), on the pooled
+    # claims x seeds of this test (about 25 checks): at most one contradiction
+    assert len(contradictions) <= max(1, checked // 20), contradictions
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -227,7 +227,9 @@ def launcher_command(iso: Isolation, control: Path, *, cwd: Path, user: tuple[in
         hide = [Path(h).resolve() for h in iso.hide if Path(h).is_dir()]
         needed = [p for p in dict.fromkeys(needed) if not any(Path(p).resolve().is_relative_to(h) for h in hide)]
         spec.update(expose=needed, hide=[str(h) for h in hide],
-                    private_tmp=tempfile.gettempdir(), keep_in_tmp=[str(control.parent), str(cwd), *keep])
+                    private_tmp=tempfile.gettempdir(),
+                    # the kernel's own folders, and the Python installation if it lives under the temp folder
+                    keep_in_tmp=[str(control.parent), str(cwd), *keep, *needed])
     spec_path = control / "launcher.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     os.chmod(spec_path, 0o600)
