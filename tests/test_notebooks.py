@@ -89,13 +89,16 @@ def test_source_round_trip(src):
     assert notebook_to_source(again) == text
 
 
-def test_nbval_reproduces_committed_outputs(tmp_path):
-    """Re-execute every committed notebook and compare its outputs (nbval), in a scratch copy."""
-    for p in NOTEBOOKS:
+@pytest.mark.parametrize("edition", ["en", "zh"])
+def test_nbval_reproduces_committed_outputs(tmp_path, edition):
+    """Re-execute every committed notebook of an edition and compare its outputs (nbval), in a scratch copy."""
+    books = NOTEBOOKS if edition == "en" else sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
+    assert books, f"no committed notebooks of the {edition} edition"
+    for p in books:
         shutil.copy(p, tmp_path / p.name)
     sanitize = ROOT / "notebooks" / "nbval_sanitize.cfg"
     cmd = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
-           "-p", "no:xdist", "-q", "--nbval-sanitize-with", str(sanitize), *[p.name for p in NOTEBOOKS]]
+           "-p", "no:xdist", "-q", "--nbval-sanitize-with", str(sanitize), *[p.name for p in books]]
     r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=1200)
     assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
 
