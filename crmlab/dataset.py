@@ -330,10 +330,12 @@ class LazyDataset(Mapping[str, pd.DataFrame]):
             yield self._frame(pq.read_table(p, columns=cols), name)
 
     def relation(self, name: str, con: Any = None):
-        """Table ``name`` as a DuckDB relation (on ``con``, default: DuckDB's default connection)."""
+        """Table ``name`` as a DuckDB relation (on ``con``, default: a new in-memory connection)."""
         import duckdb
 
-        con = con if con is not None else duckdb.default_connection()
+        # a connection of its own: DuckDB's shared default connection refuses new work while another result on
+        # it is unfinished
+        con = con if con is not None else duckdb.connect()
         return con.read_parquet([str(p) for p in self.parts(name)])
 
     def connect(self, con: Any = None, *, memory_limit: str | None = None):
