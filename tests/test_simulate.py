@@ -161,3 +161,20 @@ def test_segments_differ_in_behaviour(classroom0):
     spend = classroom0.orders.groupby("customer_id")["order_value"].sum()
     prof = tc.set_index("customer_id").join(spend).groupby("segment")["order_value"].mean()
     assert prof["premium_loyalists"] > 2 * prof["occasional_shoppers"]
+
+
+def test_points_of_an_order_in_the_last_seconds_stay_inside_the_window():
+    # An order 1 s before the window closes used to earn its points 8.6 s later, on the day after
+    # the window (found by validating a 10M-customer dataset: one ledger row on 2026-01-01 00:00:07).
+    from crmlab.config import get_scenario
+    from crmlab.simulate.loyalty import simulate_ledger
+
+    sc = get_scenario("tiny")
+    T = float(sc.n_days)
+    orders = {"cust": np.array([0, 0]), "t": np.array([T / 2, T - 1 / 86400]), "status": np.array([0, 0])}
+    rows, _, _ = simulate_ledger(sc, np.random.default_rng(0), np.array([0.0]), np.array([0.0]),
+                                 orders, np.array([5000.0, 5000.0]))
+    earn = rows["t"][rows["kind"] == 0]
+    secs = np.floor(earn * 86400)
+    assert secs.max() < T * 86400, "a points row falls after the window's last second"
+    assert (secs >= np.floor(orders["t"] * 86400)).all(), "points posted before their order"

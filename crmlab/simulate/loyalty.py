@@ -190,7 +190,9 @@ def simulate_ledger(
     keep = pts > 0
     o, pts = o[keep], pts[keep]
     c = cust[o]
-    t_earn = orders["t"][o] + 1e-4
+    # points post a few seconds after the order, but never past the window's last second (an order in
+    # the last seconds of the window would otherwise earn its points on the day after the window)
+    t_earn = np.minimum(orders["t"][o] + 1e-4, T - 1e-9)
     b = breakage[c]
     expires = rng.random(len(o)) < b
     exp_days = float(scenario.loyalty_points_expiry_days)
