@@ -3,8 +3,8 @@
 
 ``notebooks/src/NN_name.py`` (jupytext percent format, :mod:`crmlab.notebook.sources`) ->
 ``notebooks/NN_name.ipynb`` (English) and ``notebooks/zh/NN_name.ipynb`` (Chinese, once the
-source's Markdown is fully translated; the code cells are the same, the parameter ``lang`` is
-injected) executed by :mod:`crmlab.notebook.execute`, with the outputs of a run on the
+source's Markdown is fully translated; the code cells are the same, the default of the parameter
+``lang`` is the edition's language) executed by :mod:`crmlab.notebook.execute`, with the outputs of a run on the
 classroom preset (the default parameters). Timing metadata is
 stripped so that a rebuild without changes gives the same file. ``results.json`` of the
 run goes to a temporary folder, not into the repository.
@@ -63,21 +63,40 @@ def has_edition(src: Path, lang: str) -> bool:
     return lang == "en" or not translation_problems(src.read_text(encoding="utf-8"), lang)
 
 
+def _edition_default(nb, lang: str, name: str):
+    """``nb`` with its parameters cell's ``lang = "en"`` line set to ``lang``, the comment kept.
+
+    The edition's language is the default of the parameter, not an injected cell: papermill (and
+    ``crmlab run``) replace an injected cell when they inject other parameters, so a Chinese
+    notebook run with ``-p seed 7`` would otherwise print its findings in English.
+    """
+    import re
+
+    pat = re.compile(r'^lang\s*=\s*"en"', re.M)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            if not pat.search(cell.source):
+                raise SystemExit(f"{name}: the parameters cell has no line 'lang = \"en\"' to set to {lang!r}")
+            cell.source = pat.sub(f'lang = "{lang}"', cell.source, count=1)
+            return nb
+    raise SystemExit(f"{name}: no code cell tagged 'parameters'")
+
+
 def build(src: Path, execute: bool = True, timeout: int = 600, lang: str = "en") -> Path:
     """Convert one source to ``notebooks/<name>.ipynb`` (``notebooks/zh/`` for the Chinese edition),
     executed on the classroom dataset unless told not to."""
     import nbformat
 
     from crmlab._fs import atomic_path
-    from crmlab.notebook.execute import execute_notebook, inject_parameters
+    from crmlab.notebook.execute import execute_notebook
     from crmlab.notebook.sources import read_source
 
     nb = read_source(src, lang=lang)
     folder = ROOT / "notebooks" / ("" if lang == "en" else lang)
     folder.mkdir(exist_ok=True)
     target = folder / f"{src.stem}.ipynb"
-    if lang != "en":  # the code is the same; the edition's language is a parameter
-        nb = inject_parameters(nb, {"lang": lang}, name=src.stem)
+    if lang != "en":  # the code is the same; the edition's language is the parameter's default
+        nb = _edition_default(nb, lang, src.stem)
     if execute:
         with tempfile.TemporaryDirectory() as tmp:  # results.json of the run lands here, not in the repository
             nb = execute_notebook(nb, cwd=tmp, timeout=timeout, name=src.stem).notebook
