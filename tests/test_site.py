@@ -408,9 +408,8 @@ def test_no_broken_links_or_images(crawl):
                 continue
             if _status(target.split("?")[0], statuses) != 200:
                 broken.append(f"{_rel(url, server)} -> {_rel(target, server)} ({statuses[target.split('?')[0]]})")
-            elif fragment and target in ids and fragment not in ids[target] and target != urldefrag(url)[0]:
-                # (anchors within a page are Sphinx's heading permalinks; known gap: on the 01 lesson page the
-                # truth-check heading's permalink finds no id in the crawl - left for a fix of the page)
+            elif fragment and target in ids and fragment not in ids[target]:
+                # (in-page anchors too: Sphinx's heading permalinks must find their section ids)
                 anchors.append(f"{_rel(url, server)} -> {_rel(target, server)}#{fragment}")
         for img in page.get("images", []):
             if img["src"].startswith(server) and _status(img["src"], statuses) != 200:
