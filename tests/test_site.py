@@ -213,6 +213,32 @@ def built_site(tmp_path_factory):
     return out, seconds
 
 
+@pytest.mark.slow
+def test_every_in_page_anchor_has_its_id(built_site):
+    """Every ``href="#x"`` of every built page (heading permalinks, the page's table of contents)
+    names an element id of the same page, read from the HTML as served (no browser)."""
+    from html.parser import HTMLParser
+
+    class Page(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.refs = set(), set()
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            self.ids.update(v for k, v in (("id", a.get("id")), ("name", a.get("name") if tag == "a" else None)) if v)
+            if (a.get("href") or "").startswith("#") and len(a["href"]) > 1:
+                self.refs.add(a["href"][1:])
+
+    site, _ = built_site
+    missing = []
+    for html in sorted(site.rglob("*.html")):
+        page = Page()
+        page.feed(html.read_text(encoding="utf-8"))
+        missing += [f"{html.relative_to(site)}#{ref}" for ref in sorted(page.refs - page.ids)]
+    assert not missing, "in-page links to missing ids:\n" + "\n".join(missing[:30])
+
+
 @pytest.fixture(scope="module")
 def server(built_site):
     site, _ = built_site
@@ -408,8 +434,9 @@ def test_no_broken_links_or_images(crawl):
                 continue
             if _status(target.split("?")[0], statuses) != 200:
                 broken.append(f"{_rel(url, server)} -> {_rel(target, server)} ({statuses[target.split('?')[0]]})")
-            elif fragment and target in ids and fragment not in ids[target]:
-                # (in-page anchors too: Sphinx's heading permalinks must find their section ids)
+            elif fragment and target in ids and fragment not in ids[target] and target != urldefrag(url)[0]:
+                # (in-page anchors - Sphinx's heading permalinks - are checked on the built HTML by
+                # test_every_in_page_anchor_has_its_id: a crawl once missed a section id of the 01 page)
                 anchors.append(f"{_rel(url, server)} -> {_rel(target, server)}#{fragment}")
         for img in page.get("images", []):
             if img["src"].startswith(server) and _status(img["src"], statuses) != 200:
