@@ -352,25 +352,40 @@ def _load_build_script() -> ModuleType:
     return module
 
 
-def _require_recorded_faker() -> None:
+def _rebuilt_pools() -> dict[str, str]:
+    """The pools as the build script renders them with the installed Faker.
+
+    Skips when that Faker is another release than the recorded one AND its name lists differ from
+    the committed pools (they then come from another release, which is not an error); a Faker
+    release whose lists are the same is compared in full.
+    """
     pytest.importorskip("faker", reason="Faker is needed to rebuild the pools")
-    meta = json.loads((resources.files("crmlab") / "data" / "pools_meta.json").read_text(encoding="utf-8"))
+    data = resources.files("crmlab") / "data"
+    meta = json.loads((data / "pools_meta.json").read_text(encoding="utf-8"))
     installed = importlib.metadata.version("faker")
-    if installed != meta["faker_version"]:
-        pytest.skip(f"installed Faker {installed} != {meta['faker_version']} recorded in pools_meta.json")
+    rendered = _load_build_script().render_all()
+    names = [f for f in rendered if f.startswith("names_")]
+    if installed != meta["faker_version"] and any((data / f).read_text(encoding="utf-8") != rendered[f] for f in names):
+        pytest.skip(f"installed Faker {installed} gives other name lists than Faker {meta['faker_version']}, "
+                    "recorded in pools_meta.json")
+    return rendered
 
 
 def test_committed_pools_match_build_script() -> None:
-    _require_recorded_faker()
-    build = _load_build_script()
     data = resources.files("crmlab") / "data"
-    for filename, text in build.render_all().items():
-        assert (data / filename).read_text(encoding="utf-8") == text, filename
+    rendered = _rebuilt_pools()
+    installed = importlib.metadata.version("faker")
+    for filename, text in rendered.items():
+        committed = (data / filename).read_text(encoding="utf-8")
+        if filename == "pools_meta.json":  # the same lists from another Faker release: all but the version agree
+            committed, text = (json.loads(committed), json.loads(text))
+            if committed["faker_version"] != installed:
+                committed["faker_version"] = text["faker_version"]
+        assert committed == text, filename
 
 
 def test_pinyin_table_covers_faker_zh_names() -> None:
-    _require_recorded_faker()
-    meta = json.loads((resources.files("crmlab") / "data" / "pools_meta.json").read_text(encoding="utf-8"))
+    meta = json.loads(_rebuilt_pools()["pools_meta.json"])
     assert meta["locales"]["zh_CN"]["n_dropped"] == 0
 
 
