@@ -224,7 +224,8 @@ def test_written_in_chinese_feedback(term):
     from crmlab.teaching.gradebook import feedback_text
 
     text = feedback_text(NB, None, note="no submission", exercises=[(f"{NB}-ex1", 2.0)],
-                         written=[(W1, 10.0), (W2, 4.0)], hand_grades={W1: WrittenGrade(6.0, "结构清楚")}, lang="zh")
+                         written=[(W1, 10.0), (W2, 4.0)], hand_grades={W1: WrittenGrade(6.0, "结构清楚")},
+                         lang="zh")
     assert "书面作业 1 | 6 / 10 | 教师已批改。评语：结构清楚 |" in text and "得分：6 / 12" in text
 
 
@@ -279,3 +280,4 @@ def test_grade_help_shows_the_written_workflow(capsys):
     text = capsys.readouterr().out
     assert "crmlab grade --term term1 --written-template written.csv" in text
     assert "--written written.csv" in text and "not yet graded" in text
+    assert "--written-template written.csv writes one row per student" in " ".join(text.split())

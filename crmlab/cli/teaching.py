@@ -347,7 +347,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                     "student and written task; fill in points (and a comment for the student) and grade with "
                     "--written written.csv: the points go into the gradebook, the totals and the feedback, rows "
                     "left empty are 'not yet graded'.",
-                    78) + "\n\n" + _EXAMPLES + "\n\n" + _ISOLATION_HELP,
+                    78, break_on_hyphens=False) + "\n\n" + _EXAMPLES + "\n\n" + _ISOLATION_HELP,
         formatter_class=_RawHelpFormatter)
     g.add_argument("submission", nargs="?", metavar="SUBMITTED.ipynb", help="one submitted notebook (with --key)")
     g.add_argument("--key", metavar="answers.json", help="DIR/keys/<student_id>/answers.json (one submission)")
