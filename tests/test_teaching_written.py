@@ -136,6 +136,14 @@ def test_read_written_points_comments_and_empty_rows(term, tmp_path):
     # rows left out of the file are not yet graded too; extra columns are ignored
     short = _write(tmp_path / "short.csv", [["s001", W1, "3", "x"]], header=["student_id", "task", "points", "mine"])
     assert count_graded(read_written(short, term)) == (1, 3)
+    semi = tmp_path / "semi.csv"
+    semi.write_text("student_id;task;points;comment\ns001;%s;4;%s\n" % (W1, "long, " * 200), encoding="utf-8")
+    grade = read_written(semi, term)[("s001", W1)]
+    assert grade.points == 4 and grade.comment.startswith("long, long,")
+    from crmlab.teaching.gradebook import feedback_text
+
+    text = feedback_text(NB, None, note="no submission", written=[(W1, 10.0)], hand_grades={W1: grade})
+    assert text.count("long,") == 200, "a long comment reaches the student whole"
 
 
 @pytest.mark.parametrize("rows, column, what", [

@@ -204,7 +204,7 @@ def feedback_text(nbname: str, report: GradeReport | None, *, reveal: bool = Fal
 
     def hand_row(w: str, p: float) -> str:
         g = hand[w]
-        comment = _one_line(getattr(g, "comment", "") or "", 500).replace("|", "\\|")
+        comment = " ".join(str(getattr(g, "comment", "") or "").split()).replace("|", "\\|")
         result = t("fb.row_hand_comment", comment=comment) if comment else t("fb.row_hand")
         return f"| {exercise_label(w, lang)} | {float(g.points):g} / {p:g} | {result} |"
 
@@ -264,7 +264,8 @@ def _rows_for(sid: str, nbname: str, exercises: list[tuple[str, float]], written
         g = None if hand_grades is None else hand_grades.get(w)
         if g is not None and g.points is not None:
             rows.append({"student_id": sid, "notebook": nbname, "exercise": w, "score": float(g.points),
-                         "max_score": pts, "status": "graded by hand", "note": _one_line(g.comment or "", 300)})
+                         "max_score": pts, "status": "graded by hand",
+                         "note": " ".join(str(g.comment or "").split())})
         elif hand_grades is not None and report is not None:
             rows.append({"student_id": sid, "notebook": nbname, "exercise": w, "score": float("nan"),
                          "max_score": pts, "status": "not yet graded", "note": "not yet graded"})

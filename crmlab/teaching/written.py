@@ -152,7 +152,8 @@ def read_written(path: str | os.PathLike, term: str | os.PathLike) -> dict[tuple
         other columns are ignored). UTF-8, with or without a BOM.
     term : path-like
         The term folder; the tasks and their maximum points come from it
-        (not from the file's ``max_points``).
+        (not from the file's ``max_points``). Commas separate the columns, or
+        semicolons or tabs when the header has no comma (as some spreadsheets save).
 
     Returns
     -------
@@ -174,7 +175,9 @@ def read_written(path: str | os.PathLike, term: str | os.PathLike) -> dict[tuple
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(f"{p}: not UTF-8 text (save the CSV as UTF-8)") from None
-    reader = csv.DictReader(io.StringIO(text))
+    first = text.split("\n", 1)[0]
+    delimiter = next((d for d in (",", ";", "\t") if d in first), ",")  # a spreadsheet may save with ; or tabs
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
     missing = [c for c in ("student_id", "task", "points") if c not in header]
