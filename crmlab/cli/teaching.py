@@ -196,7 +196,6 @@ def _grade_term(args: argparse.Namespace) -> int:
     feedback = Path(args.feedback).expanduser() if args.feedback else \
         Path(args.submissions).expanduser().resolve().with_name(Path(args.submissions).resolve().name + "_feedback")
     check_out(feedback, force=args.force, option="--feedback")
-    _announce(_isolation_lines(args, [args.term, args.submissions, feedback]), args.quiet, args.submissions)
     try:
         n = _count_tasks(Path(args.term).expanduser())
         hand = None
@@ -206,6 +205,7 @@ def _grade_term(args: argparse.Namespace) -> int:
             hand = read_written(args.written, args.term)
     except ValueError as e:
         raise CLIError(str(e)) from None
+    _announce(_isolation_lines(args, [args.term, args.submissions, feedback]), args.quiet, args.submissions)
     bar = progress_bar(not args.quiet, n, "grading", "notebook")
     try:
         grades = grade_term(args.term, args.submissions, reveal=args.reveal, jobs=args.jobs, timeout=args.timeout,
