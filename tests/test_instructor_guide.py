@@ -76,7 +76,8 @@ def test_lesson_section_collects_the_conventions():
     for needle in ("**Learning objectives.** Compute a share.", "**Prerequisites.** Lesson 00.",
                    "**Exercise 1.** What share of orders", "*2 points; graded: `done_share` (rel 1e-06, abs 0.01).*",
                    "done_share = 0.5", "1. Why completed orders only?", "1. Cancelled orders are not purchases.",
-                   "**Written task 1** - 5 points (`09_tiny-written1`)", "Write a memo to the CRM manager.",
+                   "**Written task 1** - 5 points (`09_tiny-written1`, the `task` of `crmlab grade --written-template`)",
+                   "Write a memo to the CRM manager.",
                    "A good memo states the question first.", "* 3 - question first",
                    "**Take-home messages.** Count completed orders.", "*Points: 2 for the exercises, 5 for the"):
         assert needle in text, needle

@@ -12,6 +12,8 @@ Examples
     crmlab assignment --roster roster.csv --notebooks 01 05 --lang zh --out term1-zh
     crmlab grade term1/students/s001/notebooks/05_market_basket.ipynb --key term1/keys/s001/answers.json
     crmlab grade --term term1 --submissions handed_in --out gradebook.csv --jobs 2
+    crmlab grade --term term1 --written-template written.csv
+    crmlab grade --term term1 --submissions handed_in --out gradebook.csv --written written.csv --force
 """
 
 from __future__ import annotations
@@ -50,6 +52,13 @@ def cmd_assignment(args: argparse.Namespace) -> int:
               + f"); hand out {args.out}/students/<student_id>/")
     return 0
 
+
+_EXAMPLES = """\
+examples:
+  crmlab grade --term term1 --submissions handed_in --out gradebook.csv --jobs 2
+  crmlab grade --term term1 --written-template written.csv
+  crmlab grade --term term1 --submissions handed_in --out gradebook.csv \\
+      --written written.csv --force"""
 
 _ISOLATION_HELP = """\
 Student code is untrusted; every submission runs isolated:
@@ -104,7 +113,9 @@ def _announce(isolation_lines: list[str], quiet: bool, submissions: str | None =
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """``crmlab grade SUBMITTED.ipynb --key answers.json`` or ``crmlab grade --term T --submissions D --out G.csv``."""
-    if args.term or args.submissions or args.out:
+    if args.written_template:
+        return _written_template(args)
+    if args.term or args.submissions or args.out or args.written:
         return _grade_term(args)
     return _grade_one(args)
 
@@ -185,16 +196,21 @@ def _grade_term(args: argparse.Namespace) -> int:
     feedback = Path(args.feedback).expanduser() if args.feedback else \
         Path(args.submissions).expanduser().resolve().with_name(Path(args.submissions).resolve().name + "_feedback")
     check_out(feedback, force=args.force, option="--feedback")
-    _announce(_isolation_lines(args, [args.term, args.submissions, feedback]), args.quiet, args.submissions)
     try:
         n = _count_tasks(Path(args.term).expanduser())
+        hand = None
+        if args.written:  # checked before the (long) grading run
+            from ..teaching.written import read_written
+
+            hand = read_written(args.written, args.term)
     except ValueError as e:
         raise CLIError(str(e)) from None
+    _announce(_isolation_lines(args, [args.term, args.submissions, feedback]), args.quiet, args.submissions)
     bar = progress_bar(not args.quiet, n, "grading", "notebook")
     try:
         grades = grade_term(args.term, args.submissions, reveal=args.reveal, jobs=args.jobs, timeout=args.timeout,
                             total_timeout=args.total_timeout, user=args.user, memory_mb=args.memory,
-                            hide=(str(feedback),),
+                            hide=(str(feedback),), written=hand,
                             progress=lambda sid, nb, rep: (bar.set_postfix_str(f"{sid} {nb}"), bar.update(1)))
     except ValueError as e:
         raise CLIError(str(e)) from None
@@ -218,8 +234,37 @@ def _grade_term(args: argparse.Namespace) -> int:
         print(f"wrote {out}: {len(t)} students, mean {t['score'].mean():.3g} / {t['max_score'].max():g}; "
               f"{len(ungraded)} notebook(s) not submitted; feedback for the students in {feedback}/ "
               f"({'with' if args.reveal else 'without'} expected values)")
+        if hand is not None:
+            from ..teaching.written import count_graded
+
+            done, pending = count_graded(hand)
+            print(f"written tasks: {done} graded by hand, {pending} not yet graded (empty points in {args.written}; "
+                  f"'not yet graded' in the gradebook, not zero)")
         if grades.unknown:
             print(f"not graded (not students of the term): {', '.join(grades.unknown)}", file=sys.stderr)
+    return 0
+
+
+def _written_template(args: argparse.Namespace) -> int:
+    """``crmlab grade --term T --written-template W.csv``: the CSV of written tasks to grade by hand."""
+    from ..teaching.written import write_written_template, written_tasks
+
+    if not args.term:
+        raise CLIError("--written-template needs --term (the term whose written tasks to list)")
+    others = [o for o, v in (("--submissions", args.submissions), ("--out", args.out), ("--written", args.written),
+                             ("SUBMITTED.ipynb", args.submission), ("--key", args.key)) if v]
+    if others:
+        raise CLIError(f"--written-template only lists the term's written tasks (no grading); leave out "
+                       f"{', '.join(others)}")
+    try:
+        path = write_written_template(args.term, args.written_template, force=args.force)
+        tasks = written_tasks(args.term)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    if not args.quiet:
+        print(f"wrote {path}: {len(tasks)} row(s), {tasks['student_id'].nunique()} students x "
+              f"{tasks['task'].nunique()} written task(s); fill in points (and comment), then "
+              f"crmlab grade --term {args.term} --submissions SUBS --out gradebook.csv --written {path}")
     return 0
 
 
@@ -297,8 +342,12 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                     "exercise, written tasks as rows with status 'manual' to grade by hand, a total per notebook "
                     "and per student; a missing or broken notebook is a row of 0 with the reason) and feedback "
                     "files for the students in the term's language (--feedback, without the expected values "
-                    "unless --reveal). Cells after a failing one still run, so finished exercises earn their points.",
-                    78) + "\n\n" + _ISOLATION_HELP,
+                    "unless --reveal). Cells after a failing one still run, so finished exercises earn their points. "
+                    "Written tasks: crmlab grade --term DIR --written-template written.csv writes one row per "
+                    "student and written task; fill in points (and a comment for the student) and grade with "
+                    "--written written.csv: the points go into the gradebook, the totals and the feedback, rows "
+                    "left empty are 'not yet graded'.",
+                    78, break_on_hyphens=False) + "\n\n" + _EXAMPLES + "\n\n" + _ISOLATION_HELP,
         formatter_class=_RawHelpFormatter)
     g.add_argument("submission", nargs="?", metavar="SUBMITTED.ipynb", help="one submitted notebook (with --key)")
     g.add_argument("--key", metavar="answers.json", help="DIR/keys/<student_id>/answers.json (one submission)")
@@ -315,7 +364,14 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--reveal", action="store_true", help="put the expected values into the feedback (off by "
                                                          "default: feedback can be forwarded without giving answers)")
     g.add_argument("--jobs", type=_jobs, default=1, help="submissions graded at the same time (batch; 1-32)")
-    g.add_argument("--force", action="store_true", help="replace an existing gradebook and feedback folder")
+    g.add_argument("--written-template", metavar="WRITTEN.csv",
+                   help="with --term only: write the CSV of written tasks to grade by hand (student_id, notebook, "
+                        "task, max_points, points and comment empty) and stop; refused if it exists, unless --force")
+    g.add_argument("--written", metavar="WRITTEN.csv",
+                   help="batch: merge the filled template into the gradebook, totals and feedback (points and "
+                        "comment); checked before grading; rows left empty are 'not yet graded'")
+    g.add_argument("--force", action="store_true", help="replace an existing gradebook, feedback folder or "
+                                                        "written template")
     g.add_argument("--timeout", type=positive_seconds, default=600, help="seconds one cell may run")
     g.add_argument("--total-timeout", type=positive_seconds, default=DEFAULT_TOTAL_TIMEOUT,
                    help="seconds one notebook may run in all")

@@ -16,7 +16,10 @@
 * :mod:`crmlab.teaching.sandbox` - where and how student code runs when
   graded (:func:`grading_isolation`, the temporary folder, untrusted outputs);
 * :mod:`crmlab.teaching.gradebook` - :func:`grade_term` (a whole term, in
-  parallel), :func:`write_gradebook` and :func:`write_feedback`.
+  parallel), :func:`write_gradebook` and :func:`write_feedback`;
+* :mod:`crmlab.teaching.written` - the written tasks graded by hand: a CSV
+  template for the instructor (:func:`write_written_template`) and the filled
+  file checked against the term (:func:`read_written`) for :func:`grade_term`.
 
 Notebooks run through :func:`crmlab.notebook.execute.execute_notebook`; the
 commands ``crmlab assignment`` and ``crmlab grade`` are in :mod:`crmlab.cli.teaching`.
@@ -38,10 +41,11 @@ from .markup import (ExerciseMarkupError, add_nbgrader_metadata, find_exercises,
                      strip_outputs, strip_solutions)
 from .roster import SALT_ENV, dataset_id, read_roster, student_seed
 from .sandbox import grading_isolation
+from .written import WrittenGrade, read_written, write_written_template
 
 __all__ = ["student_seed", "dataset_id", "read_roster", "find_exercises", "find_written", "strip_solutions",
            "add_nbgrader_metadata",
            "strip_outputs", "marker_mentions", "build_assignment", "answer_key_entries", "grade_submission",
            "GradeReport", "record_answers", "with_answers_cell", "answer_matches", "grade_term", "TermGrades",
            "write_gradebook", "write_feedback", "grading_isolation", "ExerciseMarkupError", "SALT_ENV",
-           "ANSWERS_FILE", "ANSWERS_TAG"]
+           "ANSWERS_FILE", "ANSWERS_TAG", "write_written_template", "read_written", "WrittenGrade"]

@@ -12,14 +12,18 @@ at a time - and returns a :class:`TermGrades`:
   notebook and one per student (``notebook == "total"``); only exercises that
   carry points; a written task is a row of 0 of its points with status
   ``manual`` (graded by hand; the totals' status is then ``manual pending``
-  and their ``max_score`` includes those points); a missing, linked or broken
+  and their ``max_score`` includes those points) - or, with the instructor's
+  grades (``written=``, :mod:`crmlab.teaching.written`), their points with
+  status ``graded by hand``, or an empty score with status ``not yet graded``;
+  a missing, linked or broken
   notebook is rows of 0 with status ``not graded`` and the reason in
   ``note``, never an exception; written by :func:`write_gradebook` (CSV,
   atomically; a text cell that a spreadsheet would run as a formula is
   prefixed with ``'``);
 * ``feedback``: one Markdown text per student and notebook, for the student,
   in the term's language: the score, each exercise's points and whether it is
-  correct, the written tasks (graded by hand), the cells that raised, why a
+  correct, the written tasks (graded by hand: with ``written=``, their points
+  and the instructor's comment), the cells that raised, why a
   run was stopped - and the expected values only with ``reveal=True``; the
   0-point ``results.json`` checks are not listed; written by
   :func:`write_feedback` as ``FEEDBACK/<student_id>/<notebook>.md`` (the
@@ -52,7 +56,7 @@ from .grading import GradeReport, check_key, grade_submission
 from .sandbox import DEFAULT_MEMORY_MB, DEFAULT_TOTAL_TIMEOUT
 
 __all__ = ["grade_term", "TermGrades", "write_gradebook", "write_feedback", "feedback_text", "safe_cell",
-           "exercise_label", "GRADEBOOK_COLUMNS", "MAX_JOBS"]
+           "exercise_label", "read_term", "GRADEBOOK_COLUMNS", "MAX_JOBS"]
 
 GRADEBOOK_COLUMNS = ["student_id", "notebook", "exercise", "score", "max_score", "status", "note"]
 #: Most kernels graded at the same time.
@@ -149,7 +153,7 @@ def _written(nb_key: Mapping[str, Any]) -> list[tuple[str, float]]:
 
 def feedback_text(nbname: str, report: GradeReport | None, *, reveal: bool = False, note: str | None = None,
                   exercises: list[tuple[str, float]] | None = None, written: list[tuple[str, float]] | None = None,
-                  lang: str = "en") -> str:
+                  hand_grades: Mapping[str, Any] | None = None, lang: str = "en") -> str:
     """The student's feedback on one notebook (Markdown).
 
     Only what carries points is listed (the 0-point ``results.json`` checks
@@ -165,6 +169,11 @@ def feedback_text(nbname: str, report: GradeReport | None, *, reveal: bool = Fal
         feedback can be forwarded without giving the answers away.
     written : list of (grade_id, points), optional
         The notebook's written tasks (graded by hand).
+    hand_grades : mapping, optional
+        ``grade_id -> WrittenGrade`` (:func:`crmlab.teaching.written.read_written`):
+        the instructor's points and comment of each written task; a task
+        without points is listed as not yet graded. Without it, written tasks
+        are listed as to be graded by hand.
     lang : {"en", "zh"}, default "en"
         The term's language.
 
@@ -188,20 +197,34 @@ def feedback_text(nbname: str, report: GradeReport | None, *, reveal: bool = Fal
         return MESSAGES(key, lang, **kw)
 
     written = written or []
-    manual_points = sum(p for _, p in written)
+    hand = {w: g for w, g in (hand_grades or {}).items() if getattr(g, "points", None) is not None}
+    hand_score = sum(float(hand[w].points) for w, _ in written if w in hand)
+    hand_max = sum(p for w, p in written if w in hand)
+    manual_points = sum(p for w, p in written if w not in hand)
+
+    def hand_row(w: str, p: float) -> str:
+        g = hand[w]
+        comment = " ".join(str(getattr(g, "comment", "") or "").split()).replace("|", "\\|")
+        result = t("fb.row_hand_comment", comment=comment) if comment else t("fb.row_hand")
+        return f"| {exercise_label(w, lang)} | {float(g.points):g} / {p:g} | {result} |"
+
+    pending_row = t("fb.row_pending") if hand_grades is not None else t("fb.row_manual")
     lines = [t("fb.title", notebook=nbname), ""]
     if report is None:
-        total = sum(p for _, p in exercises or [])
+        total = sum(p for _, p in exercises or []) + hand_max
         why = t("fb.no_submission") if note == "no submission" else note
-        lines += [t("fb.score", score="0", max_score=f"{total:g}"), "", t("fb.not_graded", why=why), "",
-                  t("fb.header")]
+        lines += [t("fb.score", score=f"{hand_score:g}", max_score=f"{total:g}"), "", t("fb.not_graded", why=why),
+                  "", t("fb.header")]
         lines += [f"| {exercise_label(ex, lang)} | 0 / {p:g} | {t('fb.row_not_graded')} |"
-                  for ex, p in [*(exercises or []), *written]]
+                  for ex, p in [*(exercises or []), *[(w, p) for w, p in written if w not in hand]]]
+        lines += [hand_row(w, p) for w, p in written if w in hand]
         return "\n".join(lines) + "\n"
     graded = report.answers[report.answers["points"] > 0]
-    lines += [t("fb.score", score=f"{report.score:g}", max_score=f"{graded['points'].sum():g}"), ""]
+    lines += [t("fb.score", score=f"{report.score + hand_score:g}",
+                max_score=f"{graded['points'].sum() + hand_max:g}"), ""]
     if manual_points:
-        lines += [t("fb.manual_pending", points=f"{manual_points:g}"), ""]
+        lines += [t("fb.manual_pending" if hand_grades is None else "fb.hand_pending",
+                    points=f"{manual_points:g}"), ""]
     if report.stopped:
         lines += [t("fb.stopped", why=_one_line(report.stopped, 300)), ""]
     lines += [t("fb.header")]
@@ -218,7 +241,8 @@ def feedback_text(nbname: str, report: GradeReport | None, *, reveal: bool = Fal
                 parts[-1] += t("fb.expected", value=_md_value(row["expected"]))
         lines.append(f"| {exercise_label(ex, lang)} | {g['earned'].sum():g} / {g['points'].sum():g} | "
                      f"{'; '.join(parts)} |")
-    lines += [f"| {exercise_label(w, lang)} | - / {p:g} | {t('fb.row_manual')} |" for w, p in written]
+    lines += [hand_row(w, p) if w in hand else f"| {exercise_label(w, lang)} | - / {p:g} | {pending_row} |"
+              for w, p in written]
     if report.errors:
         lines += ["", t("fb.errors"), ""]
         lines += [f"- {_one_line(err).replace('`', chr(39))}" for err in report.errors[:20]]
@@ -228,7 +252,8 @@ def feedback_text(nbname: str, report: GradeReport | None, *, reveal: bool = Fal
 
 
 def _rows_for(sid: str, nbname: str, exercises: list[tuple[str, float]], written: list[tuple[str, float]],
-              report: GradeReport | None, note: str | None) -> list[dict[str, Any]]:
+              report: GradeReport | None, note: str | None,
+              hand_grades: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     rows = []
     earned = {} if report is None else dict(zip(*[report.by_exercise()[c] for c in ("exercise", "earned")]))
     status = "not graded" if report is None else "graded"
@@ -236,9 +261,18 @@ def _rows_for(sid: str, nbname: str, exercises: list[tuple[str, float]], written
         rows.append({"student_id": sid, "notebook": nbname, "exercise": ex, "score": float(earned.get(ex, 0.0)),
                      "max_score": pts, "status": status, "note": note or ""})
     for w, pts in written:
-        rows.append({"student_id": sid, "notebook": nbname, "exercise": w, "score": 0.0, "max_score": pts,
-                     "status": "manual" if report is not None else status,
-                     "note": "to grade by hand" if report is not None else note or ""})
+        g = None if hand_grades is None else hand_grades.get(w)
+        if g is not None and g.points is not None:
+            rows.append({"student_id": sid, "notebook": nbname, "exercise": w, "score": float(g.points),
+                         "max_score": pts, "status": "graded by hand",
+                         "note": " ".join(str(g.comment or "").split())})
+        elif hand_grades is not None and report is not None:
+            rows.append({"student_id": sid, "notebook": nbname, "exercise": w, "score": float("nan"),
+                         "max_score": pts, "status": "not yet graded", "note": "not yet graded"})
+        else:
+            rows.append({"student_id": sid, "notebook": nbname, "exercise": w, "score": 0.0, "max_score": pts,
+                         "status": "manual" if report is not None else status,
+                         "note": "to grade by hand" if report is not None else note or ""})
     if report is not None:
         bits = [f"stopped: {report.stopped}"] if report.stopped else []
         if report.errors:
@@ -246,15 +280,16 @@ def _rows_for(sid: str, nbname: str, exercises: list[tuple[str, float]], written
         total_note = _one_line("; ".join(bits), 300)
     else:
         total_note = note or ""
-    pending = report is not None and bool(written)
+    pending = report is not None and any(r["status"] in ("manual", "not yet graded") for r in rows)
     rows.append({"student_id": sid, "notebook": nbname, "exercise": "total",
-                 "score": float(sum(r["score"] for r in rows)),
+                 "score": float(sum(r["score"] for r in rows if r["score"] == r["score"])),
                  "max_score": float(sum(p for _, p in exercises) + sum(p for _, p in written)),
                  "status": "manual pending" if pending else status, "note": total_note})
     return rows
 
 
-def _read_term(term: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+def read_term(term: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``assignment.json`` and each student's answer key of a term folder (``ValueError`` naming what is wrong)."""
     info_path = term / "assignment.json"
     if not info_path.is_file():
         raise ValueError(f"term {term}: no assignment.json (is this a folder written by crmlab assignment?)")
@@ -285,7 +320,8 @@ def _read_term(term: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
 def grade_term(term: str | os.PathLike, submissions: str | os.PathLike, *, reveal: bool = False, jobs: int = 1,
                timeout: int = 600, total_timeout: int = DEFAULT_TOTAL_TIMEOUT, user: str | int | None = None,
                memory_mb: int = DEFAULT_MEMORY_MB, hide: tuple[str | os.PathLike, ...] = (),
-               progress: Callable[[str, str, GradeReport | None], None] | None = None) -> TermGrades:
+               progress: Callable[[str, str, GradeReport | None], None] | None = None,
+               written: Mapping[tuple[str, str], Any] | None = None) -> TermGrades:
     """Grade every submission of a term, each in isolation.
 
     Parameters
@@ -306,6 +342,14 @@ def grade_term(term: str | os.PathLike, submissions: str | os.PathLike, *, revea
         the keys are always hidden where namespaces are available).
     progress : callable, optional
         Called as ``progress(student_id, notebook, report_or_None)`` after each submission.
+    written : mapping, optional
+        The written tasks graded by hand, ``(student_id, task) -> WrittenGrade``
+        (:func:`crmlab.teaching.written.read_written`). Their points go into
+        the rows (status ``graded by hand``, the comment in ``note``), the
+        totals and the feedback (points and comment); a task without points is
+        a row with an empty score and status ``not yet graded`` (not zero; the
+        totals' status stays ``manual pending``). Without it, written tasks
+        are rows of 0 with status ``manual``.
 
     Returns
     -------
@@ -324,13 +368,14 @@ def grade_term(term: str | os.PathLike, submissions: str | os.PathLike, *, revea
         raise ValueError(f"jobs must be at most {MAX_JOBS}, got {jobs}")
     if not folder.is_dir():
         raise ValueError(f"submissions {folder}: no such folder")
-    info, keys = _read_term(term)
+    info, keys = read_term(term)
     students = [str(s["student_id"]) for s in info["students"]]
     notebooks = [str(n) for n in info["notebooks"]]
     unknown = tuple(sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name not in students))
     hidden = (term, folder, *hide)
     lang = info.get("lang") if info.get("lang") in ("en", "zh") else "en"
     tasks, results, feedback = [], {}, {}
+    hand_grades = None if written is None else dict(written)
     for sid in students:
         for nbname in notebooks:
             nb_key = keys[sid]["notebooks"].get(nbname, {})
@@ -371,13 +416,15 @@ def grade_term(term: str | os.PathLike, submissions: str | os.PathLike, *, revea
     rows: list[dict[str, Any]] = []
     for sid in students:
         mine = []
-        for s2, nbname, exercises, written in tasks:
+        for s2, nbname, exercises, wtasks in tasks:
             if s2 != sid:
                 continue
             report, note = results[(sid, nbname)]
-            mine += _rows_for(sid, nbname, exercises, written, report, note)
+            hand = None if hand_grades is None else {w: hand_grades[(sid, w)] for w, _ in wtasks
+                                                     if (sid, w) in hand_grades}
+            mine += _rows_for(sid, nbname, exercises, wtasks, report, note, hand)
             feedback[(sid, nbname)] = feedback_text(nbname, report, reveal=reveal, note=note, exercises=exercises,
-                                                    written=written, lang=lang)
+                                                    written=wtasks, hand_grades=hand, lang=lang)
         totals = [r for r in mine if r["exercise"] == "total"]
         statuses = {r["status"] for r in totals}
         mine.append({"student_id": sid, "notebook": "total", "exercise": "total",

@@ -209,7 +209,8 @@ def lesson_section(text: str, name: str) -> str:
     for w in written:
         question = next((nb.cells[i].source for i in range(w["cell"] - 1, -1, -1)
                          if nb.cells[i].cell_type == "markdown" and not nb.cells[i].metadata.get("tags")), "")
-        out += [f"**Written task {w['k']}** - {_points(w['points'])} (`{w['grade_id']}`).", ""]
+        out += [f"**Written task {w['k']}** - {_points(w['points'])} (`{w['grade_id']}`, the `task` of "
+                f"`crmlab grade --written-template`).", ""]
         if question.strip():
             out += [_embed(question), ""]
         out += ["*Model outline.*", "", _embed(w["outline"]) if w["outline"] else "*none given*", ""]

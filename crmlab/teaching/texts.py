@@ -55,4 +55,11 @@ MESSAGES = Messages({
     "fb.errors": {"en": "Cells that raised an error when your notebook was run (cells numbered from 0):",
                   "zh": "运行你的笔记本时出错的单元格（从 0 开始编号）："},
     "fb.more_errors": {"en": "... and {n} more", "zh": "……另有 {n} 个"},
+    # ---- feedback: written tasks graded by hand (crmlab grade --written)
+    "fb.row_hand": {"en": "graded by hand", "zh": "教师已批改"},
+    "fb.row_hand_comment": {"en": "graded by hand. Comment: {comment}", "zh": "教师已批改。评语：{comment}"},
+    "fb.row_pending": {"en": "not yet graded", "zh": "尚未批改"},
+    "fb.hand_pending": {
+        "en": "Written tasks ({points} points) are not graded yet; their points are not in this score.",
+        "zh": "书面作业（{points} 分）尚未批改，其分数未计入此得分。"},
 })
