@@ -72,8 +72,9 @@ def fade_effect(
 ) -> FadeEffect:
     """Mean event-study lift in the early months after enrolment minus the late months.
 
-    Each month's lift is the imputation estimate of :func:`~crmlab.analysis.loyalty.did.did_event_study`;
-    the difference of the two means is linear in the month-by-month ratios,
+    Each month's lift is the imputation estimate of
+    :func:`~crmlab.analysis.loyalty.did.did_event_study`; the difference of
+    the two means is linear in the month-by-month ratios,
     so its standard error follows from their influence values (they share
     the untreated model, so the months are correlated). Comparing point
     estimates month by month without this interval says nothing: the months
