@@ -298,7 +298,7 @@ print(T("toy.print", lang, diff=did_diff, ratio=did_ratio))
 # %%
 did = loyalty.did_effect(panel, months=months, strata="profile")
 say(directional("loyalty.enrolment_did", (did.effect, did.ci_low, did.ci_high), T, lang=lang, m0=months[0], m1=months[1]))
-print(T("did.print", lang, members=did.n_members, controls=did.n_control_customers))
+print(T("did.print", lang, members=did.n_members, controls=did.n_control_customers, lapse=did.lapse_factor))
 
 # %% [markdown]
 # The event study: the lift month by month after enrolment, and the pre-trend coefficients before

@@ -141,6 +141,10 @@ class DidEffect(Result):
         Never-members in the fit.
     method : str
         ``"analytic"`` or ``"bootstrap"``.
+    lapse_factor : float
+        With the lapse slope: the factor by which a customer's expected
+        orders shrink per year in which she may have lapsed unseen
+        (``exp(slope)``; 0.6 = 40 % fewer); NaN without it.
     """
 
     effect: float
@@ -155,6 +159,7 @@ class DidEffect(Result):
     n_dropped_rows: int
     n_control_customers: int
     method: str
+    lapse_factor: float = float("nan")
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -295,6 +300,7 @@ def did_effect(
         confidence_level=float(confidence_level), se_log=float(out["se_log"]),
         observed=out["observed"], imputed=out["imputed"], n_members=out["n_members"], n_rows=out["n_rows"],
         n_dropped_rows=out["n_dropped_rows"], n_control_customers=int(len(np.unique(d.unit[never]))), method=method,
+        lapse_factor=float(np.exp(imp.fit.theta[d.slopes[-1][0][0]])) if d.lapse else float("nan"),
     )
 
 

@@ -76,8 +76,10 @@ MESSAGES = Messages({
              {"en": "The data at this size cannot tell whether members' orders in months {m0}-{m1} after enrolment "
                     "differ from the imputed counterfactual: ",
               "zh": "以目前的数据量无法判断入会后第 {m0}-{m1} 个月会员的订单是否不同于推算的反事实水平："}, _PCT),
-    "did.print": {"en": "{members:,} members with a baseline month; {controls:,} never-members in the model",
-                  "zh": "有基期月份的会员 {members:,} 位；模型中从未入会的客户 {controls:,} 位"},
+    "did.print": {"en": "{members:,} members with a baseline month; {controls:,} never-members in the model; lapse "
+                        "slope: expected orders x {lapse:.2f} per year in which a customer may have lapsed unseen",
+                  "zh": "有基期月份的会员 {members:,} 位；模型中从未入会的客户 {controls:,} 位；流失斜率：客户可能已悄悄"
+                        "流失的每一年，期望订单乘以 {lapse:.2f}"},
     "pretrend.print": {"en": "pre-trend test (model without the lapse slope): chi2 = {chi2:.1f} on {df} df, p = {p:.3f}; pre-enrolment "
                              "coefficients {lo:+.2f} .. {hi:+.2f}",
                        "zh": "入会前趋势检验（不含流失斜率的模型）：卡方 = {chi2:.1f}，自由度 {df}，p = {p:.3f}；入会前各月系数 "
