@@ -371,7 +371,8 @@ def test_enrolment_did_recovers_the_att_with_the_lapse_slope(worlds):
         d, p = worlds("n20000", seed)
         res = did_effect(p, strata="profile")
         att = d.truth["loyalty"]["att"]
-        assert res.ci_low <= att <= res.ci_high, f"seed {seed}: {res.effect:.3f} [{res.ci_low:.3f}, {res.ci_high:.3f}] vs {att:.3f}"
+        assert res.ci_low <= att <= res.ci_high, \
+            f"seed {seed}: {res.effect:.3f} [{res.ci_low:.3f}, {res.ci_high:.3f}] vs {att:.3f}"
         est.append(res.effect)
         plain.append(did_effect(p, strata="profile", lapse=False).effect)
         truth.append(att)

@@ -81,7 +81,7 @@ class Design:
 
 def design_from_panel(panel: pd.DataFrame, strata: str | Sequence[str] | None, outcome: str,
                       lapse: bool = False) -> Design:
-    """The :class:`Design` of a panel: month effects, with ``strata`` a trend per stratum, with ``lapse`` a lapse slope.
+    """The :class:`Design` of a panel: month effects, a trend per stratum (``strata``), a lapse slope (``lapse``).
 
     The lapse slope multiplies the years a customer-month lies after the
     customer's last moment *known* to be active: for members before
