@@ -179,7 +179,7 @@ def test_did_effect_hand_computed_imputation():
 @pytest.mark.parametrize("effect", [0.0, 0.3])
 def test_did_effect_recovers_a_known_lift_despite_selection(effect):
     p = _panel(n=3000, effect=effect, selection=1.5, seed=3)
-    res = did_effect(p, months=(0, 5))
+    res = did_effect(p, months=(0, 5), lapse=False)  # nobody lapses in this world: the plain model
     naive = naive_member_effect(p)
     assert res.ci_low < effect < res.ci_high, res
     assert res.ci_high - res.ci_low < 0.15
@@ -199,10 +199,51 @@ def test_did_effect_strata_trends_fix_a_known_trend_violation():
     lam = p["customer_id"].map(pd.Series(rng.gamma(2.0, 0.25, len(kind)), index=kind.index)).to_numpy()
     rate = lam * np.exp(0.3 * p["kind"].to_numpy() * t / 12) * (1 + 0.2 * (rel >= 0))
     p = p.assign(orders=rng.poisson(rate), months_since_enrol=rel, member=np.isfinite(rel))
-    plain = did_effect(p, months=(0, 5))
-    fixed = did_effect(p, months=(0, 5), strata="kind")
+    # lapse=False: a differential trend that is not a lapse (the lapse slope would take it for one)
+    plain = did_effect(p, months=(0, 5), lapse=False)
+    fixed = did_effect(p, months=(0, 5), strata="kind", lapse=False)
     assert plain.ci_low > 0.2, plain  # biased upward: members sit in the growing stratum
     assert fixed.ci_low < 0.2 < fixed.ci_high, fixed
+
+
+def _survivor_panel(n=4000, T=30, effect=0.2, hazard=0.6, seed=1):
+    """A world in which customers lapse unseen and enrol only while active.
+
+    Customers buy at ``rate * season`` until a lifetime ~ Exp(``hazard`` per
+    year) after their first order ends, heavier buyers are likelier to enrol,
+    and an enrolment drawn after the lifetime has ended does not happen. The
+    programme multiplies orders by ``1 + effect`` while the member is active,
+    so the lift over members' active months is exactly ``effect``.
+    """
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(2.0, 0.4, n)
+    first = rng.integers(0, 8, n)
+    death = first + 0.5 + rng.exponential(12 / hazard, n)  # months
+    enrol = first + 2 + np.floor(rng.exponential(1.5, n)).astype(int) + rng.integers(0, 10, n)
+    member = (rng.random(n) < 0.5 * np.clip(lam / lam.mean(), 0, 2)) & (enrol < death) & (enrol < T)
+    enrol = np.where(member, enrol, np.nan)
+    k = T - first - 1
+    cid = np.repeat(np.arange(n), k)
+    t = np.repeat(first + 1, k) + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
+    rel = t - enrol[cid]
+    alive = np.clip(death[cid] - t, 0, 1)  # share of the month before the lifetime ends
+    rate = lam[cid] * (1 + 0.3 * np.sin(t / 2.0)) * alive * (1 + effect * (rel >= 0))
+    months = pd.date_range("2023-01-01", periods=T, freq="MS")
+    return pd.DataFrame({"customer_id": cid, "month": months[t], "orders": rng.poisson(rate),
+                         "months_since_enrol": rel, "first_month": months[first[cid]]})
+
+
+def test_did_effect_lapse_slope_removes_the_survivor_bias():
+    # members are active by construction before they enrol, the others lapse unseen: without the
+    # lapse slope the untreated trend falls too steeply and the lift is overstated several times
+    p = _survivor_panel()
+    plain = did_effect(p, months=(1, 5), lapse=False)
+    fixed = did_effect(p, months=(1, 5))  # first_month in the panel: lapse slope on by default
+    assert plain.ci_low > 0.2 + 0.15, plain
+    assert fixed.ci_low < 0.2 < fixed.ci_high, fixed
+    assert abs(fixed.effect - 0.2) < abs(plain.effect - 0.2) / 4
+    with pytest.raises(ValueError, match="first_month"):
+        did_effect(p.drop(columns="first_month"), months=(1, 5), lapse=True)
 
 
 def test_did_effect_bootstrap_agrees_with_analytic_se():

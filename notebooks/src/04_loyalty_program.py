@@ -102,6 +102,15 @@
 # comparable customer's, and the comparison after enrolment is tilted (survivorship, or "immortal
 # time"). The pre-trend test may catch this, or may lack the power to.
 #
+# **Correcting the survivorship - with a model.** The lesson's DiD gives the untreated model a
+# *lapse slope*: a customer-month loses a fixed share of its expected orders for every year in
+# which the customer may have lapsed unseen - counted from the first order for customers who never
+# join, and only from enrolment for members (before it they are known to be active). The slope is
+# estimated from the difference between members' months before enrolment and the other customers'
+# months. This removes the survivor bias only if lapsing is that simple: a steady rate, the same for
+# members after joining as for the other customers. It is an assumption about customer behaviour,
+# not a property of the design - which is why the city launch below stays the stronger evidence.
+#
 # **The city launch as a natural experiment.** The customer does not choose when the programme
 # launches in her city: the chain rolls it out city by city. Comparing *all* customers of launched
 # cities (members or not) with customers of cities where it has not launched yet estimates the
@@ -142,6 +151,12 @@
 # 办卡（一个已经悄悄流失的客户不会走进门店来入会），很多人是在一次购买时入会的。入会之前，会员按定义仍然是
 # 客户；而与她比较的非会员中包含已经悄悄离开的客户。因此她入会前的月份看起来比可比客户更好，入会后的比较也随之
 # 倾斜（幸存者偏差，或"不朽时间"偏差）。入会前趋势检验可能发现这一点，也可能因功效不足而发现不了。
+#
+# **用模型校正幸存者偏差。** 本课的双重差分在未处理模型中加入一个*流失斜率*：客户可能已悄悄流失的每一年，都使该
+# 客户月份的期望订单按固定比例下降——对从未入会的客户从首单算起，对会员只从入会时算起（入会前她们确知仍然活跃）。
+# 这个斜率由会员入会前的月份与其他客户的月份之间的差异估计。只有当流失就是这么简单时——速率稳定，会员入会后与
+# 其他客户相同——它才能消除幸存者偏差。这是关于客户行为的假设，而不是设计本身的性质——因此下面的城市上线设计
+# 仍然是更有力的证据。
 #
 # **城市上线作为自然实验。** 会员卡何时在某个城市上线并不由客户决定：连锁企业是逐个城市推出的。把已上线城市的
 # *全部*客户（无论是否入会）与尚未上线城市的客户相比较，估计的是上线会员卡的**意向处理效应**（ITT）。它的平行趋势
@@ -271,27 +286,31 @@ print(T("toy.print", lang, diff=did_diff, ratio=did_ratio))
 # %% [markdown]
 # The imputation estimator does the same with every member and month: customer and calendar-month
 # effects are fitted on untreated months (never-members, members before they joined; strata of
-# age band × city tier × first-order value get their own time trend), each member's month after
-# enrolment gets its imputed untreated expectation, and the lift is observed / imputed − 1.
+# age band × city tier × first-order value get their own time trend; the lapse slope of the Theory
+# section corrects for members being active by construction before they join), each member's month
+# after enrolment gets its imputed untreated expectation, and the lift is observed / imputed − 1.
 
 # %% [markdown] lang="zh"
 # 插补估计量对每位会员的每个月做同样的事：在未处理的月份（从未入会的客户、会员入会前的月份）上拟合客户效应和
-# 日历月效应（年龄段 × 城市等级 × 首单金额构成的各层有各自的时间趋势），为每位会员入会后的每个月推算其未处理时的
-# 期望订单，提升 = 实际 / 推算 − 1。
+# 日历月效应（年龄段 × 城市等级 × 首单金额构成的各层有各自的时间趋势；理论部分的流失斜率校正会员在入会前按定义
+# 仍然活跃这一点），为每位会员入会后的每个月推算其未处理时的期望订单，提升 = 实际 / 推算 − 1。
 
 # %%
 did = loyalty.did_effect(panel, months=months, strata="profile")
 say(directional("loyalty.enrolment_did", (did.effect, did.ci_low, did.ci_high), T, lang=lang, m0=months[0], m1=months[1]))
-print(T("did.print", lang, members=did.n_members, controls=did.n_control_customers))
+print(T("did.print", lang, members=did.n_members, controls=did.n_control_customers, lapse=did.lapse_factor))
 
 # %% [markdown]
 # The event study: the lift month by month after enrolment, and the pre-trend coefficients before
 # it (month −1 is the reference). The pre-trend test asks whether the months before enrolment are
-# jointly zero.
+# jointly zero. It uses the model *without* the lapse slope (the pre-enrolment dummies leave nothing
+# to estimate the slope from), so it shows the survivorship itself: members are active until they
+# join, the others are not, and members' early months look low against month −1.
 
 # %% [markdown] lang="zh"
 # 事件研究：入会后逐月的提升，以及入会前的趋势系数（以入会前第 1 个月为基准）。入会前趋势检验考察入会前各月的
-# 系数是否联合为零。
+# 系数是否联合为零。它使用*不含*流失斜率的模型（入会前各月的虚拟变量使斜率无从估计），因此显示的正是幸存者效应
+# 本身：会员在入会前一直活跃，其他客户则不然，会员较早的月份相对于第 −1 个月显得偏低。
 
 # %%
 es = loyalty.did_event_study(panel, strata="profile")
@@ -472,9 +491,10 @@ for c in claims:
 #   wrong, and the enrolment-based estimate must not be reported as the programme's effect. A test
 #   that does *not* reject is no proof: with a few thousand customers its power is limited, and a
 #   slow divergence can go unnoticed and still bias the estimate (Roth 2022).
-# * Enrolment is chosen by the customer, and only active customers choose it: the enrolment-based
-#   comparison leans towards overstating the effect. A launch date chosen by the retailer, or
-#   better a randomised invitation, gives a comparison whose assumption holds by design.
+# * Enrolment is chosen by the customer, and only active customers choose it: the plain
+#   enrolment-based comparison overstates the effect. The lapse slope corrects this under an
+#   assumption about how customers lapse; a launch date chosen by the retailer, or better a
+#   randomised invitation, gives a comparison whose assumption holds by design.
 # * Whether the effect fades is a question about the *difference* between early and late months,
 #   with its interval - not about two point estimates.
 # * Bunching at the gold threshold means customers respond to tiers - and that a regression
@@ -502,8 +522,8 @@ for c in claims:
 # * **注意——平行趋势是一个假设。** 入会前趋势检验可以*拒绝*它：这说明会员在入会前就已经走出不同的趋势，推算的
 #   反事实是错的，基于入会时间的估计不能作为会员卡的效果来报告。检验*没有*拒绝也不是证明：只有几千位客户时检验
 #   功效有限，缓慢的偏离可能不被察觉却仍然使估计产生偏差（Roth 2022）。
-# * 入会由客户选择，而且只有活跃的客户才会选择入会：基于入会时间的比较倾向于高估效果。由零售商决定的上线日期，
-#   或者更好的随机邀请，能给出其假设由设计保证成立的比较。
+# * 入会由客户选择，而且只有活跃的客户才会选择入会：简单的基于入会时间的比较会高估效果。流失斜率在关于客户如何
+#   流失的假设下校正这一点；由零售商决定的上线日期，或者更好的随机邀请，能给出其假设由设计保证成立的比较。
 # * 效果是否减弱，问的是早期与后期月份之*差*及其置信区间，而不是两个点估计。
 # * 金卡门槛处的聚束说明客户会对会员等级做出反应——也说明在门槛处做断点回归会比较不同类型的客户。
 # * 积分沉淀是零售商的收入，却也是会员不活跃的信号；负债必须入账。
@@ -663,9 +683,10 @@ assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[n
 #   members' head start before joining;
 # * which estimate to report: a causal design with its interval, in plain words ("between ... and
 #   ..."), and what "cannot tell" means if the interval includes 0 - not the point estimate alone;
-# * the enrolment-based DiD rests on parallel trends around a date the customer chose; a rejected
-#   pre-trend test means it must not be reported as the effect; active customers join, which tilts
-#   it upward; the city-launch ITT (and its per-member scaling) rests on the roll-out instead;
+# * the enrolment-based DiD rests on parallel trends around a date the customer chose; active
+#   customers join, which tilts the plain comparison upward, and the lapse correction rests on a
+#   model of how customers lapse; a rejected pre-trend test is a reason not to report it as the
+#   effect; the city-launch ITT (and its per-member scaling) rests on the roll-out instead;
 # * a recommendation for the next change: randomise it (invite a random half of eligible customers,
 #   or randomise the order of cities) and fix the analysis plan in advance;
 # * tone and format of a memo: one page, a clear recommendation first, no jargon left unexplained.
@@ -676,8 +697,9 @@ assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[n
 # * 简单差距衡量的既是谁会入会，也是会员卡的作用（自选择），并以会员入会前的领先优势为证据；
 # * 应报告哪个估计：一个因果设计的估计及其置信区间，用通俗的话表达（"在……与……之间"），以及区间包含 0 时
 #   "无法判断"的含义——而不是只给点估计；
-# * 基于入会时间的双重差分依赖于围绕客户自选日期的平行趋势；入会前趋势检验被拒绝意味着它不能作为效果报告；活跃
-#   客户才入会，这使它向上偏；城市上线的意向处理效应（及其按会员折算）依赖的是推出方案本身；
+# * 基于入会时间的双重差分依赖于围绕客户自选日期的平行趋势；活跃客户才入会，这使简单比较向上偏，而流失校正依赖于
+#   关于客户如何流失的模型；入会前趋势检验被拒绝是不把它作为效果报告的理由；城市上线的意向处理效应（及其按会员
+#   折算）依赖的是推出方案本身；
 # * 对下一次调整的建议：随机化（随机邀请一半符合条件的客户，或随机决定城市的上线顺序），并事先确定分析方案；
 # * 备忘录的语气和格式：一页，先给明确的建议，术语都有解释。
 
@@ -704,7 +726,9 @@ assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[n
 # **Take-home messages.**
 # 1. Members out-buy non-members mostly because of who joins; the naive gap is not the effect.
 # 2. Difference-in-differences needs parallel trends; when the customer chooses the date, enrolment
-#    itself breaks them - a rejected pre-trend test stops the analysis, a passed one proves nothing.
+#    itself breaks them (members are survivors until they join). A model can correct what it names
+#    (a lapse slope), but then the estimate rests on that model; a rejected pre-trend test is a
+#    warning, a passed one proves nothing.
 # 3. A date the customer does not choose (a staggered launch, a randomised invitation) gives an
 #    intention-to-treat effect whose assumption holds by design; scale it by the enrolled share.
 # 4. Compare estimators on the same members, each with an interval; say "cannot tell" when the
@@ -714,8 +738,9 @@ assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[n
 # %% [markdown] lang="zh"
 # **要点回顾。**
 # 1. 会员比非会员买得多，主要是因为谁会入会；简单差距不是效果。
-# 2. 双重差分需要平行趋势；当日期由客户选择时，入会本身就会破坏平行趋势——入会前趋势检验被拒绝时分析必须停下，
-#    通过检验也不能证明什么。
+# 2. 双重差分需要平行趋势；当日期由客户选择时，入会本身就会破坏平行趋势（会员在入会前都是"幸存者"）。模型可以
+#    校正它明确写出的部分（流失斜率），但估计随之依赖于这个模型；入会前趋势检验被拒绝是一个警告，通过检验也不能
+#    证明什么。
 # 3. 客户无法选择的日期（分批上线、随机邀请）给出的意向处理效应，其假设由设计保证成立；再按入会份额折算。
 # 4. 在同一批会员上比较各种估计量，每个都附置信区间；区间包含"没有效果"时就说"无法判断"。
 # 5. 等级门槛会造成聚束；积分形成负债：未兑换积分 × 积分价值 × (1 − 积分沉淀率)。
@@ -723,14 +748,14 @@ assert np.isclose(early_head_start, panel.loc[_e, "orders"].mean() / panel.loc[n
 # %% [markdown]
 # ## Check against the truth (synthetic data only)
 # Each claim whose true value the simulator knows, next to its estimate and interval. The truth of
-# the enrolment-based DiD is the programme's actual effect on those members; its estimate may miss it
-# (see the Theory section). The buyer-type truth is the planted lift of each group's members weighted
+# the enrolment-based DiD is the programme's actual effect on those members (on the days they are
+# still active); its estimate may miss it if the lapse model of the Theory section is wrong. The buyer-type truth is the planted lift of each group's members weighted
 # by their purchase rate (an approximation of the estimand).
 
 # %% [markdown] lang="zh"
 # ## 与真值核对（仅限模拟数据）
-# 每个模拟器知道真值的结论，与其估计值和置信区间并列。基于入会时间的双重差分的真值是会员卡对这些会员的实际效果；
-# 其估计可能偏离真值（见理论部分）。购买者类型的真值是各组会员的预设提升按其购买率加权的平均（对估计目标的近似）。
+# 每个模拟器知道真值的结论，与其估计值和置信区间并列。基于入会时间的双重差分的真值是会员卡对这些会员（在她们仍然
+# 活跃的日子里）的实际效果；如果理论部分的流失模型不成立，其估计可能偏离真值。购买者类型的真值是各组会员的预设提升按其购买率加权的平均（对估计目标的近似）。
 
 # %%
 claims_truth = {}
@@ -749,7 +774,7 @@ if data.truth is not None:
     planted = {g: np.average(tc.loc[group.index[group == g], "loyalty_effect"],
                              weights=tc.loc[group.index[group == g], "purchase_rate"]) for g in ("light", "heavy")}
     claims_truth["loyalty.buyer_type_gap"] = float(planted[hetero.first] - planted[hetero.last])
-    rows = [("loyalty ATT (enrolment DiD)", round(did.effect, 3), t["att"], "95% CI should cover if the design holds"),
+    rows = [("loyalty ATT (enrolment DiD)", round(did.effect, 3), t["att"], "95% CI should cover if the lapse model holds"),
             ("launch ITT", round(launch.effect, 3), t["launch_itt"], "95% CI should cover"),
             ("fade (early - late)", round(fade.estimate, 3), t["fade_early_minus_late"], "95% CI should cover")]
     if points is not None:

@@ -15,9 +15,10 @@ One module per method:
 * :mod:`~crmlab.analysis.loyalty.did` - imputation difference-in-differences:
   :func:`did_effect`, :func:`did_event_study`, :func:`pretrend_test`,
   :func:`effect_by_segment` (the machinery is in ``_imputation``);
-* :mod:`~crmlab.analysis.loyalty.did` also: :func:`fade_effect` (early minus
-  late months, with an interval) and :func:`effect_heterogeneity` (Wald test
-  that the effect is the same for every buyer type);
+* :mod:`~crmlab.analysis.loyalty.did` also: :func:`effect_heterogeneity` (Wald
+  test that the effect is the same for every buyer type);
+* :mod:`~crmlab.analysis.loyalty.fade` - :func:`fade_effect` (early minus late
+  months, with an interval);
 * :mod:`~crmlab.analysis.loyalty.launch` - :func:`launch_effect`: the
   staggered city launch as a natural experiment (intention-to-treat, and per
   enrolled member);
@@ -53,8 +54,9 @@ True
 """
 
 from .compare import RatioEstimate, common_members, naive_did_ratio, same_members
-from .did import (DidEffect, FadeEffect, HeterogeneityTest, PretrendTest, did_effect, did_event_study, effect_by_segment,
-                  effect_heterogeneity, fade_effect, pretrend_test)
+from .did import (DidEffect, HeterogeneityTest, PretrendTest, did_effect, did_event_study, effect_by_segment,
+                  effect_heterogeneity, pretrend_test)
+from .fade import FadeEffect, fade_effect
 from .launch import LaunchEffect, launch_effect, launch_panel
 from .matching import MatchingEffect, propensity_matching
 from .panel import NaiveComparison, monthly_panel, naive_member_effect, rate_ratio

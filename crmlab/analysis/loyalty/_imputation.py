@@ -49,6 +49,7 @@ __all__ = [
     "cluster_se",
     "ratio_ci",
     "post_rows",
+    "resolve_lapse",
     "Imputer",
 ]
 
@@ -59,24 +60,36 @@ class Design:
     """A panel as arrays ready for estimation (row order of the panel).
 
     Parameters are laid out as: calendar months, then event-time dummies
-    (if any), then one linear time trend per stratum (if any).
-    ``codes[f][row]`` is the parameter of categorical factor *f* acting on
-    the row (-1: none); ``trend[row]`` the row's stratum trend parameter and
-    ``x[row]`` its time in years (centred).
+    (if any), then the slopes: one linear time trend per stratum (if any),
+    then the lapse slope(s) (if any). ``codes[f][row]`` is the parameter of
+    categorical factor *f* acting on the row (-1: none); each entry of
+    ``slopes`` is a pair ``(param, value)`` of arrays: the row's slope
+    parameter and the value it multiplies (time in years, centred, for the
+    stratum trends; years at risk of an unseen lapse for the lapse slope).
+    Every unit has a single parameter in each slope family.
     """
 
     unit: np.ndarray
     codes: list[np.ndarray]
-    trend: np.ndarray | None
-    x: np.ndarray
+    slopes: list[tuple[np.ndarray, np.ndarray]]
     y: np.ndarray
     rel: np.ndarray
     n_units: int
     n_params: int
+    lapse: bool = False
 
 
-def design_from_panel(panel: pd.DataFrame, strata: str | Sequence[str] | None, outcome: str) -> Design:
-    """The :class:`Design` of a panel: month effects and, with ``strata``, a trend per stratum."""
+def design_from_panel(panel: pd.DataFrame, strata: str | Sequence[str] | None, outcome: str,
+                      lapse: bool = False) -> Design:
+    """The :class:`Design` of a panel: month effects, a trend per stratum (``strata``), a lapse slope (``lapse``).
+
+    The lapse slope multiplies the years a customer-month lies after the
+    customer's last moment *known* to be active: for members before
+    enrolment none (a customer enrols only while active), after enrolment
+    the years since the enrolment month; for customers who never enrol the
+    years since their first order month (``first_month``; the panel starts
+    the month after it). See :func:`~crmlab.analysis.loyalty.did.did_effect`.
+    """
     check_panel(panel)
     if outcome not in panel.columns:
         raise ValueError(f"panel has no outcome column {outcome!r}")
@@ -90,7 +103,7 @@ def design_from_panel(panel: pd.DataFrame, strata: str | Sequence[str] | None, o
     mcode, mcats = pd.factorize(month.astype(np.int64), sort=True)
     x = (month - month.mean()) / 12.0
     n_params = len(mcats)
-    trend = None
+    slopes: list[tuple[np.ndarray, np.ndarray]] = []
     if strata is not None:
         cols = [strata] if isinstance(strata, str) else list(strata)
         require_columns(panel, cols, table="panel")
@@ -100,23 +113,32 @@ def design_from_panel(panel: pd.DataFrame, strata: str | Sequence[str] | None, o
         scode, scats = pd.factorize(key, sort=True)
         if (pd.Series(scode).groupby(unit).nunique() > 1).any():
             raise ValueError(f"strata column(s) {', '.join(cols)} must be constant within customer")
-        trend = scode + n_params
+        slopes.append((scode + n_params, x))
         n_params += len(scats)
-    return Design(unit=unit, codes=[mcode], trend=trend, x=x, y=y,
-                  rel=panel["months_since_enrol"].to_numpy(float), n_units=len(uid), n_params=n_params)
+    rel = panel["months_since_enrol"].to_numpy(float)
+    if lapse:
+        require_columns(panel, ["first_month"], table="panel")
+        first = month_index(panel["first_month"], "panel.first_month")
+        if np.isnan(first).any():
+            raise ValueError("panel column 'first_month' has missing dates")
+        at_risk = np.where(np.isfinite(rel), np.maximum(np.nan_to_num(rel), 0.0), month - first) / 12.0
+        slopes.append((np.full(len(y), n_params), at_risk))
+        n_params += 1
+    return Design(unit=unit, codes=[mcode], slopes=slopes, y=y, rel=rel, n_units=len(uid), n_params=n_params,
+                  lapse=bool(lapse))
 
 
 def dummy_offset(design: Design) -> int:
     """Index of the first parameter after the categorical ones (where dummies go)."""
-    return design.n_params if design.trend is None else int(design.trend.min())
+    return int(design.slopes[0][0].min()) if design.slopes else design.n_params
 
 
 def with_dummies(design: Design, dummies: np.ndarray, n_dummies: int) -> Design:
-    """The design plus a factor of event-time dummies (-1 = reference); trends move behind them."""
+    """The design plus a factor of event-time dummies (-1 = reference); slopes move behind them."""
     code = np.where(dummies >= 0, dummies + dummy_offset(design), -1)
-    trend = None if design.trend is None else design.trend + n_dummies
-    return Design(unit=design.unit, codes=[*design.codes, code], trend=trend, x=design.x, y=design.y,
-                  rel=design.rel, n_units=design.n_units, n_params=design.n_params + n_dummies)
+    slopes = [(k + n_dummies, v) for k, v in design.slopes]
+    return Design(unit=design.unit, codes=[*design.codes, code], slopes=slopes, y=design.y,
+                  rel=design.rel, n_units=design.n_units, n_params=design.n_params + n_dummies, lapse=design.lapse)
 
 
 def linear_predictor(design: Design, theta: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -126,8 +148,8 @@ def linear_predictor(design: Design, theta: np.ndarray, rows: np.ndarray) -> np.
         k = c[rows]
         m = k >= 0
         out[m] += theta[k[m]]
-    if design.trend is not None:
-        out += theta[design.trend[rows]] * design.x[rows]
+    for k, v in design.slopes:
+        out += theta[k[rows]] * v[rows]
     return out
 
 
@@ -145,16 +167,26 @@ class Fit:
     converged: bool
 
 
-def _rake(y: np.ndarray, unit: np.ndarray, codes: list[np.ndarray], trend: np.ndarray | None, x: np.ndarray,
+def _slope_matrix(slopes: list[tuple[np.ndarray, np.ndarray]], n_rows: int, n_params: int) -> sparse.csr_matrix:
+    """Sparse ``rows x params`` matrix of the slope regressors (zero columns for the other parameters)."""
+    if not slopes:
+        return sparse.csr_matrix((n_rows, n_params))
+    r = np.concatenate([np.arange(n_rows)] * len(slopes))
+    c = np.concatenate([k for k, _ in slopes])
+    v = np.concatenate([val for _, val in slopes])
+    return sparse.csr_matrix((v, (r, c)), shape=(n_rows, n_params))
+
+
+def _rake(y: np.ndarray, unit: np.ndarray, codes: list[np.ndarray], slopes: list[tuple[np.ndarray, np.ndarray]],
           n_params: int, n_units: int, weights: np.ndarray | None = None, theta0: np.ndarray | None = None,
           tol: float = 1e-9, max_iter: int = 2000) -> tuple[np.ndarray, np.ndarray, int, bool]:
-    """Poisson maximum likelihood with unit effects, categorical factors and stratum trends.
+    """Poisson maximum likelihood with unit effects, categorical factors and slopes.
 
     Block coordinate ascent on the concentrated (multinomial) likelihood:
     the unit effects are concentrated out exactly, each categorical factor's
     score equation ``sum(y) = sum(mu)`` is solved in closed form
-    (iterative proportional fitting), and each stratum trend takes an exact
-    Newton step given the rest.
+    (iterative proportional fitting); with slopes (stratum trends, lapse)
+    every sweep ends with a joint Newton step of all parameters.
     """
     w = np.ones_like(y) if weights is None else weights
     wy = w * y
@@ -163,8 +195,17 @@ def _rake(y: np.ndarray, unit: np.ndarray, codes: list[np.ndarray], trend: np.nd
     masks = [(c >= 0) for c in codes]
     for c, m in zip(codes, masks):
         eta[m] += theta[c[m]]
-    if trend is not None:
-        eta += theta[trend] * x
+    Z = _slope_matrix(slopes, len(y), n_params)
+    s_idx = np.unique(np.concatenate([k for k, _ in slopes])) if slopes else np.zeros(0, np.int64)
+    if len(s_idx):
+        eta += Z[:, s_idx] @ theta[s_idx]
+        # all parameters in one matrix for the joint Newton step
+        r = [np.flatnonzero(m) for m in masks]
+        X = (sparse.csr_matrix((np.ones(sum(len(i) for i in r)), (np.concatenate(r), np.concatenate(
+            [c[m] for c, m in zip(codes, masks)]))), shape=(len(y), n_params)) + Z).tocsr()
+        cols = np.flatnonzero(np.asarray(abs(X).sum(axis=0)).ravel() > 0)
+        Xc = X[:, cols].tocsc()
+        U = sparse.csr_matrix((np.ones(len(y)), (unit, np.arange(len(y)))), shape=(n_units, len(y)))
     ytot = np.bincount(unit, weights=wy, minlength=n_units)
 
     def fitted():
@@ -185,20 +226,18 @@ def _rake(y: np.ndarray, unit: np.ndarray, codes: list[np.ndarray], trend: np.nd
             theta += step
             eta[m] += step[c[m]]
             biggest = max(biggest, float(np.abs(step).max()))
-        if trend is not None:
+        if len(s_idx):
+            # joint Newton step of all parameters on the concentrated likelihood (the slopes are
+            # correlated with the month effects, so one-block-at-a-time steps would crawl)
             mu = fitted()
-            grad = np.bincount(trend, weights=x * (wy - mu), minlength=n_params)
-            sx = np.bincount(unit, weights=x * mu, minlength=n_units)
+            grad = Xc.T @ (wy - mu)
             sm = np.maximum(np.bincount(unit, weights=mu, minlength=n_units), 1e-300)
-            hess = np.bincount(trend, weights=x * x * mu, minlength=n_params)
-            first = np.zeros(n_units)
-            first[unit] = trend  # units sit in one stratum
-            hess -= np.bincount(first.astype(np.int64), weights=sx * sx / sm, minlength=n_params)
-            ok = hess > 1e-12
-            step = np.zeros(n_params)
-            step[ok] = np.clip(grad[ok] / hess[ok], -1.0, 1.0)
-            theta += step
-            eta += step[trend] * x
+            Xm = Xc.multiply(mu[:, None]).tocsc()
+            Q = (U @ Xm).toarray()
+            hess = (Xc.T @ Xm).toarray() - Q.T @ (Q / sm[:, None])
+            step = np.clip(np.linalg.lstsq(hess, grad, rcond=1e-12)[0], -1.0, 1.0)
+            theta[cols] += step
+            eta += Xc @ step
             biggest = max(biggest, float(np.abs(step).max()))
         if biggest < tol:
             converged = True
@@ -225,21 +264,21 @@ def fit_design(design: Design, rows: np.ndarray, weights: np.ndarray | None = No
     if len(rows) == 0:
         raise ValueError("no orders among the untreated customer-months: cannot fit the model")
     codes = [c[rows] for c in design.codes]
-    trend = None if design.trend is None else design.trend[rows]
+    slopes = [(k[rows], v[rows]) for k, v in design.slopes]
     w = None if weights is None else wu[design.unit[rows]]
     y, unit = design.y[rows], design.unit[rows]
-    theta, eta, it, conv = _rake(y, unit, codes, trend, design.x[rows], design.n_params, design.n_units, w, theta0)
+    theta, eta, it, conv = _rake(y, unit, codes, slopes, design.n_params, design.n_units, w, theta0)
     if not conv:
         warnings.warn(f"the Poisson fixed-effects fit did not converge in {it} iterations", RuntimeWarning,
                       stacklevel=3)
     present = np.zeros(design.n_params, bool)
     for c in codes:
         present[c[c >= 0]] = True
-    if trend is not None:
-        present[trend] = True
+    for k, _ in slopes:
+        present[k] = True
     theta = np.where(present, theta, -np.inf)
-    if trend is not None:  # a stratum without rows has no trend: use 0 for its members
-        t_idx = np.unique(design.trend)
+    for k, _ in design.slopes:  # a stratum without rows has no trend: use 0 for its members
+        t_idx = np.unique(k)
         theta[t_idx] = np.where(np.isfinite(theta[t_idx]), theta[t_idx], 0.0)
     ww = np.ones(len(rows)) if w is None else w
     utot = np.bincount(unit, weights=ww * y, minlength=design.n_units)
@@ -249,7 +288,7 @@ def fit_design(design: Design, rows: np.ndarray, weights: np.ndarray | None = No
 
 # ============================================================================ sandwich
 def _row_matrix(design: Design, rows: np.ndarray) -> sparse.csr_matrix:
-    """Sparse design of ``rows`` (one column per parameter: 0/1 dummies, time for trends)."""
+    """Sparse design of ``rows`` (one column per parameter: 0/1 dummies, the values of the slopes)."""
     r, c, v = [], [], []
     for code in design.codes:
         k = code[rows]
@@ -257,10 +296,10 @@ def _row_matrix(design: Design, rows: np.ndarray) -> sparse.csr_matrix:
         r.append(np.flatnonzero(m))
         c.append(k[m])
         v.append(np.ones(int(m.sum())))
-    if design.trend is not None:
+    for k, val in design.slopes:
         r.append(np.arange(len(rows)))
-        c.append(design.trend[rows])
-        v.append(design.x[rows])
+        c.append(k[rows])
+        v.append(val[rows])
     r, c, v = np.concatenate(r), np.concatenate(c), np.concatenate(v)
     return sparse.csr_matrix((v, (r, c)), shape=(len(rows), design.n_params))
 
@@ -375,6 +414,11 @@ def post_rows(design: Design, months: tuple[int, int]) -> np.ndarray:
     return np.flatnonzero(np.isfinite(rel) & (rel >= lo) & (rel <= hi))
 
 
+def resolve_lapse(panel: pd.DataFrame, lapse: bool | None) -> bool:
+    """The estimators' ``lapse`` argument resolved: by default, when the panel has the ``first_month`` column."""
+    return "first_month" in panel.columns if lapse is None else bool(lapse)
+
+
 # ============================================================================ the imputer
 @dataclass
 class Imputer:
@@ -389,15 +433,20 @@ class Imputer:
 
     @classmethod
     def from_panel(cls, panel: pd.DataFrame, strata, outcome: str, cluster: str | None = None,
-                   exclude: np.ndarray | None = None) -> "Imputer":
+                   exclude: np.ndarray | None = None, lapse: bool = False) -> "Imputer":
         """Fit the untreated model (never-members, members before enrolment) minus ``exclude`` rows."""
-        design = design_from_panel(panel, strata, outcome)
+        design = design_from_panel(panel, strata, outcome, lapse)
         untreated = _untreated_rows(design)
         pre = _treated_pre_rows(design)
         if exclude is not None:
             untreated = untreated[~exclude[untreated]]
             pre = pre[~exclude[pre]]
         return cls(design, fit_design(design, untreated), untreated, pre, _unit_clusters(panel, cluster))
+
+    @property
+    def lapse(self) -> bool:
+        """Whether the untreated model has a lapse slope (the last parameter)."""
+        return self.design.lapse
 
     def bread(self) -> tuple[sparse.csr_matrix, np.ndarray]:
         """Per-unit scores and bread of the untreated model (computed once)."""

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..._checks import as_datetimes
 from .._results import DEFAULT_CONFIDENCE, Result
-from ._imputation import Imputer, fit_design, impute, post_rows
+from ._imputation import Imputer, fit_design, impute, post_rows, resolve_lapse
 from .panel import check_panel
 
 __all__ = ["common_members", "same_members", "naive_did_ratio", "RatioEstimate"]
@@ -116,6 +116,7 @@ def naive_did_ratio(
     *,
     months: tuple[int, int] = (1, 5),
     strata=None,
+    lapse: bool | None = None,
     outcome: str = "orders",
     n_boot: int = 200,
     confidence_level: float = DEFAULT_CONFIDENCE,
@@ -144,7 +145,7 @@ def naive_did_ratio(
     check_panel(panel)
     if n_boot < 2:
         raise ValueError("n_boot must be at least 2")
-    imp = Imputer.from_panel(panel, strata, outcome)
+    imp = Imputer.from_panel(panel, strata, outcome, lapse=resolve_lapse(panel, lapse))
     d = imp.design
     post = post_rows(d, months)
     member, non = _naive_rows(panel)

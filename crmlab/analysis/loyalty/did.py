@@ -48,6 +48,31 @@ with non-members of their own kind. Trends rather than stratum x month
 effects keep sparse strata stable: noisy month effects would bias the ratio
 downward (Jensen's inequality on the imputed baseline).
 
+*Why a lapse term.* Customers lapse silently: a customer who has stopped
+buying for good is still in the panel, with zero orders, and nobody can see
+that she has gone. A customer enrols only while she is active, so every
+member is *known* to be active in all her months before enrolment - a
+survivor by construction - while the customers who never enrol, and whose
+months carry most of the month effects, lapse all along. Without a
+correction the untreated model's trend includes those lapses, the members'
+imputed untreated orders after enrolment fall with it, and the lift is
+overstated (the survivor bias; it also shows up as a rising "pre-trend" of
+members before enrolment). With ``lapse`` the model adds one slope
+:math:`\beta` on the years a customer-month lies after the customer's last
+moment known to be active - the first order for never-members, enrolment
+for members (their months before enrolment get 0):
+
+.. math:: E[y_{it}] = \exp(\alpha_i + \gamma_t + \delta_{s(i)}\, t + \beta\, a_{it})\,(1 + \tau_{t - E_i}),
+
+so a member's imputed untreated orders start from her level before
+enrolment and lapse only from enrolment on, at the rate estimated from the
+difference between the members' months before enrolment and the other
+customers' months. This is the quantity the programme's effect is defined on
+(``truth.loyalty.att``: expected orders on the days the member is still
+active, lapses after enrolment included). It assumes that this difference is
+a lapse at a constant rate per year (on the log scale), the same for members
+after enrolment as for the other customers of the panel.
+
 References
 ----------
 Borusyak, K., Jaravel, X. & Spiess, J. (2024). Revisiting event-study designs:
@@ -83,12 +108,12 @@ from scipy import sparse, stats
 
 from ..._checks import require_columns
 from .._results import DEFAULT_CONFIDENCE, Result, z_value
-from ._imputation import (Imputer, cluster_se, dummy_offset, fit_design, post_rows, ratio_ci, scores_and_bread,
-                          with_dummies)
+from ._imputation import (Imputer, dummy_offset, fit_design, post_rows, ratio_ci, resolve_lapse,
+                          scores_and_bread, with_dummies)
 from .panel import check_panel
 
-__all__ = ["did_effect", "did_event_study", "pretrend_test", "effect_by_segment", "effect_heterogeneity", "fade_effect",
-           "DidEffect", "PretrendTest", "HeterogeneityTest", "FadeEffect"]
+__all__ = ["did_effect", "did_event_study", "pretrend_test", "effect_by_segment", "effect_heterogeneity",
+           "DidEffect", "PretrendTest", "HeterogeneityTest"]
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -116,6 +141,10 @@ class DidEffect(Result):
         Never-members in the fit.
     method : str
         ``"analytic"`` or ``"bootstrap"``.
+    lapse_factor : float
+        With the lapse slope: the factor by which a customer's expected
+        orders shrink per year in which she may have lapsed unseen
+        (``exp(slope)``; 0.6 = 40 % fewer); NaN without it.
     """
 
     effect: float
@@ -130,6 +159,7 @@ class DidEffect(Result):
     n_dropped_rows: int
     n_control_customers: int
     method: str
+    lapse_factor: float = float("nan")
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -158,6 +188,7 @@ def did_effect(
     *,
     months: tuple[int, int] = (1, 5),
     strata: str | Sequence[str] | None = None,
+    lapse: bool | None = None,
     cluster: str | None = None,
     outcome: str = "orders",
     method: str = "analytic",
@@ -190,6 +221,15 @@ def did_effect(
         (conditional parallel trends). ``"profile"`` from
         :func:`~crmlab.analysis.loyalty.panel.monthly_panel` is the
         recommended choice.
+    lapse : bool, optional
+        Give the untreated model a lapse slope (see *Why a lapse term* in the
+        module docstring): customer-months lose ``exp(slope)`` of their
+        expected orders per year in which the customer may have lapsed
+        unseen - never-members from their first order on, members from
+        their enrolment on (a customer enrols only while active, so her
+        months before it have no lapses). Needs the panel's ``first_month``
+        column; the default (``None``) uses it when the panel has that
+        column, as :func:`~crmlab.analysis.loyalty.panel.monthly_panel`'s has.
     cluster : str, optional
         Panel column to cluster standard errors on (default: customers).
         The programme's launch date is assigned by city, so ``"city"``
@@ -240,7 +280,7 @@ def did_effect(
     >>> res.ci_low < 0.3 < res.ci_high, res.confidence_level
     (True, 0.95)
     """
-    imp = Imputer.from_panel(panel, strata, outcome, cluster)
+    imp = Imputer.from_panel(panel, strata, outcome, cluster, lapse=resolve_lapse(panel, lapse))
     post = post_rows(imp.design, months)
     if len(post) == 0:
         raise ValueError(f"panel has no member months {months[0]}..{months[1]} after enrolment")
@@ -260,6 +300,7 @@ def did_effect(
         confidence_level=float(confidence_level), se_log=float(out["se_log"]),
         observed=out["observed"], imputed=out["imputed"], n_members=out["n_members"], n_rows=out["n_rows"],
         n_dropped_rows=out["n_dropped_rows"], n_control_customers=int(len(np.unique(d.unit[never]))), method=method,
+        lapse_factor=float(np.exp(imp.fit.theta[d.slopes[-1][0][0]])) if d.lapse else float("nan"),
     )
 
 
@@ -268,6 +309,7 @@ def did_event_study(
     *,
     window: tuple[int, int] = (-6, 9),
     strata: str | Sequence[str] | None = None,
+    lapse: bool | None = None,
     cluster: str | None = None,
     outcome: str = "orders",
     confidence_level: float = DEFAULT_CONFIDENCE,
@@ -287,7 +329,7 @@ def did_event_study(
         Output of :func:`~crmlab.analysis.loyalty.panel.monthly_panel`.
     window : (int, int)
         First (negative) and last (non-negative) event month to report.
-    strata, cluster, outcome, confidence_level
+    strata, lapse, cluster, outcome, confidence_level
         As in :func:`did_effect`.
 
     Returns
@@ -299,6 +341,12 @@ def did_event_study(
 
     Notes
     -----
+    The pre-enrolment months come from the plain model (no ``lapse`` slope:
+    the event-time dummies leave no pre-enrolment trend to estimate it
+    from), so they show the survivor pattern the lapse slope corrects:
+    members are known to be active before enrolment, the other customers
+    are not, and the members' early months look low against month -1.
+
     A pre-trend test that passes is necessary, not sufficient: slowly
     diverging trends (here: members churn less than non-members) may be too
     small to detect month by month and still bias the post-period estimate
@@ -323,10 +371,12 @@ def did_event_study(
     lo, hi = window
     if lo > -2 or hi < 0:
         raise ValueError(f"window must be (first <= -2, last >= 0), got {window!r}")
-    imp = Imputer.from_panel(panel, strata, outcome, cluster)
+    imp = Imputer.from_panel(panel, strata, outcome, cluster, lapse=resolve_lapse(panel, lapse))
     d = imp.design
     rows = []
-    rows += _pretrend_rows(imp, lo, confidence_level)
+    # the pre-period dummies leave no linear pre-enrolment trend to estimate a lapse slope from: plain model
+    plain = imp if not imp.lapse else Imputer.from_panel(panel, strata, outcome, cluster)
+    rows += _pretrend_rows(plain, lo, confidence_level)
     rows.append(dict(event_time=-1, effect=0.0, ci_low=0.0, ci_high=0.0, se_log=0.0,
                      n_members=int(len(np.unique(d.unit[d.rel == -1]))), n_rows=int((d.rel == -1).sum()),
                      estimate="reference"))
@@ -397,8 +447,8 @@ def pretrend_test(
 
     Event-time dummies for months ``-n_pre .. -2`` before enrolment (month
     ``-1`` is the reference; earlier months share one dummy) are added to the
-    untreated Poisson model of :func:`did_effect`; under parallel trends
-    they are all 0 (Borusyak, Jaravel & Spiess 2024, test of pre-trends).
+    untreated Poisson model of :func:`did_effect` (without its lapse slope, see
+    Notes); under parallel trends they are all 0 (Borusyak, Jaravel & Spiess 2024, test of pre-trends).
 
     Parameters
     ----------
@@ -419,6 +469,15 @@ def pretrend_test(
     -----
     :math:`\chi^2 = \hat b' \hat V^{-1} \hat b` with :math:`\hat b` the log
     coefficients and :math:`\hat V` their sandwich covariance.
+
+    The model is the plain one, without the ``lapse`` slope of
+    :func:`did_effect` (the dummies leave no pre-enrolment trend to
+    estimate it from). So the test asks whether members' months before
+    enrolment drift away from the other customers' months at all; members
+    are active by construction until they enrol while the others lapse
+    unseen, so a steady rise towards month -1 is expected and is what the
+    lapse slope corrects. A pattern that is not a steady drift (a dip or a
+    jump just before enrolment) is not corrected by it.
 
     Examples
     --------
@@ -455,6 +514,7 @@ def effect_by_segment(
     n_groups: int = 3,
     baseline_months: int = 3,
     strata: str | Sequence[str] | None = None,
+    lapse: bool | None = None,
     cluster: str | None = None,
     outcome: str = "orders",
     confidence_level: float = DEFAULT_CONFIDENCE,
@@ -478,7 +538,7 @@ def effect_by_segment(
         ``by=None``: the last ``baseline_months`` months before enrolment form
         the baseline; the order rate of the months before them classifies the
         member (members need at least one month of each).
-    strata, cluster, outcome, confidence_level
+    strata, lapse, cluster, outcome, confidence_level
         As in :func:`did_effect`.
 
     Returns
@@ -512,7 +572,7 @@ def effect_by_segment(
     >>> bool(res.set_index("group").loc[1, "effect"] > res.set_index("group").loc[0, "effect"] + 0.4)
     True
     """
-    seg = _segments(panel, by, n_groups, baseline_months, strata, outcome, cluster, months)
+    seg = _segments(panel, by, n_groups, baseline_months, strata, outcome, cluster, months, lapse)
     out = []
     for g, sel in seg["post"].items():
         res = seg["imp"].effect(sel, confidence_level)
@@ -527,14 +587,15 @@ def effect_by_segment(
 
 
 def _segments(panel: pd.DataFrame, by: str | None, n_groups: int, baseline_months: int, strata, outcome: str,
-              cluster: str | None, months: tuple[int, int] = (1, 5)) -> dict:
+              cluster: str | None, months: tuple[int, int] = (1, 5), lapse: bool | None = None) -> dict:
     """Group labels of members, the fitted imputer and each group's post rows (see :func:`effect_by_segment`)."""
     check_panel(panel)
+    lapse = resolve_lapse(panel, lapse)
     rel = panel["months_since_enrol"].to_numpy(float)
     names = None
     if by is not None:
         require_columns(panel, [by], table="panel")
-        imp = Imputer.from_panel(panel, strata, outcome, cluster)
+        imp = Imputer.from_panel(panel, strata, outcome, cluster, lapse=lapse)
         labels = panel.loc[np.isfinite(rel)].groupby("customer_id", sort=True)[by].first()
         pre_rate = _pre_rate(panel, rel < 0)
     else:
@@ -552,7 +613,7 @@ def _segments(panel: pd.DataFrame, by: str | None, n_groups: int, baseline_month
         labels = pd.Series(pd.qcut(pre_rate.rank(method="first"), n_groups, labels=names).astype(str),
                            index=pre_rate.index)
         # classification months leave the model; members without a grouping are not estimated
-        imp = Imputer.from_panel(panel, strata, outcome, cluster, exclude=classify)
+        imp = Imputer.from_panel(panel, strata, outcome, cluster, exclude=classify, lapse=lapse)
     d = imp.design
     ids = pd.Index(np.sort(panel["customer_id"].unique()))
     unit_label = labels.reindex(ids).to_numpy()
@@ -599,6 +660,7 @@ def effect_heterogeneity(
     n_groups: int = 3,
     baseline_months: int = 3,
     strata: str | Sequence[str] | None = None,
+    lapse: bool | None = None,
     cluster: str | None = None,
     outcome: str = "orders",
     confidence_level: float = DEFAULT_CONFIDENCE,
@@ -634,7 +696,7 @@ def effect_heterogeneity(
     >>> test.df, test.p_value < 0.01, test.ci_high < 0
     (1, True, True)
     """
-    seg = _segments(panel, by, n_groups, baseline_months, strata, outcome, cluster, months)
+    seg = _segments(panel, by, n_groups, baseline_months, strata, outcome, cluster, months, lapse)
     imp = seg["imp"]
     order = seg["names"] if seg["names"] is not None else sorted(seg["post"], key=str)
     groups, logs, psis, ratios = [], [], [], []
@@ -669,107 +731,6 @@ def effect_heterogeneity(
     return HeterogeneityTest(chi2=chi2, df=df, p_value=float(stats.chi2.sf(chi2, df)), first=groups[0],
                              last=groups[-1], estimate=float(est), ci_low=float(est - z * se),
                              ci_high=float(est + z * se), confidence_level=float(confidence_level))
-
-
-@dataclasses.dataclass(frozen=True, repr=False)
-class FadeEffect(Result):
-    """Does the lift fade? Early minus late event-study months (:func:`fade_effect`).
-
-    Attributes
-    ----------
-    estimate : float
-        Mean lift over the ``early`` months minus mean lift over the ``late``
-        months since enrolment (positive: the effect fades).
-    ci_low, ci_high : float
-        Its confidence interval (delta method, influence values of the
-        month-by-month ratios).
-    confidence_level : float
-    early, late : float
-        The two means.
-    months_early, months_late : list of int
-        The event months with an estimate that enter each mean.
-    """
-
-    estimate: float
-    ci_low: float
-    ci_high: float
-    confidence_level: float
-    early: float
-    late: float
-    months_early: list
-    months_late: list
-
-
-def fade_effect(
-    panel: pd.DataFrame,
-    *,
-    early: tuple[int, int] = (1, 5),
-    late: tuple[int, int] = (6, 9),
-    strata: str | Sequence[str] | None = None,
-    cluster: str | None = None,
-    outcome: str = "orders",
-    confidence_level: float = DEFAULT_CONFIDENCE,
-) -> FadeEffect:
-    """Mean event-study lift in the early months after enrolment minus the late months.
-
-    Each month's lift is the imputation estimate of :func:`did_event_study`;
-    the difference of the two means is linear in the month-by-month ratios,
-    so its standard error follows from their influence values (they share
-    the untreated model, so the months are correlated). Comparing point
-    estimates month by month without this interval says nothing: the months
-    are noisy.
-
-    Parameters
-    ----------
-    panel : DataFrame
-        Output of :func:`~crmlab.analysis.loyalty.panel.monthly_panel`.
-    early, late : (int, int)
-        First and last event month (inclusive) of each period.
-    strata, cluster, outcome, confidence_level
-        As in :func:`did_effect`.
-
-    Returns
-    -------
-    FadeEffect
-        ``estimate, ci_low, ci_high`` (early minus late), ``early, late``.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(5)
-    >>> n, T = 1500, 16
-    >>> cid = np.repeat(np.arange(n), T); t = np.tile(np.arange(T), n)
-    >>> rel = t - np.where(np.arange(n) < 750, 4, np.nan)[cid]
-    >>> lam = rng.gamma(2.0, 0.5, n)[cid] * (1 + 0.6 * ((rel >= 0) & (rel <= 4)))
-    >>> p = pd.DataFrame({"customer_id": cid, "month": pd.Timestamp("2024-01-01") + pd.to_timedelta(t * 31, "D"),
-    ...                   "orders": rng.poisson(lam), "months_since_enrol": rel})
-    >>> f = fade_effect(p, early=(0, 4), late=(5, 9))
-    >>> f.ci_low < 0.6 < f.ci_high, f.ci_low > 0
-    (True, True)
-    """
-    imp = Imputer.from_panel(panel, strata, outcome, cluster)
-    d = imp.design
-    parts = {}
-    for name, (lo, hi) in (("early", early), ("late", late)):
-        ks, rs, ps = [], [], []
-        for k in range(lo, hi + 1):
-            post = np.flatnonzero(d.rel == k)
-            if len(post) == 0:
-                continue
-            r, psi, _ = imp.influence(post)
-            if np.isfinite(r):
-                ks.append(k)
-                rs.append(r)
-                ps.append(psi)
-        if not ks:
-            raise ValueError(f"no event month {lo}..{hi} has an estimate")
-        parts[name] = (ks, float(np.mean(rs)) - 1, np.mean(ps, axis=0))
-    est = parts["early"][1] - parts["late"][1]
-    se = cluster_se(parts["early"][2] - parts["late"][2], imp.clusters)
-    z = z_value(confidence_level)
-    return FadeEffect(estimate=float(est), ci_low=float(est - z * se), ci_high=float(est + z * se),
-                      confidence_level=float(confidence_level), early=parts["early"][1], late=parts["late"][1],
-                      months_early=parts["early"][0], months_late=parts["late"][0])
 
 
 def _pre_rate(panel: pd.DataFrame, mask: np.ndarray) -> pd.Series:

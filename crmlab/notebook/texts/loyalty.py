@@ -76,26 +76,31 @@ MESSAGES = Messages({
              {"en": "The data at this size cannot tell whether members' orders in months {m0}-{m1} after enrolment "
                     "differ from the imputed counterfactual: ",
               "zh": "以目前的数据量无法判断入会后第 {m0}-{m1} 个月会员的订单是否不同于推算的反事实水平："}, _PCT),
-    "did.print": {"en": "{members:,} members with a baseline month; {controls:,} never-members in the model",
-                  "zh": "有基期月份的会员 {members:,} 位；模型中从未入会的客户 {controls:,} 位"},
-    "pretrend.print": {"en": "pre-trend test: chi2 = {chi2:.1f} on {df} df, p = {p:.3f}; pre-enrolment "
+    "did.print": {"en": "{members:,} members with a baseline month; {controls:,} never-members in the model; lapse "
+                        "slope: expected orders x {lapse:.2f} per year in which a customer may have lapsed unseen",
+                  "zh": "有基期月份的会员 {members:,} 位；模型中从未入会的客户 {controls:,} 位；流失斜率：客户可能已悄悄"
+                        "流失的每一年，期望订单乘以 {lapse:.2f}"},
+    "pretrend.print": {"en": "pre-trend test (model without the lapse slope): chi2 = {chi2:.1f} on {df} df, p = {p:.3f}; pre-enrolment "
                              "coefficients {lo:+.2f} .. {hi:+.2f}",
-                       "zh": "入会前趋势检验：卡方 = {chi2:.1f}，自由度 {df}，p = {p:.3f}；入会前各月系数 "
+                       "zh": "入会前趋势检验（不含流失斜率的模型）：卡方 = {chi2:.1f}，自由度 {df}，p = {p:.3f}；入会前各月系数 "
                              "{lo:+.2f} .. {hi:+.2f}"},
     "pretrend.rejects": {
         "en": "The pre-trend test REJECTS parallel trends (p = {p:.3f} < 0.05): before joining, members' orders did "
-              "not move like those of comparable customers, so the counterfactual imputed for them after "
-              "enrolment is doubtful. The enrolment-based estimate above is not a credible programme effect on "
-              "these data; use the city-launch design (section 6) instead.",
-        "zh": "入会前趋势检验拒绝了平行趋势假设（p = {p:.3f} < 0.05）：会员在入会前的订单走势与可比客户不同，"
-              "因此为其推算的入会后反事实水平不可靠。上面基于入会时间的估计在这份数据上不能作为会员卡的效果；"
-              "请改用城市上线设计（第 6 节）。"},
+              "not move like those of comparable customers. Part of this is the survivorship the lapse slope "
+              "corrects (members are active until they join); whether that is all of it, the data cannot show. "
+              "The enrolment-based estimate above rests on the lapse model, not on the design: report the "
+              "city-launch design (section 6) as the programme's effect.",
+        "zh": "入会前趋势检验拒绝了平行趋势假设（p = {p:.3f} < 0.05）：会员在入会前的订单走势与可比客户不同。"
+              "其中一部分是流失斜率所校正的幸存者效应（会员在入会前一直活跃）；是否仅此而已，数据无法说明。"
+              "上面基于入会时间的估计依赖于流失模型而不是设计本身：请以城市上线设计（第 6 节）作为会员卡的效果来报告。"},
     "pretrend.passes": {
         "en": "The pre-trend test does not reject parallel trends (p = {p:.3f}). That is no proof: the test has "
-              "little power at this size, and a slow divergence can go undetected and still bias the estimate "
-              "(Roth 2022). The city-launch design (section 6) does not rely on enrolment timing.",
+              "little power at this size, and a slow divergence (such as the survivorship the lapse slope "
+              "corrects) can go undetected and still bias the estimate (Roth 2022). The city-launch design "
+              "(section 6) does not rely on enrolment timing.",
         "zh": "入会前趋势检验没有拒绝平行趋势假设（p = {p:.3f}）。但这并不能证明假设成立：在这个样本量下检验的功效"
-              "很低，缓慢的偏离可能检测不出来却仍使估计产生偏差（Roth 2022）。城市上线设计（第 6 节）不依赖入会时间。"},
+              "很低，缓慢的偏离（例如流失斜率所校正的幸存者效应）可能检测不出来却仍使估计产生偏差（Roth 2022）。"
+              "城市上线设计（第 6 节）不依赖入会时间。"},
     **_claim("loyalty.fade",
              {"en": "The effect fades: the mean lift in months {e0}-{e1} after enrolment ({early:+.1%}) exceeds that "
                     "in months {l0}-{l1} ({late:+.1%}) by ",
