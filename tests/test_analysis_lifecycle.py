@@ -156,4 +156,4 @@ def test_winnable_share_recovers_the_truth():
     churned = tc["churned"].astype(bool) & (pd.to_datetime(tc["churn_date"]) <= end)
     lapsed = w.customers.index[w.customers["lapsed"]]
     truth = float((~churned.reindex(lapsed).astype(bool)).mean())
-    assert w.ci_low - 0.01 <= truth <= w.ci_high + 0.01
+    assert w.ci_low <= truth <= w.ci_high  # seed 202: covered (not on every seed: the model is only an approximation)

@@ -580,6 +580,37 @@ def revenue_by_customer_age(orders: pd.DataFrame, *, statuses: Sequence[str] | N
     return out
 
 
+def _parameter_variance(model_cls: type, params: dict, lapsed: pd.DataFrame, rfm: pd.DataFrame, *,
+                        n_draws: int = 200, seed: int = 0) -> float:
+    """Variance of the lapsed customers' mean P(alive) due to the estimated parameters.
+
+    Draws log-parameters from the normal approximation (inverse of the numerical
+    Hessian of the log-likelihood at the estimate) and recomputes the mean.
+    """
+    keys = ("r", "alpha", "a", "b")
+    theta = np.log([params[k] for k in keys])
+    cols = (rfm["frequency"], rfm["recency"], rfm["T"])
+
+    def ll(th: np.ndarray) -> float:
+        return float(model_cls.from_params(*np.exp(th)).loglik(*cols).sum())
+
+    h, k = 1e-3, len(theta)
+    hess = np.empty((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            ei, ej = np.eye(k)[i] * h, np.eye(k)[j] * h
+            v = (ll(theta + ei + ej) - ll(theta + ei - ej) - ll(theta - ei + ej) + ll(theta - ei - ej)) / (4 * h * h)
+            hess[i, j] = hess[j, i] = v
+    try:
+        cov = np.linalg.inv(-hess)
+        draws = np.random.default_rng(seed).multivariate_normal(theta, (cov + cov.T) / 2, size=n_draws)
+    except (np.linalg.LinAlgError, ValueError):
+        return 0.0
+    lcols = (lapsed["frequency"], lapsed["recency"], lapsed["T"])
+    means = [float(np.mean(model_cls.from_params(*np.exp(d)).p_alive(*lcols))) for d in draws]
+    return float(np.var(means, ddof=1))
+
+
 @dataclasses.dataclass(frozen=True)
 class WinBack(Result):
     """Lapsed customers and the share of them still "alive" (客户挽回).
@@ -590,11 +621,12 @@ class WinBack(Result):
         Mean P(alive) among the lapsed customers: the share expected to be
         still alive - the winnable share.
     ci_low, ci_high : float
-        Normal interval for the *realised* share alive among these customers:
-        each is alive with probability ``p_i``, so the count alive varies by
-        ``sum p_i (1 - p_i)``; the variance ``var(p) / n`` of the mean of the
-        ``p_i`` is added. The fitted model is held fixed (the uncertainty of its
-        four parameters is not included).
+        Normal interval for the *realised* share alive among these customers.
+        Two sources of variation are added: each customer is alive with
+        probability ``p_i`` (variance ``sum p_i (1 - p_i) / n**2``), and the
+        model's four parameters are estimated (the variance of the mean
+        ``p_i`` over parameter draws from the normal approximation of the
+        log-parameters, with the observed information as precision).
     confidence_level : float
     model : str
         ``"mbgnbd"`` or ``"bgnbd"``.
@@ -667,8 +699,9 @@ def winback(orders: pd.DataFrame, *, as_of: Any, window_days: int = 365, model: 
         est = lo = hi = float("nan")
     else:
         est = float(pa.mean())
-        spread = pa.var(ddof=1) / len(pa) if len(pa) > 1 else 0.0
-        se = float(np.sqrt(np.sum(pa * (1 - pa)) / len(pa) ** 2 + spread))
+        lapsed = table["lapsed"].to_numpy(bool)
+        param_var = _parameter_variance(type(fit), fit.params_, rfm.loc[lapsed], rfm, seed=0)
+        se = float(np.sqrt(np.sum(pa * (1 - pa)) / len(pa) ** 2 + param_var))
         z = z_value(confidence_level)
         lo, hi = max(est - z * se, 0.0), min(est + z * se, 1.0)
     return WinBack(est, lo, hi, confidence_level, model, int(len(table)), int(len(pa)),

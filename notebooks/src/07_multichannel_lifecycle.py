@@ -420,12 +420,15 @@ if revenue.loc[last_year, "returning_customers"] > 0:
 # ### 5. Win-back: how many lapsed customers are still alive?
 # Lapsed: the last counted order at least 365 days before `as_of`. The modified BG/NBD model is fitted to
 # every customer; its mean $P(\text{alive})$ among the lapsed is the winnable share. The interval treats
-# each lapsed customer as alive with probability $P(\text{alive})$ (the model's four parameters held fixed).
+# each lapsed customer as alive with probability $P(\text{alive})$ and adds the uncertainty of the model's
+# four estimated parameters; it does not include the error of the model itself, if real buying does not
+# follow it.
 
 # %% [markdown] lang="zh"
 # ### 5. 客户挽回：沉睡客户中还有多少“活着”？
 # 沉睡：最后一个计入的订单在 `as_of` 之前至少365天。对全部客户拟合修正的 BG/NBD 模型；沉睡客户的平均 $P(\text{alive})$
-# 就是可挽回的比例。区间把每位沉睡客户看作以概率 $P(\text{alive})$ 仍然活着（模型的四个参数视为已知）。
+# 就是可挽回的比例。区间把每位沉睡客户看作以概率 $P(\text{alive})$ 仍然活着，并加入了模型四个估计参数的不确定性；
+# 如果真实的购买行为并不符合该模型，模型本身的误差不包含在区间内。
 
 # %%
 wb = lifecycle.winback(orders, as_of=as_of, window_days=lapse_days, model="mbgnbd")
@@ -748,7 +751,7 @@ if data.truth is not None:
     rows = []
     if "lifecycle.winnable" in claims_truth:
         rows.append(("lapsed customers still alive", round(wb.estimate, 3), round(claims_truth["lifecycle.winnable"], 3),
-                     "CI should cover"))
+                     "CI should cover (if the model fits)"))
         rows.append(("... by the original BG/NBD", round(wb_original.estimate, 3),
                      round(claims_truth["lifecycle.winnable"], 3), "one-time buyers all alive: too high"))
     if rows:
