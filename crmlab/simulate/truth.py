@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Scenario
-from ..domain import AC_PEAK_SEASON, CATEGORIES
+from ..domain import AC_PEAK_SEASON, CATEGORIES, COUNTED_STATUSES, ORDER_STATUSES
 from ._text import decode, format_ids
 from .assemble import timestamps
 from .catalog import DECOY_SUBCATEGORY
@@ -38,7 +38,43 @@ from . import loyalty as _loy
 from .purchases import EVENING_HOURS
 from .survey import DIMENSIONS, ITEMS, relative_weight_shares
 
-__all__ = ["truth_partial", "merge_truth", "truth_customers_frame"]
+__all__ = ["truth_partial", "merge_truth", "truth_customers_frame", "LAPSE_DAYS", "lapsed_alive"]
+
+#: A customer is "lapsed" when the last counted order is at least this many days before ``as_of``.
+LAPSE_DAYS = 365
+
+
+def lapsed_alive(scenario: Scenario, order_cust: np.ndarray, order_t: np.ndarray, order_status: np.ndarray,
+                 death_day: np.ndarray, n: int) -> tuple[int, int]:
+    """Lapsed customers of one chunk and how many of them are still latently alive at ``as_of``.
+
+    ``as_of`` is the scenario's ``end`` date (day ``n_days - 1``). A customer is
+    lapsed when they have at least one counted order
+    (:data:`crmlab.domain.COUNTED_STATUSES`, the rule of
+    :func:`crmlab.domain.counted_orders`) and the calendar date of the last one
+    is at least :data:`LAPSE_DAYS` days before ``as_of``; alive means the latent
+    lifetime has not ended by the end of the window.
+
+    Returns
+    -------
+    (lapsed, lapsed_alive) : tuple of int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmlab.config import get_scenario
+    >>> sc = get_scenario("tiny")  # 2024-01-01 .. 2025-06-30: as_of is day 546
+    >>> lapsed_alive(sc, np.array([0, 1, 1, 2]), np.array([10.2, 50.0, 400.0, 181.9]), np.array([0, 0, 0, 0]),
+    ...              np.array([np.inf, np.inf, 30.0]), 3)
+    (2, 1)
+    """
+    counted = np.isin(order_status, [ORDER_STATUSES.index(s) for s in COUNTED_STATUSES])
+    last = np.full(n, -np.inf)
+    np.maximum.at(last, np.asarray(order_cust, np.int64)[counted], np.floor(np.asarray(order_t, float)[counted]))
+    as_of = scenario.n_days - 1
+    lapsed = np.isfinite(last) & (as_of - last >= LAPSE_DAYS)
+    alive = ~np.isfinite(death_day)
+    return int(lapsed.sum()), int((lapsed & alive).sum())
 
 
 def truth_partial(scenario: Scenario, result: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,6 +85,8 @@ def truth_partial(scenario: Scenario, result: Mapping[str, Any]) -> dict[str, An
     first, death = lt.first_order_day, oc.death_day
     base = np.isfinite(first) & (first < scenario.n_days - scenario.churn_window_days)
     elig, uplift = result["eligible"], result["uplift"]
+    od = result["orders"]
+    lapsed_n, lapsed_alive_n = lapsed_alive(scenario, od["cust"], od["t"], od["status"], death, int(result["n"]))
     eff = lt.loyalty_effect
     first_eff = []
     for k in range(n_seg):
@@ -65,6 +103,8 @@ def truth_partial(scenario: Scenario, result: Mapping[str, Any]) -> dict[str, An
         seg_uplift_sum=[float(uplift[elig & (seg == k)].sum()) for k in range(n_seg)],
         seg_first_effect=first_eff,
         n_topup=int(result["is_topup"].sum()),
+        lapsed_n=lapsed_n,
+        lapsed_alive_n=lapsed_alive_n,
         survey_latent=(np.asarray(result["survey"]["latent_satisfaction"]),
                        np.asarray(result["survey"]["latent_shift"])),
         sums=dict(result["sums"]),
@@ -245,10 +285,27 @@ def merge_truth(scenario: Scenario, ctx: Mapping[str, Any], partials: Sequence[M
                                        "complaint hr_unresolved_complaint, a resolved one 1.0, a follow-up call "
                                        "after a resolved complaint hr_followup",
         },
+        "lifecycle": _lifecycle_truth(scenario, partials, sums),
         "purchases": {
             "categories": list(CATEGORIES),
             "seasonal_peaks": ["chinese_new_year_run_up", "618", "double11", "double12", "national_day"],
         },
+    }
+
+
+def _lifecycle_truth(scenario: Scenario, partials: Sequence[Mapping[str, Any]],
+                     sums: Mapping[str, Any]) -> dict[str, Any]:
+    """``truth["lifecycle"]``: win-back (lapsed customers still alive), up-sell, share of wallet."""
+    lapsed = sum(p["lapsed_n"] for p in partials)
+    alive = sum(p["lapsed_alive_n"] for p in partials)
+    return {
+        "lapse_days": LAPSE_DAYS,
+        "lapsed_n": int(lapsed),
+        "lapsed_alive_share": _rnd(_ratio(alive, lapsed)),
+        "lapsed_definition": f"customers with at least one counted order whose last counted order is at least "
+                             f"{LAPSE_DAYS} days before as_of (the end date {scenario.end}); lapsed_alive_share: "
+                             f"the share of them whose latent lifetime has not ended at as_of (still alive, so "
+                             f"a win-back offer can reach them)",
     }
 
 
