@@ -296,6 +296,7 @@ def merge_truth(scenario: Scenario, ctx: Mapping[str, Any], partials: Sequence[M
 def _lifecycle_truth(scenario: Scenario, partials: Sequence[Mapping[str, Any]],
                      sums: Mapping[str, Any]) -> dict[str, Any]:
     """``truth["lifecycle"]``: win-back (lapsed customers still alive), up-sell, share of wallet."""
+    pairs, up, same, down = (float(x) for x in sums["upsell"])
     lapsed = sum(p["lapsed_n"] for p in partials)
     alive = sum(p["lapsed_alive_n"] for p in partials)
     return {
@@ -306,6 +307,19 @@ def _lifecycle_truth(scenario: Scenario, partials: Sequence[Mapping[str, Any]],
                              f"{LAPSE_DAYS} days before as_of (the end date {scenario.end}); lapsed_alive_share: "
                              f"the share of them whose latent lifetime has not ended at as_of (still alive, so "
                              f"a win-back offer can reach them)",
+        "upsell_log_odds_per_year": scenario.upsell_log_odds_per_year,
+        "upsell_definition": "structural: per year since signup, the log-odds of each next price tier (1-3 of "
+                             "crmlab.domain.price_tiers, tiered categories) of an order's main item rise by this much "
+                             "(adjacent-category logit shift on top of the customer's price preference). It is also "
+                             "the estimand of the conditional (pairwise) logit of upsell_drift: for two purchases of "
+                             "one customer in one category dt years apart in different tiers, P(the later one is "
+                             "higher) = logistic(upsell_log_odds_per_year * dt * |tier difference|)",
+        "tier_pairs_n": int(pairs),
+        "tier_move_shares": {"up": _rnd(_ratio(up, pairs)), "same": _rnd(_ratio(same, pairs)),
+                             "down": _rnd(_ratio(down, pairs))},
+        "tier_move_definition": "pairs of consecutive counted orders of one customer whose main items are in the "
+                                "same tiered category; expected share of pairs moving up / staying / moving down a "
+                                "price tier, from the latent tier-choice probabilities (the estimand of tier_moves)",
     }
 
 
