@@ -528,7 +528,7 @@ class Scenario:
     wallet_share_log_odds_per_log_rate: float = 0.5
     wallet_share_log_odds_per_sat_sd: float = 0.5
     wallet_share_precision: float = 4.0
-    stores_visited_rate: float = 2.8
+    stores_visited_rate: float = 3.0
 
     # --- data faults ------------------------------------------------------------
     faults: bool = False

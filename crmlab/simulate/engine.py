@@ -32,6 +32,7 @@ from .pii import load_cities
 from .purchases import simulate_purchases
 from .stores import simulate_stores
 from .survey import simulate_survey
+from .wallet import simulate_wallet, wallet_sums
 from .truth import merge_truth, truth_customers_frame, truth_partial
 
 __all__ = ["simulate_tables", "TABLES", "global_context", "simulate_chunk", "chunk_product", "n_chunks",
@@ -155,6 +156,12 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
         satisfaction=lt.satisfaction, ev_cust=od["cust"][od["ev_order"]], ev_type=od["ev_type"],
         ev_t=od["ev_t"], ev_unresolved=unresolved,
     )
+    # share of wallet and stores visited: their own stream, drawn for every customer (other columns unchanged)
+    wal = simulate_wallet(scenario, rng_for(seed, "wallet", chunk), segment=lt.segment, satisfaction=lt.satisfaction)
+    survey["wallet_share"] = wal["wallet_share"][survey["cust"]]
+    survey["stores_visited"] = wal["stores_visited"][survey["cust"]]
+    wsums = wallet_sums(scenario, wal["mean"], np.isfinite(lt.first_order_day), survey["cust"],
+                        survey["overall_satisfaction"], survey["recommend"])
 
     # campaign: eligibility from the orders the business can see
     c = float(scenario.campaign_day)
@@ -186,7 +193,7 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
         is_topup=is_topup, tier=tier, qual=qual, evald=evald, ledger=ledger, survey=survey,
         eligible=eligible, responded=responded, uplift=uplift, p_treated=p_treated, churned=churned,
         sums=dict(cat_prob=cat_prob, nps=nps_sum, n_resp=len(survey["cust"]), break_pts=exp_break,
-                  pts=pts_total, upsell=upsell, **{f"loy_{k}": v for k, v in loy_truth.items()}),
+                  pts=pts_total, upsell=upsell, **{f"wallet_{k}": v for k, v in wsums.items()}, **{f"loy_{k}": v for k, v in loy_truth.items()}),
     )
 
 

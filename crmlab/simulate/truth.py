@@ -320,6 +320,48 @@ def _lifecycle_truth(scenario: Scenario, partials: Sequence[Mapping[str, Any]],
         "tier_move_definition": "pairs of consecutive counted orders of one customer whose main items are in the "
                                 "same tiered category; expected share of pairs moving up / staying / moving down a "
                                 "price tier, from the latent tier-choice probabilities (the estimand of tier_moves)",
+        **_wallet_truth(scenario, sums),
+    }
+
+
+def _wallet_truth(scenario: Scenario, sums: Mapping[str, Any]) -> dict[str, Any]:
+    """Share-of-wallet keys of ``truth["lifecycle"]`` from the chunks' sums (simulate.wallet.wallet_sums)."""
+    pop, resp = sums["wallet_pop"], sums["wallet_resp"]
+    nps, sat = sums["wallet_nps"], sums["wallet_sat"]
+    n, _, p3, sx, sxx, sy, sxy = (float(v) for v in resp)
+    var_x = sxx / n - (sx / n) ** 2 if n else float("nan")
+    slope = (sxy / n - sx / n * sy / n) / var_x if n and var_x > 0 else float("nan")
+    mean_of = lambda g: _ratio(float(g[1]), float(g[0]))  # noqa: E731
+    return {
+        "wallet_share_mean": {"population": _rnd(_ratio(pop[1], pop[0]), 4),
+                              "respondents": _rnd(_ratio(sy, n), 4)},
+        "wallet_share_definition": "expected stated share of wallet (0-100, answers rounded to tens) given each "
+                                   "customer's latent mean share, averaged over the customers with an order "
+                                   "(population) or the survey respondents (the estimand of the mean stated share)",
+        "wallet_share_log_odds_per_sat_sd": scenario.wallet_share_log_odds_per_sat_sd,
+        "wallet_share_log_odds_per_log_rate": scenario.wallet_share_log_odds_per_log_rate,
+        "wallet_share_base_log_odds": scenario.wallet_share_base_log_odds,
+        "wallet_share_precision": scenario.wallet_share_precision,
+        "wallet_share_structural_definition": "latent share ~ Beta(m * precision, (1 - m) * precision), logit(m) = "
+                                              "base + per_log_rate * log(segment purchase_rate / 1.5) + "
+                                              "per_sat_sd * latent satisfaction (sd 1); stated = 10 * round(10 * "
+                                              "share)",
+        "wallet_share_slope_per_satisfaction_point": _rnd(slope, 4),
+        "wallet_share_slope_definition": "least-squares slope of the expected stated share on the answered overall "
+                                         "satisfaction (1-5) over the respondents: the estimand of the regression "
+                                         "of the stated share on overall satisfaction",
+        "wallet_share_by_nps_group": {g: _rnd(mean_of(nps[k]), 4)
+                                      for k, g in enumerate(("detractor", "passive", "promoter"))},
+        "wallet_share_promoter_minus_detractor": _rnd(mean_of(nps[2]) - mean_of(nps[0]), 4),
+        "wallet_share_by_satisfaction": {"1-3": _rnd(mean_of(sat[0]), 4), "4-5": _rnd(mean_of(sat[1]), 4)},
+        "wallet_share_satisfied_minus_not": _rnd(mean_of(sat[1]) - mean_of(sat[0]), 4),
+        "wallet_share_group_definition": "mean expected stated share of the respondents in each group of their "
+                                         "answers (recommend 0-6 / 7-8 / 9-10; overall satisfaction 1-3 / 4-5)",
+        "stores_visited_rate": scenario.stores_visited_rate,
+        "stores_3plus_share": {"population": _rnd(_ratio(pop[2], pop[0]), 4), "respondents": _rnd(_ratio(p3, n), 4)},
+        "stores_3plus_definition": "expected share visiting 3 or more different 3C retailers in the last month "
+                                   "(stores_visited >= 3), the latent share integrated out, over the customers with "
+                                   "an order (population) or the respondents",
     }
 
 
