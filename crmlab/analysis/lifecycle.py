@@ -284,7 +284,8 @@ def category_mix(orders: pd.DataFrame, order_items: pd.DataFrame, products: pd.D
 
 
 def _lapsed(last: pd.Series, end: pd.Timestamp, window_days: int) -> pd.Series:
-    return (end - last) >= pd.Timedelta(days=window_days)
+    """Lapsed: the date of the last order is at least ``window_days`` days before the date of ``end``."""
+    return (end.normalize() - last.dt.normalize()) >= pd.Timedelta(days=window_days)
 
 
 def silo_view(orders: pd.DataFrame, *, as_of: Any, window_days: int = 365,

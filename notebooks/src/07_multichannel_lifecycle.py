@@ -14,8 +14,8 @@
 # bootstrap interval; the modified BG/NBD model's probability that a lapsed customer is still alive.
 #
 # **Contents.** *Theory* · *Practical* (the data → channel mix and value → store formats → the silo
-# effect → acquisition cohorts and retention → win-back) · *Result* · *Discussion* · *Quiz* ·
-# *Exercises* · *check against the truth*.
+# effect → acquisition cohorts and retention → win-back → up-sell and share of wallet) · *Result* ·
+# *Discussion* · *Quiz* · *Exercises* · *check against the truth*.
 #
 # **References.** Neslin et al. (2006) *Journal of Service Research* (multichannel customer
 # management); Kumar & Venkatesan (2005) *Journal of Interactive Marketing* (multichannel shoppers);
@@ -34,7 +34,7 @@
 # 比例之差及其 Newcombe 置信区间；队列留存矩阵与留存曲线；新老客户收入及其自助法（bootstrap）区间；用修正的 BG/NBD 模型
 # 估计沉睡客户仍然“活着”的概率。
 #
-# **内容。** *理论* · *实践*（数据 → 渠道构成与客户价值 → 门店类型 → 筒仓效应 → 获客队列与留存 → 客户挽回）· *结果* ·
+# **内容。** *理论* · *实践*（数据 → 渠道构成与客户价值 → 门店类型 → 筒仓效应 → 获客队列与留存 → 客户挽回 → 购买升级与钱包份额）· *结果* ·
 # *讨论* · *测验* · *练习* · *与真实值对照*。
 #
 # **参考文献。** Neslin et al. (2006) *Journal of Service Research*（多渠道客户管理）；Kumar & Venkatesan (2005)
@@ -50,6 +50,7 @@
 # - **compute** a cohort retention matrix and retention curves, and split a year's revenue into
 #   acquisition and retention;
 # - **estimate** how many lapsed customers can still be won back, and say which model assumption matters;
+#   read up-sell and share of wallet with their intervals;
 # - **decide** on a channel and win-back strategy and write it up for the CRM manager.
 #
 # **Prerequisites.** Lesson 00 (the tables); lesson 06 (shares and their intervals); lesson 02 for the
@@ -64,7 +65,7 @@
 # - 按客户购买的渠道对客户**分类**，并公平地**比较**其价值（按单均消费，或在订单数相同的条件下比较）；
 # - **说明**单个渠道的系统对自己的客户会得出哪些错误结论（筒仓效应）；
 # - **计算**队列留存矩阵和留存曲线，并把一年的收入分解为客户获取和客户保留两部分；
-# - **估计**沉睡客户中还有多少可以挽回，并说明哪个模型假设起关键作用；
+# - **估计**沉睡客户中还有多少可以挽回，并说明哪个模型假设起关键作用；结合置信区间解读购买升级和钱包份额；
 # - 对渠道策略和客户挽回**作出决策**，并写成给客户关系管理经理的备忘录。
 #
 # **先修内容。** 第00课（数据表）；第06课（比例及其置信区间）；第02课的 BG/NBD 模型（第4节会回顾所需内容）；以对数为因变量的回归。
@@ -106,6 +107,12 @@
 # has passed. Revenue of a year splits into customers whose first order was that year (acquisition)
 # and customers who had bought before (retention).
 #
+# **Share of wallet (钱包份额).** Loyalty in a category is the share of a customer's spending in it that
+# goes to one retailer. The retailer's own data cannot measure it: the denominator - spending at
+# competitors - is invisible. The course's documents speak of low loyalty in Chinese retail (customers
+# visit several stores a month); a survey question makes it measurable, with the weaknesses of stated
+# answers.
+#
 # **Win-back (客户挽回).** A lapsed customer (沉睡客户) has had no counted order for 365 days. Some have
 # left for good, some are alive but slow buyers. The BG/NBD model of lesson 02 gives each customer the
 # probability of being alive, $P(\text{alive})$, from the number of repeat purchase days, the time of
@@ -137,6 +144,9 @@
 #
 # **队列与留存。** 获客队列是同一季度注册（或通过同一渠道注册）的客户。它的留存曲线是注册后第1、2……期有计入订单的客户比例；
 # 只有当整个时期都已过去时才计入该期。一年的收入可以分为当年首次购买的客户（客户获取）和以前购买过的客户（客户保留）两部分。
+#
+# **钱包份额。** 某一品类中的忠诚度，是客户在该品类的支出中给了某一家零售商的比例。零售商自己的数据无法衡量它：分母——在竞争对手
+# 那里的支出——是看不到的。课程文件谈到中国零售业忠诚度低（客户每月光顾多家门店）；问卷题目可以衡量它，但带有自报回答的缺点。
 #
 # **客户挽回。** 沉睡客户是365天内没有计入订单的客户。其中一些已经永久离开，另一些仍然“活着”，只是购买很慢。第02课的
 # BG/NBD 模型根据重复购买的天数、最后一次购买的时间和首次购买以来的时间，给出每位客户仍然“活着”的概率 $P(\text{alive})$。
@@ -172,7 +182,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab import plots
-from crmlab.analysis import lifecycle
+from crmlab.analysis import lifecycle, upsell, wallet
 from crmlab.analysis.claims import claims_json, directional
 from crmlab.domain import counted_orders
 from crmlab.i18n import label
@@ -445,6 +455,74 @@ plots.finish(ax, T("winback.title", lang), T("winback.xlabel", lang), T("winback
 plt.show()
 
 # %% [markdown]
+# ### 6. Up-sell and share of wallet
+# **Up-sell (购买升级).** Each category's assortment is cut into three price tiers (the cheapest, middle
+# and dearest thirds). When a customer buys in the same category again, the next purchase is up a
+# tier, in the same tier or down. Does moving up become more likely the longer a customer has been
+# buying? The drift is estimated *within* customers (a pairwise conditional logit on the purchases that
+# changed tier), so a customer's own taste for expensive products cancels out.
+
+# %% [markdown] lang="zh"
+# ### 6. 购买升级与钱包份额
+# **购买升级。** 把每个品类的商品按价格分为三档（最便宜、中间和最贵的三分之一）。客户在同一品类再次购买时，下一次购买可能升档、
+# 同档或降档。客户购买的时间越长，升档的可能性是否越大？该趋势在*客户内部*估计（对换了档次的购买做成对条件 logit），
+# 因此客户自己对高价商品的偏好被抵消掉了。
+
+# %%
+drift = None
+if {"order_items", "products"} <= set(data.tables):
+    moves = upsell.tier_moves(orders, data["order_items"], data["products"])
+    display(columns(moves).rename(index=lambda m: T(f"move.{m}", lang)).rename_axis(T("col.move", lang)).round(3))
+    try:
+        drift = upsell.upsell_drift(orders, data["order_items"], data["products"])
+    except ValueError:  # too few pairs (small data)
+        drift = None
+if drift is not None:
+    print(T("upsell.print", lang, pairs=drift.n_pairs, customers=drift.n_customers,
+            moved=drift.n_pairs - drift.n_pairs_same))
+    claims.append(directional("lifecycle.upsell_drift", drift.log_odds_per_year, T, lang=lang))
+    print(claims[-1])
+else:
+    print(T("upsell.skipped", lang))
+
+# %% [markdown]
+# **Share of wallet (钱包份额) and low loyalty.** The retailer's data show only what customers spend at
+# Suning, not what they spend elsewhere. The survey asks two questions: what share of their 3C and
+# appliance spending in the last 12 months went to Suning (0-100%, in tens), and how many 3C retailers
+# they visited last month. The course quotes "51% of consumers visit three or more stores a month".
+# Stated shares are rounded recollections, and the association with satisfaction is cross-sectional.
+
+# %% [markdown] lang="zh"
+# **钱包份额与低忠诚度。** 零售商的数据只显示客户在苏宁的消费，看不到他们在别处的消费。问卷问了两个问题：过去12个月里，
+# 他们的3C和家电支出中有多少比例给了苏宁（0-100%，以10为单位）；上个月他们光顾了几家3C零售商。课程中引用了
+# “51%的消费者每个月会光顾3家以上的门店”。自报的比例是取整后的回忆，与满意度的关联也只是横截面的。
+
+# %%
+survey = data["survey"] if "survey" in data else None
+if survey is not None and {"wallet_share", "stores_visited"} <= set(survey.columns):
+    wallet_mean = wallet.wallet_share_mean(survey)
+    claims.append(directional("lifecycle.wallet_mean", wallet_mean.estimate, T, null=50.0, lang=lang))
+    print(claims[-1])
+    stores3 = wallet.stores_share(survey, at_least=3)
+    claims.append(directional("lifecycle.stores_3plus", stores3.share, T, null=0.51, lang=lang))
+    print(claims[-1])
+    groups = wallet.nps_groups(survey["recommend"])
+    by_group = wallet.wallet_share_by(survey, groups).reindex(list(wallet.NPS_GROUPS))
+    display(columns(by_group).rename(index=lambda g: T(f"nps.{g}", lang)).rename_axis(T("col.group", lang)).round(1))
+    ax = plt.subplots(figsize=(6.5, 3.6))[1]
+    ax.bar([T(f"nps.{g}", lang) for g in by_group.index], by_group["mean"], color=plots.PALETTE[0],
+           yerr=np.clip([by_group["mean"] - by_group["ci_low"], by_group["ci_high"] - by_group["mean"]], 0, None),
+           capsize=4)
+    plots.finish(ax, T("wallet.title", lang), T("col.group", lang), T("wallet.ylabel", lang))
+    plt.show()
+    claims.append(directional("lifecycle.wallet_promoters",
+                              wallet.wallet_share_difference(survey, groups, "promoter", "detractor").difference, T,
+                              lang=lang))
+    print(claims[-1])
+else:
+    print(T("wallet.missing", lang))
+
+# %% [markdown]
 # ## Result
 
 # %% [markdown] lang="zh"
@@ -493,6 +571,8 @@ for c in claims:
 #    compared at the same period after signup rather than in the same calendar quarter?
 # 4. The original BG/NBD says nearly every lapsed customer is still alive, the modified one says far
 #    fewer. Which assumption makes the difference, and which answer would you trust for a win-back budget?
+# 5. Why does the retailer need a survey to measure share of wallet, and why is a simple comparison of
+#    the price tiers of first and later purchases not enough to show up-selling?
 
 # %% [markdown] lang="zh"
 # 解读这些结果时要注意：未调整的多渠道溢价把渠道使用与购买频率混在了一起；只有在订单数相同的条件下的比较才与渠道有关，而即便如此，
@@ -518,6 +598,7 @@ for c in claims:
 # 2. 门店系统报告说它的许多客户去年已经沉睡。在通过门店发起挽回活动之前，你会先问什么问题？本课中哪个数字回答了这个问题？
 # 3. 在留存矩阵中，为什么右下角的单元格是空的？为什么应该在注册后的相同时期而不是在同一个日历季度比较各队列？
 # 4. 原始 BG/NBD 模型认为几乎所有沉睡客户都还“活着”，修正的模型认为少得多。是哪个假设造成了这种差异？在制定挽回预算时你会相信哪个结果？
+# 5. 为什么零售商需要通过问卷来衡量钱包份额？为什么简单比较首次购买和后续购买的价格档次不足以证明购买升级？
 
 # %% [markdown] tags=["quiz-answers"]
 # **Quiz answers.**
@@ -540,6 +621,13 @@ for c in claims:
 #    modified BG/NBD lets them drop out after the first purchase too. For a budget, prefer the model
 #    whose assumption fits (one-time buyers do leave), check it on a hold-out period if possible, and
 #    test the offer on a random half before rolling it out.
+# 5. The order data contain only spending at Suning; what a customer spends at JD, Gome or Tmall is
+#    invisible, so the denominator of the share needs another source - a survey question (or panel
+#    data). Stated shares are rounded recollections, so read the mean with its interval and compare
+#    groups rather than trusting single answers. For up-sell: customers who buy the same category twice
+#    differ in taste and budget, and prices move over time; comparing tiers across customers mixes these
+#    with up-selling. The within-customer model compares each customer's own purchases, and the drift per
+#    year says whether moving up becomes more likely with tenure - look at whether its interval excludes 0.
 
 # %% [markdown] lang="zh"
 # **测验答案。**
@@ -554,6 +642,10 @@ for c in claims:
 # 4. 原始 BG/NBD 模型只允许客户在重复购买之后流失，因此只买过一次的客户无论多久以前购买，P(alive) 都等于1；而沉睡客户大多只买过一次。
 #    修正的 BG/NBD 模型允许客户在首次购买后就流失。制定预算时，应选择假设符合实际的模型（只买过一次的客户确实会离开），如有可能在
 #    留出期上检验，并在全面推广之前先在随机的一半客户上检验挽回优惠。
+# 5. 订单数据只包含客户在苏宁的消费；客户在京东、国美或天猫的消费是看不到的，因此份额的分母需要其他来源——问卷题目（或固定样本数据）。
+#    自报的份额是取整后的回忆，因此要结合置信区间解读均值、比较各组，而不是相信单个回答。关于购买升级：在同一品类购买两次的客户
+#    在偏好和预算上各不相同，价格也会随时间变化；跨客户比较价格档次会把这些因素与购买升级混在一起。客户内部模型比较的是每位客户
+#    自己的购买，每年的趋势说明随着购买时间增长升档是否更可能——看其置信区间是否不包含0。
 
 # %% [markdown]
 # ## Exercises
@@ -561,8 +653,9 @@ for c in claims:
 # named on the `# answer:` lines are graded against your own dataset.
 #
 # **Exercise 1.** The silo effect in the web system: among all customers with a counted order on the
-# web before `as_of`, what share does the web system call lapsed (no web order for `lapse_days` days)
-# although they bought in another channel within the last `lapse_days` days? Store it in
+# web before `as_of`, what share does the web system call lapsed (the date of the last web order at
+# least `lapse_days` days before `as_of`) although they bought in another channel within the last
+# `lapse_days` days? Store it in
 # `web_false_lapsed` (a share between 0 and 1).
 
 # %% [markdown] lang="zh"
@@ -570,16 +663,16 @@ for c in claims:
 # 在标记之间写代码；每个练习后面的单元格会检查你的答案。`# answer:` 行中列出的变量将根据你自己的数据集评分。
 #
 # **练习 1。** 网站系统中的筒仓效应：在 `as_of` 之前在网站上有过计入订单的全部客户中，有多少比例被网站系统判为沉睡
-# （`lapse_days` 天内没有网站订单），但在最近 `lapse_days` 天内在其他渠道购买过？存入 `web_false_lapsed`（0 到 1 之间的比例）。
+# （最后一个网站订单的日期在 `as_of` 之前至少 `lapse_days` 天），但在最近 `lapse_days` 天内在其他渠道购买过？存入 `web_false_lapsed`（0 到 1 之间的比例）。
 
 # %% tags=["exercise"]
 # answer: web_false_lapsed rel=1e-6 points=1
 ### BEGIN SOLUTION
-_o = counted_orders(orders)
-_o = _o[_o["order_ts"] < pd.Timestamp(as_of)]
 _end = pd.Timestamp(as_of)
-web_last = _o[_o["channel"] == "web"].groupby("customer_id")["order_ts"].max()
-any_last = _o.groupby("customer_id")["order_ts"].max().reindex(web_last.index)
+_o = counted_orders(orders)
+_o = _o[_o["order_ts"] < _end].assign(day=lambda o: o["order_ts"].dt.normalize())
+web_last = _o[_o["channel"] == "web"].groupby("customer_id")["day"].max()
+any_last = _o.groupby("customer_id")["day"].max().reindex(web_last.index)
 gap = pd.Timedelta(days=lapse_days)
 web_false_lapsed = float(((_end - web_last >= gap) & (_end - any_last < gap)).mean())
 ### END SOLUTION
@@ -728,14 +821,15 @@ assert abs(winnable_repeat_buyers - float(_t.loc[_t["lapsed"] & (_t["frequency"]
 
 # %% [markdown]
 # ## Check against the truth (synthetic data only)
-# The simulator knows which customers are still latently alive at the end of the data. The winnable
-# share is compared with the true share alive among the lapsed customers; the other findings describe
-# the data themselves (who bought where and when) and have no separate truth.
+# The simulator knows which customers are still latently alive at the end of the data, the planted
+# up-sell drift and the share-of-wallet answers it drew. The winnable share is compared with the true
+# share alive among the lapsed customers, the up-sell and wallet findings with their planted values;
+# the channel, silo and cohort findings describe the data themselves and have no separate truth.
 
 # %% [markdown] lang="zh"
 # ## 与真实值对照（仅限模拟数据）
-# 模拟器知道数据结束时哪些客户潜在地仍然“活着”。可挽回的比例与沉睡客户中真实仍然活着的比例进行对照；其他发现描述的是数据本身
-# （谁在何时何地购买），没有单独的真实值。
+# 模拟器知道数据结束时哪些客户潜在地仍然“活着”，也知道预设的购买升级趋势和它生成的钱包份额回答。可挽回的比例与沉睡客户中真实
+# 仍然活着的比例对照，购买升级和钱包份额的发现与预设值对照；渠道、筒仓和队列的发现描述的是数据本身，没有单独的真实值。
 
 # %%
 claims_truth = {}
@@ -748,7 +842,17 @@ if data.truth is not None:
         churned_by = tc["churned"].astype(bool) & (pd.to_datetime(tc["churn_date"]) <= pd.Timestamp(as_of))
         lapsed_ids = wb.customers.index[wb.customers["lapsed"]]
         claims_truth["lifecycle.winnable"] = float((~churned_by.reindex(lapsed_ids).fillna(False).astype(bool)).mean())
+    truth_keys = {"lifecycle.upsell_drift": ("upsell_log_odds_per_year", None),
+                  "lifecycle.wallet_mean": ("wallet_share_mean", "respondents"),
+                  "lifecycle.stores_3plus": ("stores_3plus_share", "respondents"),
+                  "lifecycle.wallet_promoters": ("wallet_share_promoter_minus_detractor", None)}
+    for cid, (key, sub) in truth_keys.items():
+        if key in lc:
+            claims_truth[cid] = float(lc[key][sub] if sub else lc[key])
     rows = []
+    if "tier_move_shares" in lc and drift is not None:
+        rows += [(f"tier moves: {m}", round(float(moves.loc[m, "share"]), 3), round(lc["tier_move_shares"][m], 3),
+                  "CI should cover") for m in ("up", "same", "down") if m in moves.index]
     if "lifecycle.winnable" in claims_truth:
         rows.append(("lapsed customers still alive", round(wb.estimate, 3), round(claims_truth["lifecycle.winnable"], 3),
                      "CI should cover (if the model fits)"))
@@ -776,6 +880,7 @@ results = {
     "winnable_share": wb.estimate,
     "winnable_share_ci": [wb.ci_low, wb.ci_high],
     "winnable_share_bgnbd": wb_original.estimate,
+    "upsell_log_odds_per_year": drift.log_odds_per_year.estimate if drift is not None else None,
     "claims": claims_json(claims),
 }
 if data.truth is not None:
