@@ -299,13 +299,13 @@ if {"stores", "order_items", "products"} <= set(data.tables):
     fmt = orders["store_id"].map(data["stores"].set_index("store_id")["format"]).rename("format")
     mix = lifecycle.category_mix(orders, data["order_items"], data["products"], fmt)
     mix = mix[mix.mean().sort_values(ascending=False).index]
-    ax = plt.subplots(figsize=(8, 3.2))[1]
+    ax = plt.subplots(figsize=(8, 3.8))[1]
     left = np.zeros(len(mix))
     for i, cat in enumerate(mix.columns):
         ax.barh([label(f, lang) for f in mix.index], mix[cat], left=left, color=plots.PALETTE[i % len(plots.PALETTE)],
                 label=label(cat, lang))
         left += mix[cat].to_numpy()
-    ax.legend(frameon=False, fontsize=7, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.25))
+    ax.legend(frameon=False, fontsize=7, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.3))
     plots.finish(ax, T("mix.title", lang), T("mix.xlabel", lang), T("col.format", lang))
     plt.show()
     tier = orders["customer_id"].map(customers.set_index("customer_id")["city_tier"]).rename("city_tier")
