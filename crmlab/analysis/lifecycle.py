@@ -283,6 +283,11 @@ def category_mix(orders: pd.DataFrame, order_items: pd.DataFrame, products: pd.D
     return table
 
 
+def _through(o: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """The orders placed up to and including the day of ``end``."""
+    return o[o["order_ts"] < end.normalize() + pd.Timedelta(days=1)]
+
+
 def _lapsed(last: pd.Series, end: pd.Timestamp, window_days: int) -> pd.Series:
     """Lapsed: the date of the last order is at least ``window_days`` days before the date of ``end``."""
     return (end.normalize() - last.dt.normalize()) >= pd.Timedelta(days=window_days)
@@ -303,7 +308,7 @@ def silo_view(orders: pd.DataFrame, *, as_of: Any, window_days: int = 365,
     orders : DataFrame
         ``customer_id, order_ts, channel, order_value`` (``status``).
     as_of : date-like
-        The day of the analysis (orders before it are used).
+        The day of the analysis: orders up to and including that day are used.
     window_days : int, default 365
     statuses : sequence of str or None
     confidence_level : float, default 0.95
@@ -328,7 +333,7 @@ def silo_view(orders: pd.DataFrame, *, as_of: Any, window_days: int = 365,
     """
     end = as_timestamp(as_of, "as_of")
     o = _counted(orders, statuses, ["channel"])
-    o = o[o["order_ts"] < end]
+    o = _through(o, end)
     rows = {}
     parts = [(str(ch), o[o["channel"] == ch]) for ch in sorted(o["channel"].dropna().unique())] + [("unified", o)]
     for name, part in parts:
@@ -410,10 +415,10 @@ def silo_false_lapsed(orders: pd.DataFrame, *, as_of: Any, channel: str = "store
     """
     end = as_timestamp(as_of, "as_of")
     o = _counted(orders, statuses, ["channel"])
-    o = o[o["order_ts"] < end]
+    o = _through(o, end)
     silo_last = o[o["channel"] == channel].groupby("customer_id")["order_ts"].max()
     if silo_last.empty:
-        raise ValueError(f"orders: no counted order in channel {channel!r} before as_of")
+        raise ValueError(f"orders: no counted order in channel {channel!r} up to as_of")
     all_last = o.groupby("customer_id")["order_ts"].max().reindex(silo_last.index)
     silo_lapsed = _lapsed(silo_last, end, window_days)
     elsewhere = silo_lapsed & ~_lapsed(all_last, end, window_days)
@@ -687,8 +692,9 @@ def winback(orders: pd.DataFrame, *, as_of: Any, window_days: int = 365, model: 
         raise ValueError(f"model must be 'mbgnbd' or 'bgnbd', got {model!r}")
     end = as_timestamp(as_of, "as_of")
     o = _counted(orders, statuses)
-    o = o[o["order_ts"] < end]
-    rfm = rfm_summary(o.drop(columns=["status"], errors="ignore"), as_of=end, statuses=None)
+    o = _through(o, end)
+    rfm = rfm_summary(o.drop(columns=["status"], errors="ignore"), as_of=end.normalize() + pd.Timedelta(days=1),
+                      statuses=None)
     fit = (MBGNBD() if model == "mbgnbd" else BGNBD()).fit(rfm["frequency"], rfm["recency"], rfm["T"])
     g = o.groupby("customer_id")
     table = rfm[["frequency", "recency", "T"]].assign(

@@ -653,16 +653,16 @@ for c in claims:
 # named on the `# answer:` lines are graded against your own dataset.
 #
 # **Exercise 1.** The silo effect in the web system: among all customers with a counted order on the
-# web before `as_of`, what share does the web system call lapsed (the date of the last web order at
-# least `lapse_days` days before `as_of`) although they bought in another channel within the last
-# `lapse_days` days? Store it in
+# web up to `as_of` (that day included), what share does the web system call lapsed (the date of the
+# last web order at least `lapse_days` days before `as_of`) although they bought in another channel
+# within the last `lapse_days` days? Store it in
 # `web_false_lapsed` (a share between 0 and 1).
 
 # %% [markdown] lang="zh"
 # ## 练习
 # 在标记之间写代码；每个练习后面的单元格会检查你的答案。`# answer:` 行中列出的变量将根据你自己的数据集评分。
 #
-# **练习 1。** 网站系统中的筒仓效应：在 `as_of` 之前在网站上有过计入订单的全部客户中，有多少比例被网站系统判为沉睡
+# **练习 1。** 网站系统中的筒仓效应：在 `as_of` 当天及之前在网站上有过计入订单的全部客户中，有多少比例被网站系统判为沉睡
 # （最后一个网站订单的日期在 `as_of` 之前至少 `lapse_days` 天），但在最近 `lapse_days` 天内在其他渠道购买过？存入 `web_false_lapsed`（0 到 1 之间的比例）。
 
 # %% tags=["exercise"]
@@ -670,7 +670,7 @@ for c in claims:
 ### BEGIN SOLUTION
 _end = pd.Timestamp(as_of)
 _o = counted_orders(orders)
-_o = _o[_o["order_ts"] < _end].assign(day=lambda o: o["order_ts"].dt.normalize())
+_o = _o[_o["order_ts"] < _end + pd.Timedelta(days=1)].assign(day=lambda o: o["order_ts"].dt.normalize())
 web_last = _o[_o["channel"] == "web"].groupby("customer_id")["day"].max()
 any_last = _o.groupby("customer_id")["day"].max().reindex(web_last.index)
 gap = pd.Timedelta(days=lapse_days)
