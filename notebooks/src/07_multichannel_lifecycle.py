@@ -264,6 +264,7 @@ for ax, v in zip(axes, ("spend", "spend_per_order")):
            yerr=np.clip([t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]], 0, None), capsize=4)
     ax.set_title(T(f"value.{v}", lang), fontsize=10)
     ax.set_ylabel(T("value.ylabel", lang))
+    ax.set_xlabel(T("col.channel_type", lang))
     ax.tick_params(axis="x", labelsize=8)
 fig.suptitle(T("value.title", lang))
 fig.tight_layout()
@@ -334,7 +335,7 @@ ax.bar([T(f"system.{s}", lang) for s in silos.index], silos["lapsed_share"],
        color=[plots.PALETTE[0]] * len(channels_seen) + [plots.PALETTE[2]],
        yerr=np.clip([silos["lapsed_share"] - silos["ci_low"], silos["ci_high"] - silos["lapsed_share"]], 0, None),
        capsize=4)
-plots.finish(ax, T("silo.title", lang), "", T("silo.ylabel", lang))
+plots.finish(ax, T("silo.title", lang), T("col.system", lang), T("silo.ylabel", lang))
 plt.show()
 
 # %% [markdown]
