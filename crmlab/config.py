@@ -282,6 +282,12 @@ FIELD_RULES: dict[str, _Rule] = {
     "basket_decoy_rate": _P,
     "basket_extra_items": _Rule("float", 0, 20),
     "basket_evening_boost": _Rule("float", 0, 5),
+    "upsell_log_odds_per_year": _Rule("float", -5, 5),
+    "wallet_share_base_log_odds": _Rule("float", -6, 6),
+    "wallet_share_log_odds_per_log_rate": _Rule("float", -5, 5),
+    "wallet_share_log_odds_per_sat_sd": _Rule("float", -5, 5),
+    "wallet_share_precision": _Rule("float", 0.1, 1000),
+    "stores_visited_rate": _Rule("float", 0, 20),
 }
 #: Scenario fields that may be ``None`` (meaning: the documented default).
 OPTIONAL_FIELDS: frozenset[str] = frozenset({"survey_start", "campaign_date"})
@@ -418,6 +424,23 @@ class Scenario:
         points and breakage.
     basket_* : various
         Planted cross-sell rules and the decoy item.
+    upsell_log_odds_per_year : float
+        Up-sell (购买升级): per year since a customer's signup, the log-odds of
+        each next price tier (:func:`crmlab.domain.price_tiers`) of the main item
+        of an order in a tiered category rise by this much (an
+        adjacent-category logit shift on top of the customer's stable price
+        preference; 0 turns it off). See :mod:`crmlab.simulate.items`.
+    wallet_share_base_log_odds, wallet_share_log_odds_per_log_rate, wallet_share_log_odds_per_sat_sd : float
+        Share of wallet (钱包份额): each customer's latent share of their 3C and
+        appliance spending that goes to the retailer is Beta distributed with
+        mean ``m``, ``logit(m) = base + per_log_rate * log(segment purchase_rate /
+        1.5) + per_sat_sd * u`` (``u`` the latent satisfaction, sd 1). See
+        :mod:`crmlab.simulate.wallet`.
+    wallet_share_precision : float
+        Precision ``a + b`` of that Beta (lower: more spread around the mean).
+    stores_visited_rate : float
+        Other 3C retailers visited in the last month ~ Poisson(rate * (1 -
+        share)); the survey's ``stores_visited`` is 1 + that, capped at 6.
     faults : bool
         Add realistic data faults (missing ids, negative-quantity cancellation
         lines, duplicate rows, mixed date formats) for cleaning practice.
@@ -498,6 +521,14 @@ class Scenario:
     basket_decoy_rate: float = 0.16
     basket_extra_items: float = 0.25
     basket_evening_boost: float = 0.8
+
+    # --- lifecycle: up-sell and share of wallet -----------------------------------
+    upsell_log_odds_per_year: float = 0.3
+    wallet_share_base_log_odds: float = -0.3
+    wallet_share_log_odds_per_log_rate: float = 0.5
+    wallet_share_log_odds_per_sat_sd: float = 0.5
+    wallet_share_precision: float = 4.0
+    stores_visited_rate: float = 3.0
 
     # --- data faults ------------------------------------------------------------
     faults: bool = False

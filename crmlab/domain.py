@@ -59,6 +59,9 @@ __all__ = [
     "line_values",
     "order_values",
     "festival_dates",
+    "TIERED_CATEGORIES",
+    "N_PRICE_TIERS",
+    "price_tiers",
 ]
 
 #: Product categories of the data contract, in a fixed order used everywhere.
@@ -238,3 +241,55 @@ def in_ac_peak(ts) -> np.ndarray:
     md = d.dt.month.to_numpy() * 100 + d.dt.day.to_numpy()
     (m0, d0), (m1, d1) = AC_PEAK_SEASON
     return (md >= m0 * 100 + d0) & (md <= m1 * 100 + d1)
+
+
+# ----------------------------------------------------------------------------- price tiers (up-sell)
+#: Categories whose products come in price tiers a customer can trade up or down between
+#: (购买升级): the big-ticket appliances and devices. Small appliances and accessories mix
+#: different products, so "a higher tier" means nothing there.
+TIERED_CATEGORIES: tuple[str, ...] = ("tv", "fridge", "washer", "ac", "phone", "laptop")
+#: Number of price tiers per tiered category.
+N_PRICE_TIERS = 3
+
+
+def price_tiers(products: pd.DataFrame, n_tiers: int = N_PRICE_TIERS,
+                categories: Sequence[str] = TIERED_CATEGORIES) -> pd.Series:
+    """Price tier of each product: 1 (cheapest third of its category's assortment) .. ``n_tiers``.
+
+    Within each category of ``categories`` the products are ranked by
+    ``list_price`` (ties by ``sku``) and cut into ``n_tiers`` groups of (nearly)
+    equal numbers of products; the tier of rank ``r`` (0-based) among ``m``
+    products is ``1 + floor(n_tiers * r / m)``. Products of other categories get
+    ``<NA>``. The simulator plants the up-sell on these tiers and the up-sell
+    estimators read them, so both use the same rule.
+
+    Parameters
+    ----------
+    products : DataFrame
+        ``sku``, ``category``, ``list_price``.
+    n_tiers : int, default :data:`N_PRICE_TIERS`
+    categories : sequence of str, default :data:`TIERED_CATEGORIES`
+
+    Returns
+    -------
+    Series of Int64, aligned with ``products``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"sku": list("abcdef"), "category": ["tv"] * 5 + ["accessory"],
+    ...                   "list_price": [999.0, 4999, 2999, 1999, 7999, 49]})
+    >>> price_tiers(p).tolist()
+    [1, 2, 2, 1, 3, <NA>]
+    """
+    missing = [c for c in ("sku", "category", "list_price") if c not in products.columns]
+    if missing:
+        raise ValueError(f"products is missing column(s): {', '.join(missing)}")
+    out = pd.Series(pd.NA, index=products.index, dtype="Int64")
+    sel = products["category"].isin(list(categories)).fillna(False).astype(bool)
+    p = products.loc[sel, ["sku", "category", "list_price"]].sort_values(["category", "list_price", "sku"],
+                                                                        kind="stable")
+    rank = p.groupby("category").cumcount().to_numpy()
+    size = p.groupby("category")["sku"].transform("size").to_numpy()
+    out.loc[p.index] = 1 + (n_tiers * rank) // size
+    return out

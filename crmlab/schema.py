@@ -210,6 +210,11 @@ CONTRACT: dict[str, Table] = {
               allowed=("better", "same", "worse")),
             C("survey_channel", "str", "Where the questionnaire was answered.", required=False, nullable=True),
             C("comment", "str", "Free-text comment.", required=False, nullable=True),
+            C("wallet_share", "int", "Stated share (0-100, in steps of 10) of the respondent's 3C/appliance "
+              "spending in the last 12 months that went to Suning (share of wallet, 钱包份额).",
+              required=False, nullable=True, lo=0, hi=100),
+            C("stores_visited", "int", "Number of different 3C retailers (stores or sites) the respondent visited "
+              "in the last month, 1-6 (6 = six or more).", required=False, nullable=True, lo=1, hi=6),
         ), foreign_keys=(("customer_id", "customers", "customer_id"),)),
     )
 }

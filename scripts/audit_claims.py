@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ANALYSIS_LESSONS = ("01", "02", "03", "04", "05", "06")
+ANALYSIS_LESSONS = ("01", "02", "03", "04", "05", "06", "07")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("Examples")[1])
-    ap.add_argument("lessons", nargs="*", default=list(ANALYSIS_LESSONS), help="lesson numbers (default: 01-06)")
+    ap.add_argument("lessons", nargs="*", default=list(ANALYSIS_LESSONS), help="lesson numbers (default: 01-07)")
     ap.add_argument("--seeds", type=int, default=20, help="number of seeds (default 20)")
     ap.add_argument("--first-seed", type=int, default=1000, help="first seed; unseen by the tests (default 1000)")
     ap.add_argument("--preset", default="classroom", help="dataset preset (default classroom)")

@@ -44,7 +44,7 @@ def test_claims_without_truth_have_no_coverage_and_records_carry_truth():
 def test_audit_on_unseen_seeds():
     """Three unseen seeds of the classroom preset through every analysis lesson: every lesson states its
     findings as claims, every run succeeds, and no supported claim contradicts the truth more than once."""
-    paths = find_notebooks(["01", "02", "03", "04", "05", "06"])
+    paths = find_notebooks(["01", "02", "03", "04", "05", "06", "07"])
     records = run_audit(paths, [1000, 1001, 1002], preset="classroom", jobs=2)
     assert not [r for r in records if r.get("error")], [r["error"] for r in records if r.get("error")][:2]
     table = summarize(records)

@@ -19,6 +19,12 @@ Tolerances (stated once, here):
 * 06 service: the complaint share after a failure within 0.05 of the planted 0.5 and above the
   myth's 10%; every claim has its truth in claims_truth and no supported claim points against it;
   the AC-peak installation difference supported (planted clearly).
+* 07 lifecycle: the winnable share of lapsed customers (modified BG/NBD) within 0.10 of the true share
+  still alive (the model does not fit the simulator's buying exactly: on seed 3 its estimate is 0.08
+  low and its interval, which holds parameter but not model error, misses); the original BG/NBD's answer
+  far above it (one-time buyers all "alive"); as many lapsed customers as the truth counts; the up-sell
+  drift and the share-of-wallet claims have their truth; every claim with a truth agrees with it when
+  supported; the silo overstatement and the raw multichannel premium positive (both hold by construction).
 """
 
 from __future__ import annotations
@@ -198,3 +204,23 @@ def test_service_notebook(seed, tmp_path):
             t, null = res["claims_truth"][cid], c["null"]
             assert (c["ci"][0] > null) == (t > null), (cid, c, t)
     assert claims["service.install_peak_minus_rest"]["supported"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lifecycle_notebook(seed, tmp_path):
+    res, truth = _run("07_multichannel_lifecycle", seed, tmp_path)
+    true_alive = res["claims_truth"]["lifecycle.winnable"]
+    assert true_alive == pytest.approx(truth["lifecycle"]["lapsed_alive_share"])
+    assert abs(res["winnable_share"] - true_alive) < 0.10
+    assert res["winnable_share_ci"][0] < res["winnable_share"] < res["winnable_share_ci"][1]
+    assert res["winnable_share_bgnbd"] > true_alive + 0.3
+    assert res["lapsed"] == truth["lifecycle"]["lapsed_n"]  # the lesson's lapse definition is the truth's
+    assert {"lifecycle.winnable", "lifecycle.upsell_drift", "lifecycle.wallet_mean", "lifecycle.stores_3plus",
+            "lifecycle.wallet_promoters"} <= set(res["claims_truth"])
+    claims = {c["id"]: c for c in res["claims"]}
+    for cid, t in res["claims_truth"].items():
+        c = claims[cid]
+        if c["supported"]:
+            assert (c["ci"][0] > c["null"]) == (t > c["null"]), (cid, c, t)
+    assert claims["lifecycle.silo_store"]["supported"] and claims["lifecycle.silo_store"]["estimate"] > 0
+    assert claims["lifecycle.multichannel_raw"]["ci"][0] > 0

@@ -12,6 +12,8 @@
 * :mod:`crmlab.analysis.basket` - baskets, association rules, decoys, cross-sell;
 * :mod:`crmlab.analysis.basket_timing` - when baskets are bought (time of day);
 * :mod:`crmlab.analysis.seasonality` - daily demand and festival effects (Chinese New Year, 618, Double 11);
+* :mod:`crmlab.analysis.upsell` - up-sell: price-tier moves between repeat purchases, drift with tenure;
+* :mod:`crmlab.analysis.wallet` - share of wallet and store switching from the survey, implied wallet;
 * :mod:`crmlab.analysis.claims` - findings as sentences that hold for the run's data.
 
 Every function takes tables of the data contract and works on real extracts too; none reads the
@@ -25,6 +27,7 @@ from typing import Any
 _MODULES = ("basket", "basket_timing", "churn", "claims", "clv", "loyalty", "rfm", "seasonality", "segment_naming",
             "segmentation",
             "survey", "survival", "uplift")
+_MODULES += ("upsell", "wallet")  # lifecycle (07)
 
 __all__ = list(_MODULES)
 

@@ -24,6 +24,7 @@ STREAMS: dict[str, int] = {
     "pii": 9,
     "rollout": 10,
     "events": 11,
+    "wallet": 12,
 }
 
 

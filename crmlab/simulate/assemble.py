@@ -398,5 +398,8 @@ def build_frames(scenario: Scenario, ctx: Mapping[str, Any], rows: Rows) -> dict
             survey[col] = sv[col][k].astype(np.int64)
         for col in ("competitor", "competitor_comparison", "survey_channel", "comment"):
             survey[col] = sv[col][k]
+        for col in ("wallet_share", "stores_visited"):  # optional columns of the contract
+            if col in sv:
+                survey[col] = sv[col][k].astype(np.int64)
         out["survey"] = pd.DataFrame(survey)
     return out

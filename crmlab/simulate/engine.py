@@ -20,18 +20,19 @@ import numpy as np
 import pandas as pd
 
 from ..config import Scenario
-from ..domain import EVENT_TYPES, MAIN_CATEGORIES
+from ..domain import EVENT_TYPES, MAIN_CATEGORIES, N_PRICE_TIERS, price_tiers
 from . import loyalty as _loy
 from ._streams import rng_for
 from .assemble import build_frames, chunk_keys, chunk_rows, concat_rows, global_ranks, local_ranks, rerank
 from .calendar import SeasonClock, daily_season
 from .catalog import INSTALL_CATEGORIES, simulate_products
 from .customers import simulate_customers
-from .items import simulate_items
+from .items import simulate_items, tier_probabilities, upsell_pair_sums
 from .pii import load_cities
 from .purchases import simulate_purchases
 from .stores import simulate_stores
 from .survey import simulate_survey
+from .wallet import simulate_wallet, wallet_sums
 from .truth import merge_truth, truth_customers_frame, truth_partial
 
 __all__ = ["simulate_tables", "TABLES", "global_context", "simulate_chunk", "chunk_product", "n_chunks",
@@ -97,7 +98,11 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
 
     # items of the process's orders -> order values -> bunching top-ups
     item_rng = rng_for(seed, "items", chunk)
-    items = simulate_items(scenario, item_rng, products, od, lt.premium[od["cust"]], ctx["season"])
+    beta = scenario.upsell_log_odds_per_year
+    shift_of = lambda cust, t: beta * np.maximum(t - lt.signup_day[cust], 0.0) / 365.25  # noqa: E731
+    items = simulate_items(scenario, item_rng, products, od, lt.premium[od["cust"]], ctx["season"],
+                           tier_shift=shift_of(od["cust"], od["t"]))
+    tier_prob = tier_probabilities(products, od["category"], lt.premium[od["cust"]], shift_of(od["cust"], od["t"]))
     value = _order_values(items, len(od["cust"]))
     loy_rng = rng_for(seed, "loyalty", chunk)
     top = _loy.plan_topups(scenario, loy_rng, products, n, lt.enrol_day, outcome.death_day, od, value)
@@ -107,7 +112,10 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
         top_cat = pd.Series(products["category"].to_numpy()[top["forced_sku"]]).map(cat_codes).to_numpy(np.int8)
         top_orders = dict(category=top_cat, t=top["t"], coupon=np.zeros(k, bool))
         titems = simulate_items(scenario, item_rng, products, top_orders, lt.premium[top["cust"]], ctx["season"],
-                                forced_sku=top["forced_sku"])
+                                forced_sku=top["forced_sku"], tier_shift=shift_of(top["cust"], top["t"]))
+        # a top-up's item is chosen for its price, not drawn: its tier is certain
+        ttier = price_tiers(products).fillna(0).to_numpy(np.int64)[top["forced_sku"]]
+        tier_prob = np.vstack([tier_prob, (ttier[:, None] == np.arange(1, N_PRICE_TIERS + 1)[None, :]).astype(float)])
         base = len(od["cust"])
         titems["order"] = titems["order"] + base
         items = {key: np.concatenate([items[key], titems[key]]) for key in items}
@@ -128,6 +136,7 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
     is_topup = np.zeros(len(od["cust"]), bool)
     if k:
         is_topup[-k:] = True
+    upsell = upsell_pair_sums(od["cust"], od["category"], od["t"], od["status"] == 0, tier_prob)
 
     tier, qual, evald = _loy.assign_tiers(scenario, n, lt.enrol_day, od, value)
     camp_on = outcome.campaign_eligible & lt.treated & ~outcome.sleeping_dog_churned
@@ -147,6 +156,12 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
         satisfaction=lt.satisfaction, ev_cust=od["cust"][od["ev_order"]], ev_type=od["ev_type"],
         ev_t=od["ev_t"], ev_unresolved=unresolved,
     )
+    # share of wallet and stores visited: their own stream, drawn for every customer (other columns unchanged)
+    wal = simulate_wallet(scenario, rng_for(seed, "wallet", chunk), segment=lt.segment, satisfaction=lt.satisfaction)
+    survey["wallet_share"] = wal["wallet_share"][survey["cust"]]
+    survey["stores_visited"] = wal["stores_visited"][survey["cust"]]
+    wsums = wallet_sums(scenario, wal["mean"], np.isfinite(lt.first_order_day), survey["cust"],
+                        survey["overall_satisfaction"], survey["recommend"])
 
     # campaign: eligibility from the orders the business can see
     c = float(scenario.campaign_day)
@@ -178,7 +193,7 @@ def simulate_chunk(scenario: Scenario, chunk: int, ctx: dict[str, Any]) -> dict[
         is_topup=is_topup, tier=tier, qual=qual, evald=evald, ledger=ledger, survey=survey,
         eligible=eligible, responded=responded, uplift=uplift, p_treated=p_treated, churned=churned,
         sums=dict(cat_prob=cat_prob, nps=nps_sum, n_resp=len(survey["cust"]), break_pts=exp_break,
-                  pts=pts_total, **{f"loy_{k}": v for k, v in loy_truth.items()}),
+                  pts=pts_total, upsell=upsell, **{f"wallet_{k}": v for k, v in wsums.items()}, **{f"loy_{k}": v for k, v in loy_truth.items()}),
     )
 
 

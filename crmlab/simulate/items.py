@@ -7,6 +7,20 @@ Generative model
   ``popularity * exp(premium_i * z_price)``, where ``z_price`` is the
   standardised log list price inside the category, so price-tier preference
   is a stable customer trait (Gamma-Gamma-like spend heterogeneity).
+* **Up-sell** (购买升级): in the tiered categories
+  (:data:`~crmlab.domain.TIERED_CATEGORIES`, tiers 1-3 of
+  :func:`~crmlab.domain.price_tiers`) the main item's logit gets
+  ``upsell_log_odds_per_year * tenure_years * tier`` on top, where
+  ``tenure_years`` is the time since the customer's signup at the order. Summed
+  over the SKUs of a tier, this is an adjacent-category logit shift: the
+  log-odds of tier ``j + 1`` against tier ``j`` rise by
+  ``upsell_log_odds_per_year`` per year of tenure, for every customer, on top of
+  their own stable price preference. Consequence used by the estimator
+  (:func:`crmlab.analysis.upsell.upsell_drift`): for two purchases of one
+  customer in one category, ``dt`` years apart, in different tiers, the chance
+  that the later one is the higher tier is
+  ``logistic(upsell_log_odds_per_year * dt * |tier difference|)`` whatever the
+  customer's price preference (it cancels).
 * **Planted cross-sell rules** ``A -> B`` (:data:`~crmlab.simulate.catalog.BASKET_RULES`):
   an order whose main category is ``A`` contains ``B`` with probability
   ``basket_rule_confidence[r]``; any other order with the background rate
@@ -28,10 +42,10 @@ import numpy as np
 import pandas as pd
 
 from ..config import Scenario
-from ..domain import MAIN_CATEGORIES
+from ..domain import MAIN_CATEGORIES, N_PRICE_TIERS, TIERED_CATEGORIES, price_tiers
 from .catalog import BASKET_RULES, DECOY_SUBCATEGORY
 
-__all__ = ["simulate_items", "rule_truth", "ItemArrays"]
+__all__ = ["simulate_items", "rule_truth", "ItemArrays", "tier_probabilities", "upsell_pair_sums"]
 
 ItemArrays = dict[str, np.ndarray]
 
@@ -59,6 +73,7 @@ class _Catalog:
         extra = (np.isin(cat, ["small_appliance", "accessory"])) & ~np.isin(sub, list(_PLANTED))
         self.extra = np.flatnonzero(extra)
         self.cat_of_row = cat
+        self.tier = price_tiers(self.p).fillna(0).to_numpy(np.int64).astype(float)  # 0: not tiered
 
     def choose_in(self, rng: np.random.Generator, rows: np.ndarray, m: int, shift: np.ndarray | None = None) -> np.ndarray:
         """Choose ``m`` SKUs among ``rows`` by popularity (+ per-draw logit shift)."""
@@ -77,6 +92,7 @@ def simulate_items(
     premium: np.ndarray,
     season: np.ndarray,
     forced_sku: np.ndarray | None = None,
+    tier_shift: np.ndarray | None = None,
 ) -> ItemArrays:
     """Draw the lines of every order.
 
@@ -92,6 +108,9 @@ def simulate_items(
     forced_sku : ndarray, optional
         Catalogue row of the main item per order (used for tier top-up orders);
         ``-1`` means draw it.
+    tier_shift : ndarray, optional
+        Per order, the up-sell shift of the log-odds of each next price tier
+        (``upsell_log_odds_per_year * tenure_years``); None means no shift.
 
     Returns
     -------
@@ -106,6 +125,8 @@ def simulate_items(
         if len(sel):
             rows = cat_.main[c]
             shift = premium[sel, None] * cat_.zprice[rows][None, :]
+            if tier_shift is not None:
+                shift = shift + tier_shift[sel, None] * cat_.tier[rows][None, :]
             main_row[sel] = cat_.choose_in(rng, rows, len(sel), shift)
     if forced_sku is not None:
         main_row = np.where(forced_sku >= 0, forced_sku, main_row)
@@ -180,6 +201,88 @@ def simulate_items(
     disc = line_value * rate + np.where(coupon, coupon_value, 0.0)
     disc = np.round(np.minimum(disc, 0.5 * line_value), 2)
     return dict(order=order, line_no=line_no, sku_row=row, quantity=q, unit_price=price, discount=disc)
+
+
+def tier_probabilities(products: pd.DataFrame, category: np.ndarray, premium: np.ndarray,
+                       tier_shift: np.ndarray) -> np.ndarray:
+    """Probability of each price tier of the main item of each order, given the latent traits.
+
+    Parameters
+    ----------
+    products : DataFrame
+        The catalogue (with ``popularity``).
+    category : ndarray (m,)
+        Main category code of each order (into :data:`~crmlab.domain.MAIN_CATEGORIES`).
+    premium, tier_shift : ndarray (m,)
+        The customer's price preference and the order's up-sell shift (as in
+        :func:`simulate_items`).
+
+    Returns
+    -------
+    ndarray (m, N_PRICE_TIERS)
+        Rows of the tiered categories sum to 1; other rows are 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmlab.simulate.catalog import simulate_products
+    >>> p = tier_probabilities(simulate_products(), np.array([0, 0, 6]), np.zeros(3), np.array([0.0, 1.0, 0.0]))
+    >>> p.sum(axis=1).round(6).tolist(), bool(p[1, 2] > p[0, 2])
+    ([1.0, 1.0, 0.0], True)
+    """
+    cat_ = _Catalog(products)
+    m = len(category)
+    out = np.zeros((m, N_PRICE_TIERS))
+    category = np.asarray(category, np.int64)
+    for c in TIERED_CATEGORIES:
+        sel = np.flatnonzero(category == MAIN_CATEGORIES.index(c))
+        if not len(sel):
+            continue
+        rows = cat_.main[c]
+        logit = (cat_.logpop[rows][None, :] + premium[sel, None] * cat_.zprice[rows][None, :]
+                 + tier_shift[sel, None] * cat_.tier[rows][None, :])
+        w = np.exp(logit - logit.max(axis=1, keepdims=True))
+        w /= w.sum(axis=1, keepdims=True)
+        for j in range(N_PRICE_TIERS):
+            out[sel, j] = w[:, cat_.tier[rows] == j + 1].sum(axis=1)
+    return out
+
+
+def upsell_pair_sums(cust: np.ndarray, category: np.ndarray, t: np.ndarray, counted: np.ndarray,
+                     prob: np.ndarray) -> np.ndarray:
+    """Expected up, same and down moves between consecutive purchases in a tiered category.
+
+    Pairs are consecutive counted orders of one customer whose main items are
+    in the same tiered category (in time order). With tier probabilities
+    ``p`` (earlier) and ``q`` (later), a pair moves up with probability
+    ``sum_{j > k} p_k q_j`` (down likewise; the draws are independent given
+    the latent traits).
+
+    Returns
+    -------
+    ndarray (4,)
+        ``[pairs, expected up, expected same, expected down]`` (sums, for merging chunks).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[1.0, 0, 0], [0, 0.5, 0.5], [0, 0, 1.0]])
+    >>> upsell_pair_sums(np.array([0, 0, 1]), np.zeros(3), np.array([1.0, 2.0, 3.0]), np.ones(3, bool), p).tolist()
+    [1.0, 1.0, 0.0, 0.0]
+    """
+    tiered = counted & (prob.sum(axis=1) > 0)
+    idx = np.flatnonzero(tiered)
+    idx = idx[np.lexsort((t[idx], category[idx], cust[idx]))]
+    if len(idx) < 2:
+        return np.zeros(4)
+    a, b = idx[:-1], idx[1:]
+    same_unit = (cust[a] == cust[b]) & (category[a] == category[b])
+    a, b = a[same_unit], b[same_unit]
+    p, q = prob[a], prob[b]
+    cp = np.cumsum(p, axis=1)  # P(earlier tier <= j)
+    up = (q[:, 1:] * cp[:, :-1]).sum(axis=1)
+    same = (p * q).sum(axis=1)
+    return np.array([float(len(a)), float(up.sum()), float(same.sum()), float((1 - up - same).sum())])
 
 
 def rule_truth(scenario: Scenario, main_category_counts: np.ndarray) -> list[dict]:

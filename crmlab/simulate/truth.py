@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Scenario
-from ..domain import AC_PEAK_SEASON, CATEGORIES
+from ..domain import AC_PEAK_SEASON, CATEGORIES, COUNTED_STATUSES, ORDER_STATUSES
 from ._text import decode, format_ids
 from .assemble import timestamps
 from .catalog import DECOY_SUBCATEGORY
@@ -38,7 +38,43 @@ from . import loyalty as _loy
 from .purchases import EVENING_HOURS
 from .survey import DIMENSIONS, ITEMS, relative_weight_shares
 
-__all__ = ["truth_partial", "merge_truth", "truth_customers_frame"]
+__all__ = ["truth_partial", "merge_truth", "truth_customers_frame", "LAPSE_DAYS", "lapsed_alive"]
+
+#: A customer is "lapsed" when the last counted order is at least this many days before ``as_of``.
+LAPSE_DAYS = 365
+
+
+def lapsed_alive(scenario: Scenario, order_cust: np.ndarray, order_t: np.ndarray, order_status: np.ndarray,
+                 death_day: np.ndarray, n: int) -> tuple[int, int]:
+    """Lapsed customers of one chunk and how many of them are still latently alive at ``as_of``.
+
+    ``as_of`` is the scenario's ``end`` date (day ``n_days - 1``). A customer is
+    lapsed when they have at least one counted order
+    (:data:`crmlab.domain.COUNTED_STATUSES`, the rule of
+    :func:`crmlab.domain.counted_orders`) and the calendar date of the last one
+    is at least :data:`LAPSE_DAYS` days before ``as_of``; alive means the latent
+    lifetime has not ended by the end of the window.
+
+    Returns
+    -------
+    (lapsed, lapsed_alive) : tuple of int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmlab.config import get_scenario
+    >>> sc = get_scenario("tiny")  # 2024-01-01 .. 2025-06-30: as_of is day 546
+    >>> lapsed_alive(sc, np.array([0, 1, 1, 2]), np.array([10.2, 50.0, 400.0, 181.9]), np.array([0, 0, 0, 0]),
+    ...              np.array([np.inf, np.inf, 30.0]), 3)
+    (2, 1)
+    """
+    counted = np.isin(order_status, [ORDER_STATUSES.index(s) for s in COUNTED_STATUSES])
+    last = np.full(n, -np.inf)
+    np.maximum.at(last, np.asarray(order_cust, np.int64)[counted], np.floor(np.asarray(order_t, float)[counted]))
+    as_of = scenario.n_days - 1
+    lapsed = np.isfinite(last) & (as_of - last >= LAPSE_DAYS)
+    alive = ~np.isfinite(death_day)
+    return int(lapsed.sum()), int((lapsed & alive).sum())
 
 
 def truth_partial(scenario: Scenario, result: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,6 +85,8 @@ def truth_partial(scenario: Scenario, result: Mapping[str, Any]) -> dict[str, An
     first, death = lt.first_order_day, oc.death_day
     base = np.isfinite(first) & (first < scenario.n_days - scenario.churn_window_days)
     elig, uplift = result["eligible"], result["uplift"]
+    od = result["orders"]
+    lapsed_n, lapsed_alive_n = lapsed_alive(scenario, od["cust"], od["t"], od["status"], death, int(result["n"]))
     eff = lt.loyalty_effect
     first_eff = []
     for k in range(n_seg):
@@ -65,6 +103,8 @@ def truth_partial(scenario: Scenario, result: Mapping[str, Any]) -> dict[str, An
         seg_uplift_sum=[float(uplift[elig & (seg == k)].sum()) for k in range(n_seg)],
         seg_first_effect=first_eff,
         n_topup=int(result["is_topup"].sum()),
+        lapsed_n=lapsed_n,
+        lapsed_alive_n=lapsed_alive_n,
         survey_latent=(np.asarray(result["survey"]["latent_satisfaction"]),
                        np.asarray(result["survey"]["latent_shift"])),
         sums=dict(result["sums"]),
@@ -245,10 +285,83 @@ def merge_truth(scenario: Scenario, ctx: Mapping[str, Any], partials: Sequence[M
                                        "complaint hr_unresolved_complaint, a resolved one 1.0, a follow-up call "
                                        "after a resolved complaint hr_followup",
         },
+        "lifecycle": _lifecycle_truth(scenario, partials, sums),
         "purchases": {
             "categories": list(CATEGORIES),
             "seasonal_peaks": ["chinese_new_year_run_up", "618", "double11", "double12", "national_day"],
         },
+    }
+
+
+def _lifecycle_truth(scenario: Scenario, partials: Sequence[Mapping[str, Any]],
+                     sums: Mapping[str, Any]) -> dict[str, Any]:
+    """``truth["lifecycle"]``: win-back (lapsed customers still alive), up-sell, share of wallet."""
+    pairs, up, same, down = (float(x) for x in sums["upsell"])
+    lapsed = sum(p["lapsed_n"] for p in partials)
+    alive = sum(p["lapsed_alive_n"] for p in partials)
+    return {
+        "lapse_days": LAPSE_DAYS,
+        "lapsed_n": int(lapsed),
+        "lapsed_alive_share": _rnd(_ratio(alive, lapsed)),
+        "lapsed_definition": f"customers with at least one counted order whose last counted order is at least "
+                             f"{LAPSE_DAYS} days before as_of (the end date {scenario.end}); lapsed_alive_share: "
+                             f"the share of them whose latent lifetime has not ended at as_of (still alive, so "
+                             f"a win-back offer can reach them)",
+        "upsell_log_odds_per_year": scenario.upsell_log_odds_per_year,
+        "upsell_definition": "structural: per year since signup, the log-odds of each next price tier (1-3 of "
+                             "crmlab.domain.price_tiers, tiered categories) of an order's main item rise by this much "
+                             "(adjacent-category logit shift on top of the customer's price preference). It is also "
+                             "the estimand of the conditional (pairwise) logit of upsell_drift: for two purchases of "
+                             "one customer in one category dt years apart in different tiers, P(the later one is "
+                             "higher) = logistic(upsell_log_odds_per_year * dt * |tier difference|)",
+        "tier_pairs_n": int(pairs),
+        "tier_move_shares": {"up": _rnd(_ratio(up, pairs)), "same": _rnd(_ratio(same, pairs)),
+                             "down": _rnd(_ratio(down, pairs))},
+        "tier_move_definition": "pairs of consecutive counted orders of one customer whose main items are in the "
+                                "same tiered category; expected share of pairs moving up / staying / moving down a "
+                                "price tier, from the latent tier-choice probabilities (the estimand of tier_moves)",
+        **_wallet_truth(scenario, sums),
+    }
+
+
+def _wallet_truth(scenario: Scenario, sums: Mapping[str, Any]) -> dict[str, Any]:
+    """Share-of-wallet keys of ``truth["lifecycle"]`` from the chunks' sums (simulate.wallet.wallet_sums)."""
+    pop, resp = sums["wallet_pop"], sums["wallet_resp"]
+    nps, sat = sums["wallet_nps"], sums["wallet_sat"]
+    n, _, p3, sx, sxx, sy, sxy = (float(v) for v in resp)
+    var_x = sxx / n - (sx / n) ** 2 if n else float("nan")
+    slope = (sxy / n - sx / n * sy / n) / var_x if n and var_x > 0 else float("nan")
+    mean_of = lambda g: _ratio(float(g[1]), float(g[0]))  # noqa: E731
+    return {
+        "wallet_share_mean": {"population": _rnd(_ratio(pop[1], pop[0]), 4),
+                              "respondents": _rnd(_ratio(sy, n), 4)},
+        "wallet_share_definition": "expected stated share of wallet (0-100, answers rounded to tens) given each "
+                                   "customer's latent mean share, averaged over the customers with an order "
+                                   "(population) or the survey respondents (the estimand of the mean stated share)",
+        "wallet_share_log_odds_per_sat_sd": scenario.wallet_share_log_odds_per_sat_sd,
+        "wallet_share_log_odds_per_log_rate": scenario.wallet_share_log_odds_per_log_rate,
+        "wallet_share_base_log_odds": scenario.wallet_share_base_log_odds,
+        "wallet_share_precision": scenario.wallet_share_precision,
+        "wallet_share_structural_definition": "latent share ~ Beta(m * precision, (1 - m) * precision), logit(m) = "
+                                              "base + per_log_rate * log(segment purchase_rate / 1.5) + "
+                                              "per_sat_sd * latent satisfaction (sd 1); stated = 10 * round(10 * "
+                                              "share)",
+        "wallet_share_slope_per_satisfaction_point": _rnd(slope, 4),
+        "wallet_share_slope_definition": "least-squares slope of the expected stated share on the answered overall "
+                                         "satisfaction (1-5) over the respondents: the estimand of the regression "
+                                         "of the stated share on overall satisfaction",
+        "wallet_share_by_nps_group": {g: _rnd(mean_of(nps[k]), 4)
+                                      for k, g in enumerate(("detractor", "passive", "promoter"))},
+        "wallet_share_promoter_minus_detractor": _rnd(mean_of(nps[2]) - mean_of(nps[0]), 4),
+        "wallet_share_by_satisfaction": {"1-3": _rnd(mean_of(sat[0]), 4), "4-5": _rnd(mean_of(sat[1]), 4)},
+        "wallet_share_satisfied_minus_not": _rnd(mean_of(sat[1]) - mean_of(sat[0]), 4),
+        "wallet_share_group_definition": "mean expected stated share of the respondents in each group of their "
+                                         "answers (recommend 0-6 / 7-8 / 9-10; overall satisfaction 1-3 / 4-5)",
+        "stores_visited_rate": scenario.stores_visited_rate,
+        "stores_3plus_share": {"population": _rnd(_ratio(pop[2], pop[0]), 4), "respondents": _rnd(_ratio(p3, n), 4)},
+        "stores_3plus_definition": "expected share visiting 3 or more different 3C retailers in the last month "
+                                   "(stores_visited >= 3), the latent share integrated out, over the customers with "
+                                   "an order (population) or the respondents",
     }
 
 

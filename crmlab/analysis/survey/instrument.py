@@ -59,6 +59,13 @@ QUESTIONS: dict[str, tuple[str, str, str, str]] = {
     "survey_channel": ("fieldwork", "Where the questionnaire was answered (recorded by the interviewer)",
                        "填写问卷的渠道（由调查员记录）", "channel"),
     "comment": ("feedback", "Anything else you would like to tell us?", "您还有什么意见或建议？", "text"),
+    "wallet_share": ("wallet", "Of all the money you spent on electronics and home appliances in the last 12 months, "
+                               "roughly what share was spent at Suning (stores, website and app)?",
+                     "过去12个月您在家电数码产品上的全部花费中，大约有多少比例花在了苏宁（门店、网站和手机客户端）？",
+                     "share"),
+    "stores_visited": ("wallet", "In the last month, how many different electronics retailers (stores or "
+                                 "websites/apps, Suning included) did you visit?",
+                       "过去一个月，您光顾过几家不同的家电数码零售商（门店或网站/客户端，包括苏宁）？", "stores"),
 }
 
 #: scale code -> (English, Chinese) description of the answer options
@@ -70,6 +77,8 @@ SCALES: dict[str, tuple[str, str]] = {
     "comparison": ("better / about the same / worse", "更好 / 差不多 / 更差"),
     "channel": ("store / app", "门店 / 手机客户端"),
     "text": ("free text (optional)", "开放式回答（选填）"),
+    "share": ("0%, 10%, 20%, ... 100%", "0%、10%、20% …… 100%"),
+    "stores": ("1, 2, 3, 4, 5, 6 or more", "1、2、3、4、5、6家及以上"),
 }
 
 
@@ -89,7 +98,9 @@ def instrument(lang: str | None = None) -> pd.DataFrame:
         Indexed by ``item`` (the column code of the survey table), in questionnaire
         order, with ``construct`` (``advertising``, ``price``, ``service``, ``quality``
         for the 17 Likert items; ``overall``, ``loyalty``, ``competition``,
-        ``fieldwork``, ``feedback`` for the others), the wording, ``scale`` (a code:
+        ``fieldwork``, ``feedback``, ``wallet`` for the others; the two ``wallet``
+        questions, share of wallet 钱包份额 and stores visited, are optional columns
+        of the contract), the wording, ``scale`` (a code:
         ``1-5``, ``satisfaction``, ``0-10``, ...) and the answer options.
 
     Examples

@@ -233,6 +233,7 @@ MESSAGES = Messages({
     "construct.competition": {"en": "competitor", "zh": "竞争对手"},
     "construct.fieldwork": {"en": "fieldwork", "zh": "调查实施"},
     "construct.feedback": {"en": "open feedback", "zh": "开放式意见"},
+    "construct.wallet": {"en": "share of wallet", "zh": "钱包份额"},
     # 6. sampling bias
     "sample.sizes": {
         "en": "Sampling frame: {n_frame:,} customers with an order before the fieldwork began ({start}); "
