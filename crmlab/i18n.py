@@ -25,7 +25,7 @@ from __future__ import annotations
 import string
 from typing import Any, Iterator, Mapping
 
-__all__ = ["LANGUAGES", "check_lang", "Messages", "LABELS", "label", "labels"]
+__all__ = ["LANGUAGES", "check_lang", "Messages", "interval_phrase", "estimate_phrase", "LABELS", "label", "labels"]
 
 #: The editions of the course.
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -36,6 +36,53 @@ def check_lang(lang: Any) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(map(repr, LANGUAGES))}, got {lang!r}")
     return lang
+
+
+#: The word for an interval, by language: a confidence interval, or a plain interval (bootstrap, model).
+_INTERVAL_WORDS = {"CI": {"en": "CI", "zh": "置信区间"}, "interval": {"en": "interval", "zh": "区间"}}
+
+
+def interval_phrase(fmt: str, *, level: str = ".0%", word: str = "CI") -> dict[str, str]:
+    """Message fragment ``"95% CI low to high"`` in both languages, for the fields ``level, ci_low, ci_high``.
+
+    Parameters
+    ----------
+    fmt : str
+        Format spec of the bounds (``".2f"``, ``"+.1%"``).
+    level : str, default ".0%"
+        Format spec of the confidence level (``".2%"`` for Bonferroni-adjusted levels such as 98.33%).
+    word : {"CI", "interval"}
+        A confidence interval, or an interval of another kind.
+
+    Examples
+    --------
+    >>> interval_phrase(".2f")["zh"].format(level=0.95, ci_low=1.2, ci_high=1.9)
+    '95% 置信区间 1.20 至 1.90'
+    """
+    words = _INTERVAL_WORDS[word]
+    return {"en": f"{{level:{level}}} {words['en']} {{ci_low:{fmt}}} to {{ci_high:{fmt}}}",
+            "zh": f"{{level:{level}}} {words['zh']} {{ci_low:{fmt}}} 至 {{ci_high:{fmt}}}"}
+
+
+def estimate_phrase(fmt: str, *, level: str = ".0%", word: str = "CI", before: Mapping[str, str] | None = None,
+                    after: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Message fragment ``"<before>estimate<after> (95% CI low to high)"`` in both languages.
+
+    The fields are ``estimate, level, ci_low, ci_high``; ``before`` / ``after`` are per-language
+    words around the estimate (``{"en": "hazard ratio ", "zh": "风险比 "}``).
+
+    Examples
+    --------
+    >>> estimate_phrase("+.1%")["en"].format(estimate=0.05, level=0.95, ci_low=0.01, ci_high=0.09)
+    '+5.0% (95% CI +1.0% to +9.0%)'
+    >>> estimate_phrase(".1f", after={"en": " times", "zh": " 倍"})["zh"].format(
+    ...     estimate=2.0, level=0.95, ci_low=1.5, ci_high=2.6)
+    '2.0 倍（95% 置信区间 1.5 至 2.6）'
+    """
+    ci = interval_phrase(fmt, level=level, word=word)
+    pre, post = before or {}, after or {}
+    return {"en": f"{pre.get('en', '')}{{estimate:{fmt}}}{post.get('en', '')} ({ci['en']})",
+            "zh": f"{pre.get('zh', '')}{{estimate:{fmt}}}{post.get('zh', '')}（{ci['zh']}）"}
 
 
 def _fields(template: str) -> set[str]:

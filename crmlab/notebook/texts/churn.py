@@ -20,13 +20,12 @@ Examples
 from __future__ import annotations
 
 from ...domain import FAILURE_KINDS
-from ...i18n import Messages
+from ...i18n import Messages, estimate_phrase, interval_phrase
 
 __all__ = ["MESSAGES"]
 
-_CI = {"en": "({level:.0%} CI {ci_low:.2f} to {ci_high:.2f})", "zh": "（{level:.0%} 置信区间 {ci_low:.2f} 至 {ci_high:.2f}）"}
-_PP = {"en": "{estimate:+.1%} ({level:.0%} CI {ci_low:+.1%} to {ci_high:+.1%})",
-       "zh": "{estimate:+.1%}（{level:.0%} 置信区间 {ci_low:+.1%} 至 {ci_high:+.1%}）"}
+_CI = {lang: f"({text})" if lang == "en" else f"（{text}）" for lang, text in interval_phrase(".2f").items()}
+_PP = estimate_phrase("+.1%")
 
 
 def _hr_claims() -> dict:

@@ -17,16 +17,13 @@ Examples
 
 from __future__ import annotations
 
-from ...i18n import Messages
+from ...i18n import Messages, estimate_phrase
 
 __all__ = ["MESSAGES"]
 
-_PCT = {"en": "{estimate:+.0%} ({level:.0%} CI {ci_low:+.0%} to {ci_high:+.0%})",
-        "zh": "{estimate:+.0%}（{level:.0%} 置信区间 {ci_low:+.0%} 至 {ci_high:+.0%}）"}
-_PP = {"en": "{estimate:+.1%} ({level:.0%} CI {ci_low:+.1%} to {ci_high:+.1%})",
-       "zh": "{estimate:+.1%}（{level:.0%} 置信区间 {ci_low:+.1%} 至 {ci_high:+.1%}）"}
-_SHARE = {"en": "{estimate:.1%} ({level:.0%} interval {ci_low:.1%} to {ci_high:.1%})",
-          "zh": "{estimate:.1%}（{level:.0%} 区间 {ci_low:.1%} 至 {ci_high:.1%}）"}
+_PCT = estimate_phrase("+.0%")
+_PP = estimate_phrase("+.1%")
+_SHARE = estimate_phrase(".1%", word="interval")
 
 
 def _claim(claim_id: str, up: tuple[str, str], down: tuple[str, str], unclear: tuple[str, str],

@@ -18,18 +18,14 @@ intention-to-treat effect +5.0% (95% CI -20.0% to +40.0%).
 
 from __future__ import annotations
 
-from ...i18n import Messages
+from ...i18n import Messages, estimate_phrase
 
 __all__ = ["MESSAGES"]
 
-_PCT = {"en": "{estimate:+.1%} ({level:.0%} CI {ci_low:+.1%} to {ci_high:+.1%})",
-        "zh": "{estimate:+.1%}（{level:.0%} 置信区间 {ci_low:+.1%} 至 {ci_high:+.1%}）"}
-_PP = {"en": "{estimate:+.2f} ({level:.0%} CI {ci_low:+.2f} to {ci_high:+.2f})",
-       "zh": "{estimate:+.2f}（{level:.0%} 置信区间 {ci_low:+.2f} 至 {ci_high:+.2f}）"}
-_N = {"en": "{estimate:.0f} members ({level:.0%} CI {ci_low:.0f} to {ci_high:.0f})",
-      "zh": "{estimate:.0f} 位会员（{level:.0%} 置信区间 {ci_low:.0f} 至 {ci_high:.0f}）"}
-_X = {"en": "{estimate:.1f} times ({level:.0%} CI {ci_low:.1f} to {ci_high:.1f})",
-      "zh": "{estimate:.1f} 倍（{level:.0%} 置信区间 {ci_low:.1f} 至 {ci_high:.1f}）"}
+_PCT = estimate_phrase("+.1%")
+_PP = estimate_phrase("+.2f")
+_N = estimate_phrase(".0f", after={"en": " members", "zh": " 位会员"})
+_X = estimate_phrase(".1f", after={"en": " times", "zh": " 倍"})
 
 
 def _claim(cid: str, up: dict, down: dict, unclear: dict, tail: dict) -> dict:

@@ -17,14 +17,12 @@ Examples
 
 from __future__ import annotations
 
-from ...i18n import Messages
+from ...i18n import Messages, estimate_phrase
 
 __all__ = ["MESSAGES"]
 
-_PP = {"en": "{estimate:+.1%} ({level:.2%} CI {ci_low:+.1%} to {ci_high:+.1%})",
-       "zh": "{estimate:+.1%}（{level:.2%} 置信区间 {ci_low:+.1%} 至 {ci_high:+.1%}）"}
-_HR = {"en": "hazard ratio {estimate:.2f} ({level:.0%} CI {ci_low:.2f} to {ci_high:.2f})",
-       "zh": "风险比 {estimate:.2f}（{level:.0%} 置信区间 {ci_low:.2f} 至 {ci_high:.2f}）"}
+_PP = estimate_phrase("+.1%", level=".2%")
+_HR = estimate_phrase(".2f", before={"en": "hazard ratio ", "zh": "风险比 "})
 
 
 def _difference(claim_id: str, what_en: str, what_zh: str, a_en: str, a_zh: str, b_en: str, b_zh: str) -> dict:

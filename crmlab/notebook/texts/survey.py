@@ -17,14 +17,14 @@ Examples
 
 from __future__ import annotations
 
-from ...i18n import Messages
+from ...i18n import Messages, interval_phrase
 
 __all__ = ["MESSAGES", "DIMENSIONS"]
 
 #: The survey dimensions whose relative-weight share is a claim (``survey.rw_share.<dimension>``).
 DIMENSIONS = ("advertising", "price", "service", "quality")
 
-_CI = {"en": "{level:.0%} CI {ci_low:.2f} to {ci_high:.2f}", "zh": "{level:.0%} 置信区间 {ci_low:.2f} 至 {ci_high:.2f}"}
+_CI = interval_phrase(".2f")
 
 
 def _share_claims() -> dict[str, dict[str, str]]:

@@ -14,12 +14,12 @@ Examples
 
 from __future__ import annotations
 
-from ...i18n import Messages
+from ...i18n import Messages, interval_phrase
 
 __all__ = ["MESSAGES"]
 
-_RATIO_CI = {"en": "({level:.0%} CI {ci_low:.2f} to {ci_high:.2f}, quasi-Poisson regression)",
-             "zh": "（{level:.0%} 置信区间 {ci_low:.2f} 至 {ci_high:.2f}，拟泊松回归）"}
+_RATIO_CI = {"en": f"({interval_phrase('.2f')['en']}, quasi-Poisson regression)",
+             "zh": f"（{interval_phrase('.2f')['zh']}，拟泊松回归）"}
 
 MESSAGES = Messages({
     # festivals
