@@ -912,23 +912,6 @@ def report_markdown(report: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------
 # output and entry point
 # ---------------------------------------------------------------------------
-def write_json_atomic(obj: Any, path: Path) -> None:
-    """Write ``obj`` as JSON to ``path`` via a temporary file in the same folder and :func:`os.replace`."""
-    path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=2, sort_keys=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _worker_main(spec: str, settings: Settings) -> int:
     """Hidden entry point of the subprocesses: ``--worker pii`` or ``--worker dataset:N:J``."""
     if spec == "pii":
@@ -988,7 +971,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["machine"]["load_average_end"] = load_average()
     print(report_markdown(report), flush=True)
     if settings.out is not None:
-        write_json_atomic(report, settings.out)
+        from crmlab._fs import write_json_atomic  # here, not at the top: the parent stays small while it measures
+
+        write_json_atomic(report, settings.out.expanduser())
         log(f"results written to {settings.out}")
     failed |= report["scaling"] is not None and any("error" in r for r in report["scaling"]["runs"])
     return 1 if failed else 0

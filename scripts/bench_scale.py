@@ -60,6 +60,8 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+from bench_generate import load_average, parse_count  # the sibling script (scripts/ is on sys.path)
+
 PRESET = "large"
 _RESULT_TAG = "BENCH_RESULT "
 PROJECT_TO = 100_000_000
@@ -68,30 +70,6 @@ PROJECT_WORKERS = (16, 64, 256)
 
 def log(message: str) -> None:
     print(f"[bench_scale] {message}", file=sys.stderr, flush=True)
-
-
-def parse_count(text: str) -> int:
-    """``"10M"`` -> 10000000, ``"100k"`` -> 100000.
-
-    >>> parse_count("10M"), parse_count("100k"), parse_count("2500")
-    (10000000, 100000, 2500)
-    """
-    raw = text.strip().replace("_", "").replace(",", "")
-    scale = {"k": 1_000, "m": 1_000_000}.get(raw[-1:].lower(), 1)
-    try:
-        value = float(raw[:-1] if scale > 1 else raw) * scale
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a count: {text!r}") from None
-    if value < 1 or value != int(value):
-        raise argparse.ArgumentTypeError(f"expected a positive whole count, got {text!r}")
-    return int(value)
-
-
-def load_average() -> list[float] | None:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except (OSError, AttributeError):
-        return None
 
 
 def cpu_seconds() -> float:
@@ -292,7 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["load_end"] = load_average()
     print(markdown(report))
     if args.out:
-        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        from crmlab._fs import write_json_atomic
+
+        write_json_atomic(report, args.out)
     return 1 if any("error" in r for r in report["runs"]) else 0
 
 
