@@ -143,11 +143,12 @@ def read_written(path: str | os.PathLike, term: str | os.PathLike) -> dict[tuple
     path : path-like
         The CSV: columns ``student_id``, ``task`` and ``points`` are needed
         (``notebook``, ``max_points`` and ``comment`` are read when present;
-        other columns are ignored). UTF-8, with or without a BOM.
+        other columns are ignored). UTF-8, with or without a BOM. Commas
+        separate the columns, or semicolons or tabs when the header has no
+        comma (as some spreadsheets save).
     term : path-like
         The term folder; the tasks and their maximum points come from it
-        (not from the file's ``max_points``). Commas separate the columns, or
-        semicolons or tabs when the header has no comma (as some spreadsheets save).
+        (not from the file's ``max_points``).
 
     Returns
     -------
