@@ -328,7 +328,7 @@ def _wallet_truth(scenario: Scenario, sums: Mapping[str, Any]) -> dict[str, Any]
     """Share-of-wallet keys of ``truth["lifecycle"]`` from the chunks' sums (simulate.wallet.wallet_sums)."""
     pop, resp = sums["wallet_pop"], sums["wallet_resp"]
     nps, sat = sums["wallet_nps"], sums["wallet_sat"]
-    n, _, p3, sx, sxx, sy, sxy = (float(v) for v in resp)
+    n, sy, p3, sx, sxx, sxy = (float(v) for v in resp)
     var_x = sxx / n - (sx / n) ** 2 if n else float("nan")
     slope = (sxy / n - sx / n * sy / n) / var_x if n and var_x > 0 else float("nan")
     mean_of = lambda g: _ratio(float(g[1]), float(g[0]))  # noqa: E731

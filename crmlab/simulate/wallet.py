@@ -157,7 +157,7 @@ def wallet_sums(scenario: Scenario, mean: np.ndarray, buyer: np.ndarray, resp: n
     Returns
     -------
     dict of float arrays: ``pop`` [n, sum E[stated], sum P(3+ stores)],
-    ``resp`` [n, sum E[stated], sum P(3+), sum x, sum x^2, sum y, sum x y] with
+    ``resp`` [n, sum y, sum P(3+), sum x, sum x^2, sum x y] with
     ``x`` the overall satisfaction and ``y`` E[stated]; ``nps`` [n, sum y] for
     detractors (0-6), passives (7-8), promoters (9-10); ``sat`` [n, sum y] for
     overall satisfaction 1-3 and 4-5.
@@ -173,7 +173,7 @@ def wallet_sums(scenario: Scenario, mean: np.ndarray, buyer: np.ndarray, resp: n
     return dict(
         pop=np.array([float(buyer.sum()), float(y_all[buyer].sum()), float(p_all[buyer].sum())]),
         resp=np.array([float(len(resp)), float(y.sum()), float(p3.sum()), float(x.sum()), float((x * x).sum()),
-                       float(y.sum()), float((x * y).sum())]),
+                       float((x * y).sum())]),
         nps=np.array([[float(g.sum()), float(y[g].sum())] for g in nps_groups]),
         sat=np.array([[float(g.sum()), float(y[g].sum())] for g in sat_groups]),
     )

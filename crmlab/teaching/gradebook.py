@@ -56,7 +56,7 @@ from .grading import GradeReport, check_key, grade_submission
 from .sandbox import DEFAULT_MEMORY_MB, DEFAULT_TOTAL_TIMEOUT
 
 __all__ = ["grade_term", "TermGrades", "write_gradebook", "write_feedback", "feedback_text", "safe_cell",
-           "exercise_label", "read_term", "GRADEBOOK_COLUMNS", "MAX_JOBS"]
+           "exercise_label", "read_term", "csv_target", "GRADEBOOK_COLUMNS", "MAX_JOBS"]
 
 GRADEBOOK_COLUMNS = ["student_id", "notebook", "exercise", "score", "max_score", "status", "note"]
 #: Most kernels graded at the same time.
@@ -436,6 +436,28 @@ def grade_term(term: str | os.PathLike, submissions: str | os.PathLike, *, revea
     return TermGrades(gradebook=pd.DataFrame(rows, columns=GRADEBOOK_COLUMNS), feedback=feedback, unknown=unknown)
 
 
+def csv_target(path: str | os.PathLike, *, force: bool, exists_note: str = "") -> Path:
+    """``path`` as a new CSV file to write: refused if it is a folder, exists (without ``force``) or has no folder.
+
+    ``exists_note`` is added to the message of an existing file (e.g. " (perhaps already filled in)").
+
+    Examples
+    --------
+    >>> csv_target("/nonexistent-folder/g.csv", force=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: /nonexistent-folder/g.csv: the folder /nonexistent-folder does not exist
+    """
+    p = Path(path).expanduser()
+    if p.is_dir():
+        raise ValueError(f"{p}: is a folder; give a .csv file name")
+    if p.exists() and not force:
+        raise ValueError(f"{p}: exists{exists_note}; choose another file or use force (--force)")
+    if not p.parent.is_dir():
+        raise ValueError(f"{p}: the folder {p.parent} does not exist")
+    return p
+
+
 def write_gradebook(gradebook: pd.DataFrame, path: str | os.PathLike, *, force: bool = False) -> Path:
     """Write the gradebook as CSV (UTF-8), atomically; text cells are made safe for spreadsheets.
 
@@ -446,13 +468,7 @@ def write_gradebook(gradebook: pd.DataFrame, path: str | os.PathLike, *, force: 
     """
     from .._fs import write_text_atomic
 
-    p = Path(path).expanduser()
-    if p.is_dir():
-        raise ValueError(f"{p}: is a folder; give a .csv file name")
-    if p.exists() and not force:
-        raise ValueError(f"{p}: exists; choose another file or use force (--force)")
-    if not p.parent.is_dir():
-        raise ValueError(f"{p}: the folder {p.parent} does not exist")
+    p = csv_target(path, force=force)
     safe = gradebook.copy()
     for col in ("student_id", "notebook", "exercise", "status", "note"):
         safe[col] = [safe_cell(v) for v in safe[col]]

@@ -37,7 +37,7 @@ from typing import Any
 
 import pandas as pd
 
-from .gradebook import read_term, safe_cell
+from .gradebook import csv_target, read_term, safe_cell
 
 __all__ = ["WRITTEN_COLUMNS", "WrittenGrade", "written_tasks", "write_written_template", "read_written",
            "parse_points", "count_graded"]
@@ -107,13 +107,7 @@ def write_written_template(term: str | os.PathLike, path: str | os.PathLike, *, 
     """
     from .._fs import write_text_atomic
 
-    p = Path(path).expanduser()
-    if p.is_dir():
-        raise ValueError(f"{p}: is a folder; give a .csv file name")
-    if p.exists() and not force:
-        raise ValueError(f"{p}: exists (perhaps already filled in); choose another file or use force (--force)")
-    if not p.parent.is_dir():
-        raise ValueError(f"{p}: the folder {p.parent} does not exist")
+    p = csv_target(path, force=force, exists_note=" (perhaps already filled in)")
     tasks = written_tasks(term)
     if tasks.empty:
         raise ValueError(f"term {term}: its notebooks have no written task (nothing to grade by hand)")
@@ -149,11 +143,12 @@ def read_written(path: str | os.PathLike, term: str | os.PathLike) -> dict[tuple
     path : path-like
         The CSV: columns ``student_id``, ``task`` and ``points`` are needed
         (``notebook``, ``max_points`` and ``comment`` are read when present;
-        other columns are ignored). UTF-8, with or without a BOM.
+        other columns are ignored). UTF-8, with or without a BOM. Commas
+        separate the columns, or semicolons or tabs when the header has no
+        comma (as some spreadsheets save).
     term : path-like
         The term folder; the tasks and their maximum points come from it
-        (not from the file's ``max_points``). Commas separate the columns, or
-        semicolons or tabs when the header has no comma (as some spreadsheets save).
+        (not from the file's ``max_points``).
 
     Returns
     -------
