@@ -546,7 +546,7 @@ for c in claims:
 # ## Discussion
 #
 # * **Caveat - selection.** Customers choose their channels. Heavy buyers try more channels, and
-#   young customers sign up in the app. A regression holds the number of orders fixed, not the
+#   younger customers may be likelier to sign up in the app. A regression holds the number of orders fixed, not the
 #   customer's taste or budget; to learn what *moving* a customer to the app does, run an experiment
 #   (an app voucher to a random half of the store-only customers).
 # * **One customer id.** The silo effect is a data problem before it is an analysis problem: without
@@ -583,7 +583,7 @@ for c in claims:
 #
 # ## 讨论
 #
-# * **注意——选择偏差。** 渠道是客户自己选的。购买多的客户会尝试更多渠道，年轻客户通过手机客户端注册。回归控制了订单数，
+# * **注意——选择偏差。** 渠道是客户自己选的。购买多的客户会尝试更多渠道，年轻客户可能更常通过手机客户端注册。回归控制了订单数，
 #   但没有控制客户的偏好或预算；要知道*把*客户转到手机客户端会带来什么，需要做实验（向随机一半的仅门店客户发放手机客户端优惠券）。
 # * **统一的客户编号。** 筒仓效应首先是数据问题，然后才是分析问题：没有统一的客户编号（会员卡、手机号），任何分析都看不到渠道转移。
 #   按姓名和电话在系统之间匹配客户容易出错；在收银台使用会员编号则不会。
