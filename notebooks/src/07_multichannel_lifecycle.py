@@ -546,7 +546,7 @@ for c in claims:
 # ## Discussion
 #
 # * **Caveat - selection.** Customers choose their channels. Heavy buyers try more channels, and
-#   young customers sign up in the app. A regression holds the number of orders fixed, not the
+#   younger customers may be likelier to sign up in the app. A regression holds the number of orders fixed, not the
 #   customer's taste or budget; to learn what *moving* a customer to the app does, run an experiment
 #   (an app voucher to a random half of the store-only customers).
 # * **One customer id.** The silo effect is a data problem before it is an analysis problem: without
@@ -563,15 +563,15 @@ for c in claims:
 #   whom: rank the lapsed by $P(\text{alive})$ and by past value, and test the offer on a random half.
 #
 # ## Quiz
-# 1. Multichannel customers spend several times as much per customer as single-channel customers.
+# 1. Suppose multichannel customers spend far more per customer than single-channel customers.
 #    Why is that no reason on its own to push every customer into a second channel, and what fairer
 #    comparison does the lesson make?
 # 2. The store system reports that many of its customers lapsed last year. What question would you ask
 #    before launching a win-back campaign through the stores, and which number in this lesson answers it?
 # 3. In a retention matrix, why are the cells in the lower right empty, and why should cohorts be
 #    compared at the same period after signup rather than in the same calendar quarter?
-# 4. The original BG/NBD says nearly every lapsed customer is still alive, the modified one says far
-#    fewer. Which assumption makes the difference, and which answer would you trust for a win-back budget?
+# 4. The original and the modified BG/NBD can give very different winnable shares of the lapsed
+#    customers. Which assumption makes the difference, and which answer would you trust for a win-back budget?
 # 5. Why does the retailer need a survey to measure share of wallet, and why is a simple comparison of
 #    the price tiers of first and later purchases not enough to show up-selling?
 
@@ -583,7 +583,7 @@ for c in claims:
 #
 # ## 讨论
 #
-# * **注意——选择偏差。** 渠道是客户自己选的。购买多的客户会尝试更多渠道，年轻客户通过手机客户端注册。回归控制了订单数，
+# * **注意——选择偏差。** 渠道是客户自己选的。购买多的客户会尝试更多渠道，年轻客户可能更常通过手机客户端注册。回归控制了订单数，
 #   但没有控制客户的偏好或预算；要知道*把*客户转到手机客户端会带来什么，需要做实验（向随机一半的仅门店客户发放手机客户端优惠券）。
 # * **统一的客户编号。** 筒仓效应首先是数据问题，然后才是分析问题：没有统一的客户编号（会员卡、手机号），任何分析都看不到渠道转移。
 #   按姓名和电话在系统之间匹配客户容易出错；在收银台使用会员编号则不会。
@@ -595,10 +595,10 @@ for c in claims:
 #   可挽回的比例说明的是有多少人，而不是哪些人：按 $P(\text{alive})$ 和过去的消费给沉睡客户排序，并在随机的一半客户上检验挽回优惠。
 #
 # ## 测验
-# 1. 多渠道客户的人均消费是单渠道客户的好几倍。为什么仅凭这一点不能把每位客户都推向第二个渠道？本课做了什么更公平的比较？
+# 1. 假设多渠道客户的人均消费远高于单渠道客户。为什么仅凭这一点不能把每位客户都推向第二个渠道？本课做了什么更公平的比较？
 # 2. 门店系统报告说它的许多客户去年已经沉睡。在通过门店发起挽回活动之前，你会先问什么问题？本课中哪个数字回答了这个问题？
 # 3. 在留存矩阵中，为什么右下角的单元格是空的？为什么应该在注册后的相同时期而不是在同一个日历季度比较各队列？
-# 4. 原始 BG/NBD 模型认为几乎所有沉睡客户都还“活着”，修正的模型认为少得多。是哪个假设造成了这种差异？在制定挽回预算时你会相信哪个结果？
+# 4. 原始 BG/NBD 模型与修正的模型给出的沉睡客户可挽回比例可能相差很大。是哪个假设造成了这种差异？在制定挽回预算时你会相信哪个结果？
 # 5. 为什么零售商需要通过问卷来衡量钱包份额？为什么简单比较首次购买和后续购买的价格档次不足以证明购买升级？
 
 # %% [markdown] tags=["quiz-answers"]
@@ -618,7 +618,8 @@ for c in claims:
 #    old cohort is in its 8th period and a new one in its 1st, and retention falls with the period, so
 #    the calendar comparison shows age, not cohort quality.
 # 4. The original BG/NBD lets a customer drop out only after a repeat purchase, so a one-time buyer
-#    has P(alive) = 1 however long ago the purchase was; most lapsed customers bought once. The
+#    has P(alive) = 1 however long ago the purchase was; the more of the lapsed bought once (the
+#    lesson prints their share), the bigger the gap. The
 #    modified BG/NBD lets them drop out after the first purchase too. For a budget, prefer the model
 #    whose assumption fits (one-time buyers do leave), check it on a hold-out period if possible, and
 #    test the offer on a random half before rolling it out.
@@ -640,7 +641,7 @@ for c in claims:
 #    这需要统一的客户编号。
 # 3. 最近注册的队列还没有经历后面的时期，因此这些单元格是未观测（而不是零）。日历季度会把不同“年龄”的队列混在一起：在同一个季度，
 #    老队列处于第8期而新队列处于第1期，而留存随时期下降，因此按日历比较反映的是队列的年龄，而不是队列的质量。
-# 4. 原始 BG/NBD 模型只允许客户在重复购买之后流失，因此只买过一次的客户无论多久以前购买，P(alive) 都等于1；而沉睡客户大多只买过一次。
+# 4. 原始 BG/NBD 模型只允许客户在重复购买之后流失，因此只买过一次的客户无论多久以前购买，P(alive) 都等于1；沉睡客户中只买过一次的比例越高（本课打印了这一比例），两者的差距就越大。
 #    修正的 BG/NBD 模型允许客户在首次购买后就流失。制定预算时，应选择假设符合实际的模型（只买过一次的客户确实会离开），如有可能在
 #    留出期上检验，并在全面推广之前先在随机的一半客户上检验挽回优惠。
 # 5. 订单数据只包含客户在苏宁的消费；客户在京东、国美或天猫的消费是看不到的，因此份额的分母需要其他来源——问卷题目（或固定样本数据）。
