@@ -31,7 +31,7 @@ import pandas as pd
 
 from .._checks import check_confidence_level
 
-__all__ = ["Result", "Estimate", "DEFAULT_CONFIDENCE", "z_value"]
+__all__ = ["Result", "Estimate", "DEFAULT_CONFIDENCE", "z_value", "t_value"]
 
 #: The confidence level of every interval unless the caller asks otherwise.
 DEFAULT_CONFIDENCE = 0.95
@@ -44,6 +44,24 @@ def z_value(confidence_level: float = DEFAULT_CONFIDENCE) -> float:
     1.96
     """
     return NormalDist().inv_cdf(0.5 + check_confidence_level(confidence_level) / 2)
+
+
+def t_value(confidence_level: float = DEFAULT_CONFIDENCE, df: Any = math.inf) -> Any:
+    """Two-sided Student-t critical value for ``df`` degrees of freedom (a number or an array).
+
+    ``nan`` where ``df <= 0`` (no interval from fewer than two values).
+
+    >>> round(t_value(0.95, 9), 4), round(t_value(0.95, 1e9), 2)
+    (2.2622, 1.96)
+    >>> t_value(0.95, np.array([0, 4])).round(3)
+    array([  nan, 2.776])
+    """
+    from scipy.stats import t
+
+    q = 0.5 + check_confidence_level(confidence_level) / 2
+    df = np.asarray(df, dtype=float)
+    out = np.where(df > 0, t.ppf(q, np.where(df > 0, df, 1.0)), np.nan)
+    return float(out) if out.ndim == 0 else out
 
 
 def _plain(x: Any) -> Any:

@@ -43,12 +43,11 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._checks import as_timestamp, require_columns
 from ..domain import COUNTED_STATUSES, counted_orders, line_values, order_values
 from ._proportions import newcombe_difference, wilson_interval
-from ._results import DEFAULT_CONFIDENCE, Estimate, Result, z_value
+from ._results import DEFAULT_CONFIDENCE, Estimate, Result, t_value, z_value
 from .clv.bgnbd import BGNBD, MBGNBD, rfm_summary
 
 __all__ = ["CHANNELS", "CHANNEL_TYPES", "channel_profile", "value_by_type", "Premium", "multichannel_premium",
@@ -119,7 +118,7 @@ def _t_interval(x: np.ndarray, confidence_level: float) -> tuple[float, float, f
     m = float(x.mean())
     if len(x) < 2:
         return m, np.nan, np.nan
-    half = stats.t.ppf(0.5 + confidence_level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    half = t_value(confidence_level, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
     return m, m - half, m + half
 
 

@@ -47,7 +47,7 @@ import pandas as pd
 
 from ..domain import COUNTED_STATUSES, counted_orders, order_values
 from ._proportions import wilson_interval
-from ._results import DEFAULT_CONFIDENCE, Estimate, Result
+from ._results import DEFAULT_CONFIDENCE, Estimate, Result, t_value
 
 __all__ = ["nps_groups", "satisfaction_groups", "wallet_share_mean", "wallet_share_by", "wallet_share_difference",
            "wallet_share_slope", "stores_share", "implied_wallet", "WalletMean", "WalletDifference",
@@ -57,12 +57,6 @@ __all__ = ["nps_groups", "satisfaction_groups", "wallet_share_mean", "wallet_sha
 NPS_GROUPS = ("detractor", "passive", "promoter")
 #: Group labels of :func:`satisfaction_groups` (overall satisfaction 1-3, 4-5), in order.
 SATISFACTION_GROUPS = ("1-3", "4-5")
-
-
-def _t(confidence_level: float, df: float) -> float:
-    from scipy.stats import t
-
-    return float(t.ppf(0.5 + confidence_level / 2, df)) if df > 0 else float("nan")
 
 
 def _column(survey: pd.DataFrame, column: str) -> pd.Series:
@@ -139,7 +133,7 @@ def wallet_share_mean(survey: pd.DataFrame, *, column: str = "wallet_share",
     if n < 2:
         raise ValueError(f"need at least 2 answers to {column!r}, got {n}")
     m, sd = float(y.mean()), float(y.std(ddof=1))
-    half = _t(confidence_level, n - 1) * sd / math.sqrt(n)
+    half = t_value(confidence_level, n - 1) * sd / math.sqrt(n)
     return WalletMean(Estimate(m, m - half, m + half, confidence_level), n=n, sd=sd,
                       confidence_level=confidence_level)
 
@@ -177,7 +171,7 @@ def wallet_share_by(survey: pd.DataFrame, by, *, column: str = "wallet_share",
     g = _groups(survey, by)
     d = pd.DataFrame({"g": g.to_numpy(dtype=object), "y": y.to_numpy()}).dropna()
     out = d.groupby("g")["y"].agg(n="size", mean="mean", sd="std")
-    half = np.array([_t(confidence_level, n - 1) for n in out["n"]]) * out["sd"].to_numpy() / np.sqrt(out["n"])
+    half = t_value(confidence_level, out["n"].to_numpy() - 1) * out["sd"].to_numpy() / np.sqrt(out["n"])
     out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
     out.index.name = by if isinstance(by, str) else "group"
     return out
@@ -228,7 +222,7 @@ def wallet_share_difference(survey: pd.DataFrame, by, a, b, *, column: str = "wa
     se = math.sqrt(va + vb)
     df = (va + vb) ** 2 / (va**2 / (ra["n"] - 1) + vb**2 / (rb["n"] - 1)) if se > 0 else float(ra["n"] + rb["n"] - 2)
     d = float(ra["mean"] - rb["mean"])
-    half = _t(confidence_level, df) * se
+    half = t_value(confidence_level, df) * se
     return WalletDifference(Estimate(d, d - half, d + half, confidence_level), mean_a=float(ra["mean"]),
                             mean_b=float(rb["mean"]), n_a=int(ra["n"]), n_b=int(rb["n"]), group_a=str(a),
                             group_b=str(b), confidence_level=confidence_level)
@@ -286,7 +280,7 @@ def wallet_share_slope(survey: pd.DataFrame, x: str = "overall_satisfaction", *,
     intercept = float(yv.mean() - slope * xv.mean())
     resid = yv - intercept - slope * xv
     se = math.sqrt((xc**2 * resid**2).sum() / (xc**2).sum() ** 2 * n / (n - 2))
-    half = _t(confidence_level, n - 2) * se
+    half = t_value(confidence_level, n - 2) * se
     return WalletSlope(Estimate(slope, slope - half, slope + half, confidence_level), intercept=intercept, se=se,
                        n=n, x=x, confidence_level=confidence_level)
 

@@ -30,7 +30,7 @@ from scipy import stats
 from ..._checks import as_datetimes, as_timestamp, check_confidence_level, positive_int, require_columns
 from ...domain import COUNTED_STATUSES, counted_orders
 from .._proportions import newcombe_difference, wilson_interval
-from .._results import DEFAULT_CONFIDENCE, Result
+from .._results import DEFAULT_CONFIDENCE, Result, t_value, z_value
 from ._items import numeric_matrix
 
 __all__ = ["GroupComparison", "SatisfactionChurn", "InactivityGap", "compare_groups", "satisfaction_and_churn",
@@ -181,7 +181,7 @@ def compare_groups(
         raise ValueError(f"no rows with both {by!r} and {value!r}")
     g = d.groupby("g", sort=True)["v"]
     out = pd.DataFrame({"n": g.size(), "mean": g.mean(), "sd": g.std(ddof=1), "median": g.median()})
-    half = stats.t.ppf(0.5 + level / 2, np.maximum(out["n"] - 1, 1)) * out["sd"] / np.sqrt(out["n"])
+    half = t_value(level, np.maximum(out["n"].to_numpy() - 1, 1)) * out["sd"] / np.sqrt(out["n"])
     out.insert(3, "ci_low", out["mean"] - half)
     out.insert(4, "ci_high", out["mean"] + half)
     out.index.name = by
@@ -434,7 +434,7 @@ def competitor_comparison(
                                                                      fill_value=0.0)
     out = pd.DataFrame({"n": d.groupby("c").size()}).join(shares)
     out["net"] = out["better"] - out["worse"]
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = z_value(level)
     se = np.sqrt(np.maximum(out["better"] + out["worse"] - out["net"] ** 2, 0.0) / out["n"])
     out["ci_low"], out["ci_high"] = out["net"] - z * se, out["net"] + z * se
     out.index.name = competitor
