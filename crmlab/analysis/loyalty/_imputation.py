@@ -46,6 +46,7 @@ __all__ = [
     "scores_and_bread",
     "impute",
     "ratio_influence",
+    "cluster_cov",
     "cluster_se",
     "ratio_ci",
     "post_rows",
@@ -372,12 +373,22 @@ def ratio_influence(design: Design, imp: dict, S: sparse.csr_matrix, bread: np.n
     return r, psi
 
 
+def cluster_cov(P: np.ndarray, clusters: np.ndarray | None = None) -> np.ndarray:
+    """Covariance of estimates from per-unit influence values (one column per estimate).
+
+    Values are summed within clusters (default: each unit), with the small-sample
+    factor ``g / (g - 1)``, ``g`` the number of clusters with a non-zero value.
+    """
+    P = np.asarray(P, dtype=float).reshape(len(P), -1)
+    if clusters is not None:
+        P = np.column_stack([np.bincount(clusters, weights=P[:, j]) for j in range(P.shape[1])])
+    g = max(int((np.abs(P).sum(axis=1) > 0).sum()), 2)
+    return P.T @ P * g / (g - 1)
+
+
 def cluster_se(psi: np.ndarray, clusters: np.ndarray | None = None) -> float:
     """Standard error from per-unit influence values, summed within clusters (default: each unit)."""
-    if clusters is not None:
-        psi = np.bincount(clusters, weights=psi)
-    g = max(int((psi != 0).sum()), 2)
-    return float(np.sqrt((psi ** 2).sum() * g / (g - 1)))
+    return float(np.sqrt(cluster_cov(psi, clusters)[0, 0]))
 
 
 def _unit_clusters(panel: pd.DataFrame, cluster: str | None) -> np.ndarray | None:
