@@ -494,19 +494,24 @@ class Imputer:
         ratio, psi = ratio_influence(self.design, imp, S, bread)
         return float(ratio), psi, imp
 
-    def bootstrap(self, post: np.ndarray, n_boot: int, random_state: int) -> np.ndarray:
-        """Cluster bootstrap of the ratio: resample customers (multinomial weights), refit, re-impute."""
+    def resamples(self, n_boot: int, random_state: int):
+        """Cluster bootstrap replications: per-unit multinomial weights and the refitted untreated model."""
         if n_boot < 2:
             raise ValueError("n_boot must be at least 2")
         d = self.design
         rng = np.random.default_rng(random_state)
         cl = np.arange(d.n_units) if self.clusters is None else self.clusters
         n_cl = int(cl.max()) + 1
-        out = np.empty(n_boot)
-        for b in range(n_boot):
+        for _ in range(n_boot):
             w = rng.multinomial(n_cl, np.full(n_cl, 1.0 / n_cl)).astype(float)[cl]
-            fb = fit_design(d, self.untreated, weights=w, theta0=self.fit.theta)
+            yield w, fit_design(d, self.untreated, weights=w, theta0=self.fit.theta)
+
+    def bootstrap(self, post: np.ndarray, n_boot: int, random_state: int) -> np.ndarray:
+        """Cluster bootstrap of the ratio: resample customers (multinomial weights), refit, re-impute."""
+        d = self.design
+        out = []
+        for w, fb in self.resamples(n_boot, random_state):
             imp = impute(d, fb, post, self.pre)
             wp = w[d.unit[imp["post"]]]
-            out[b] = float((wp * d.y[imp["post"]]).sum() / (wp * imp["mu0"]).sum())
-        return out
+            out.append(float((wp * d.y[imp["post"]]).sum() / (wp * imp["mu0"]).sum()))
+        return np.array(out)
