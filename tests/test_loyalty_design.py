@@ -302,6 +302,10 @@ def test_pre_trend_outcome_is_stated(lesson):
 def test_heterogeneity_is_tested(lesson):
     assert "Wald test of equal effects" in lesson.stdout
     assert 0 <= lesson.results["heterogeneity_p_value"] <= 1
+    # the stored p-value (6 decimals) is the printed test's, on three buyer types (2 df)
+    h = lesson.ns["hetero"]
+    assert lesson.results["heterogeneity_p_value"] == pytest.approx(h.p_value, abs=1e-6) and h.df == 2
+    assert f"chi2 = {h.chi2:.1f} on 2 df, p = {h.p_value:.3f}" in lesson.stdout
 
 
 def test_liability_exercise_is_graded_to_the_cent():

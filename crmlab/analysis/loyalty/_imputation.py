@@ -46,6 +46,7 @@ __all__ = [
     "scores_and_bread",
     "impute",
     "ratio_influence",
+    "cluster_cov",
     "cluster_se",
     "ratio_ci",
     "post_rows",
@@ -372,12 +373,22 @@ def ratio_influence(design: Design, imp: dict, S: sparse.csr_matrix, bread: np.n
     return r, psi
 
 
+def cluster_cov(P: np.ndarray, clusters: np.ndarray | None = None) -> np.ndarray:
+    """Covariance of estimates from per-unit influence values (one column per estimate).
+
+    Values are summed within clusters (default: each unit), with the small-sample
+    factor ``g / (g - 1)``, ``g`` the number of clusters with a non-zero value.
+    """
+    P = np.asarray(P, dtype=float).reshape(len(P), -1)
+    if clusters is not None:
+        P = np.column_stack([np.bincount(clusters, weights=P[:, j]) for j in range(P.shape[1])])
+    g = max(int((np.abs(P).sum(axis=1) > 0).sum()), 2)
+    return P.T @ P * g / (g - 1)
+
+
 def cluster_se(psi: np.ndarray, clusters: np.ndarray | None = None) -> float:
     """Standard error from per-unit influence values, summed within clusters (default: each unit)."""
-    if clusters is not None:
-        psi = np.bincount(clusters, weights=psi)
-    g = max(int((psi != 0).sum()), 2)
-    return float(np.sqrt((psi ** 2).sum() * g / (g - 1)))
+    return float(np.sqrt(cluster_cov(psi, clusters)[0, 0]))
 
 
 def _unit_clusters(panel: pd.DataFrame, cluster: str | None) -> np.ndarray | None:
@@ -483,19 +494,24 @@ class Imputer:
         ratio, psi = ratio_influence(self.design, imp, S, bread)
         return float(ratio), psi, imp
 
-    def bootstrap(self, post: np.ndarray, n_boot: int, random_state: int) -> np.ndarray:
-        """Cluster bootstrap of the ratio: resample customers (multinomial weights), refit, re-impute."""
+    def resamples(self, n_boot: int, random_state: int):
+        """Cluster bootstrap replications: per-unit multinomial weights and the refitted untreated model."""
         if n_boot < 2:
             raise ValueError("n_boot must be at least 2")
         d = self.design
         rng = np.random.default_rng(random_state)
         cl = np.arange(d.n_units) if self.clusters is None else self.clusters
         n_cl = int(cl.max()) + 1
-        out = np.empty(n_boot)
-        for b in range(n_boot):
+        for _ in range(n_boot):
             w = rng.multinomial(n_cl, np.full(n_cl, 1.0 / n_cl)).astype(float)[cl]
-            fb = fit_design(d, self.untreated, weights=w, theta0=self.fit.theta)
+            yield w, fit_design(d, self.untreated, weights=w, theta0=self.fit.theta)
+
+    def bootstrap(self, post: np.ndarray, n_boot: int, random_state: int) -> np.ndarray:
+        """Cluster bootstrap of the ratio: resample customers (multinomial weights), refit, re-impute."""
+        d = self.design
+        out = []
+        for w, fb in self.resamples(n_boot, random_state):
             imp = impute(d, fb, post, self.pre)
             wp = w[d.unit[imp["post"]]]
-            out[b] = float((wp * d.y[imp["post"]]).sum() / (wp * imp["mu0"]).sum())
-        return out
+            out.append(float((wp * d.y[imp["post"]]).sum() / (wp * imp["mu0"]).sum()))
+        return np.array(out)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..._checks import as_datetimes
 from .._results import DEFAULT_CONFIDENCE, Result
-from ._imputation import Imputer, fit_design, impute, post_rows, resolve_lapse
+from ._imputation import Imputer, impute, post_rows, resolve_lapse
 from .panel import check_panel
 
 __all__ = ["common_members", "same_members", "naive_did_ratio", "RatioEstimate"]
@@ -160,11 +160,7 @@ def naive_did_ratio(
         return float(naive), float(did)
 
     naive, did = lifts(None, imp.fit)
-    rng = np.random.default_rng(random_state)
-    reps = np.empty((n_boot, 2))
-    for b in range(n_boot):
-        w = rng.multinomial(d.n_units, np.full(d.n_units, 1.0 / d.n_units)).astype(float)
-        reps[b] = lifts(w, fit_design(d, imp.untreated, weights=w, theta0=imp.fit.theta))
+    reps = np.array([lifts(w, fb) for w, fb in imp.resamples(n_boot, random_state)])
     alpha = (1 - confidence_level) / 2
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = reps[:, 0] / reps[:, 1]

@@ -108,7 +108,7 @@ from scipy import sparse, stats
 
 from ..._checks import require_columns
 from .._results import DEFAULT_CONFIDENCE, Result, z_value
-from ._imputation import (Imputer, dummy_offset, fit_design, post_rows, ratio_ci, resolve_lapse,
+from ._imputation import (Imputer, cluster_cov, dummy_offset, fit_design, post_rows, ratio_ci, resolve_lapse,
                           scores_and_bread, with_dummies)
 from .panel import check_panel
 
@@ -712,11 +712,7 @@ def effect_heterogeneity(
         psis.append(psi / r)
     if len(groups) < 2:
         raise ValueError("fewer than two groups have an estimate")
-    P = np.column_stack(psis)
-    if imp.clusters is not None:
-        P = np.column_stack([np.bincount(imp.clusters, weights=P[:, j]) for j in range(P.shape[1])])
-    g_eff = max(int((np.abs(P).sum(axis=1) > 0).sum()), 2)
-    V = P.T @ P * g_eff / (g_eff - 1)
+    V = cluster_cov(np.column_stack(psis), imp.clusters)
     b = np.array(logs)
     C = np.column_stack([-np.ones(len(b) - 1), np.eye(len(b) - 1)])
     cb = C @ b

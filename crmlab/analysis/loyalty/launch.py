@@ -170,8 +170,6 @@ def launch_effect(
     and at classroom size its interval is wide.
     """
     lp = launch_panel(panel)
-    if cluster is not None and cluster not in lp.columns:
-        cluster = None
     imp = Imputer.from_panel(lp, strata, outcome, cluster)
     post = post_rows(imp.design, months)
     if len(post) == 0:
