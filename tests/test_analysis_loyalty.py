@@ -437,24 +437,8 @@ def test_points_breakage_errors():
 
 
 # ============================================================================ truth recovery
-SIZES = {"classroom": 5000, "n20000": 20000}
-
-
-@pytest.fixture(scope="module")
-def worlds():
-    """Datasets and panels per (size, seed), built once for the module."""
-    cache = {}
-
-    def get(size: str, seed: int):
-        if (size, seed) not in cache:
-            d = crmlab.make_retail_crm("classroom", seed=seed, n_customers=SIZES[size])
-            cache[(size, seed)] = (d, monthly_panel(d.orders, d.customers, d.loyalty, as_of=AS_OF))
-        return cache[(size, seed)]
-
-    return get
-
-
-CASES = [(size, seed) for size in SIZES for seed in (0, 1, 2)]
+# datasets and panels per (size, seed): the session fixture loyalty_worlds (tests/conftest.py)
+CASES = [(size, seed) for size in ("classroom", "n20000") for seed in (0, 1, 2)]
 
 
 def _z(res: dict, truth: float) -> float:
@@ -469,8 +453,8 @@ def _z(res: dict, truth: float) -> float:
 # distance from the naive comparison.
 @pytest.mark.slow
 @pytest.mark.parametrize("size,seed", CASES)
-def test_did_is_precise_and_naive_is_far_bigger(worlds, size, seed):
-    d, p = worlds(size, seed)
+def test_did_is_precise_and_naive_is_far_bigger(loyalty_worlds, size, seed):
+    d, p = loyalty_worlds(size, seed)
     att = d.truth["loyalty"]["att"]
     res = did_effect(p, strata="profile")
     naive = naive_member_effect(p)
@@ -486,8 +470,8 @@ def test_did_is_precise_and_naive_is_far_bigger(worlds, size, seed):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size,seed", CASES)
-def test_event_study_pretrend_coefficients_match_the_test(worlds, size, seed):
-    d, p = worlds(size, seed)
+def test_event_study_pretrend_coefficients_match_the_test(loyalty_worlds, size, seed):
+    d, p = loyalty_worlds(size, seed)
     test = pretrend_test(p, strata="profile")
     es = did_event_study(p, strata="profile", window=(-6, 9))
     pre = es[es["estimate"] == "pre-trend test"].set_index("event_time")["effect"]
@@ -501,8 +485,8 @@ def test_event_study_pretrend_coefficients_match_the_test(worlds, size, seed):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size,seed", CASES)
-def test_matching_removes_part_of_the_selection_bias(worlds, size, seed):
-    d, p = worlds(size, seed)
+def test_matching_removes_part_of_the_selection_bias(loyalty_worlds, size, seed):
+    d, p = loyalty_worlds(size, seed)
     psm = propensity_matching(p)
     did = did_effect(p, strata="profile")
     naive = naive_member_effect(p).rate_lift
@@ -513,10 +497,10 @@ def test_matching_removes_part_of_the_selection_bias(worlds, size, seed):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size,seed", [c for c in CASES if c[0] == "n20000"])
-def test_effect_by_buyer_type_and_its_heterogeneity_test_agree(worlds, size, seed):
+def test_effect_by_buyer_type_and_its_heterogeneity_test_agree(loyalty_worlds, size, seed):
     from crmlab.analysis.loyalty import effect_heterogeneity
 
-    d, p = worlds(size, seed)
+    d, p = loyalty_worlds(size, seed)
     res = effect_by_segment(p, strata="profile").set_index("group")
     test = effect_heterogeneity(p, strata="profile")
     assert test.estimate == pytest.approx(res.loc["light", "effect"] - res.loc["heavy", "effect"])
@@ -527,8 +511,8 @@ def test_effect_by_buyer_type_and_its_heterogeneity_test_agree(worlds, size, see
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size,seed", CASES)
-def test_breakage_recovered(worlds, size, seed):
-    d, _ = worlds(size, seed)
+def test_breakage_recovered(loyalty_worlds, size, seed):
+    d, _ = loyalty_worlds(size, seed)
     res = points_breakage(d.points_ledger, as_of=AS_OF)
     truth = d.truth["loyalty"]["breakage"]
     # sampling sd of the estimate is about 0.024 (5,000 customers) and 0.013 (20,000): about 2 sd
@@ -538,8 +522,8 @@ def test_breakage_recovered(worlds, size, seed):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size,seed", CASES)
-def test_bunching_at_the_gold_threshold_and_not_elsewhere(worlds, size, seed):
-    d, _ = worlds(size, seed)
+def test_bunching_at_the_gold_threshold_and_not_elsewhere(loyalty_worlds, size, seed):
+    d, _ = loyalty_worlds(size, seed)
     thr = d.truth["loyalty"]["tier_threshold"]
     res = bunching_estimate(d.loyalty, thr)
     msg = f"{size} seed {seed}: excess {res.excess:.1f} (se {res.excess_se:.1f})"

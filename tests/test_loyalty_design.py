@@ -45,7 +45,6 @@ from crmlab.analysis.loyalty import (  # noqa: E402
     fade_effect,
     launch_effect,
     launch_panel,
-    monthly_panel,
     naive_did_ratio,
     naive_member_effect,
     propensity_matching,
@@ -314,30 +313,15 @@ def test_liability_exercise_is_graded_to_the_cent():
 
 
 # ============================================================================ truth recovery (slow)
-SIZES = {"classroom": 5000, "n20000": 20000}
-
-
-@pytest.fixture(scope="module")
-def worlds():
-    cache = {}
-
-    def get(size, seed):
-        if (size, seed) not in cache:
-            d = crmlab.make_retail_crm("classroom", seed=seed, n_customers=SIZES[size])
-            cache[(size, seed)] = (d, monthly_panel(d.orders, d.customers, d.loyalty, as_of=AS_OF))
-        return cache[(size, seed)]
-
-    return get
-
-
-CASES = [(size, seed) for size in SIZES for seed in (0, 1, 2)]
+# datasets and panels per (size, seed): the session fixture loyalty_worlds (tests/conftest.py)
+CASES = [(size, seed) for size in ("classroom", "n20000") for seed in (0, 1, 2)]
 
 
 @pytest.mark.slow
-def test_launch_itt_recovers_the_truth(worlds):
+def test_launch_itt_recovers_the_truth(loyalty_worlds):
     covered = 0
     for size, seed in CASES:
-        d, p = worlds(size, seed)
+        d, p = loyalty_worlds(size, seed)
         truth = d.truth["loyalty"]["launch_itt"]
         res = launch_effect(p, strata="tier_group")
         se = (np.log1p(res.ci_high) - np.log1p(res.ci_low)) / (2 * 1.96)
@@ -348,31 +332,31 @@ def test_launch_itt_recovers_the_truth(worlds):
 
 
 @pytest.mark.slow
-def test_bunching_recovers_the_truth(worlds):
+def test_bunching_recovers_the_truth(loyalty_worlds):
     for size, seed in CASES:
-        d, _ = worlds(size, seed)
+        d, _ = loyalty_worlds(size, seed)
         res = bunching_estimate(d.loyalty, d.truth["loyalty"]["tier_threshold"])
         truth = d.truth["loyalty"]["bunching_excess"]
         assert abs(res.excess - truth) < 3 * res.excess_se, f"{size} seed {seed}: {res.excess:.1f} vs {truth}"
 
 
 @pytest.mark.slow
-def test_fade_interval_covers_the_truth(worlds):
+def test_fade_interval_covers_the_truth(loyalty_worlds):
     covered = 0
     for size, seed in CASES:
-        d, p = worlds(size, seed)
+        d, p = loyalty_worlds(size, seed)
         f = fade_effect(p, strata="profile")
         covered += f.ci_low <= d.truth["loyalty"]["fade_early_minus_late"] <= f.ci_high
     assert covered >= 5, covered
 
 
 @pytest.mark.slow
-def test_enrolment_did_recovers_the_att_with_the_lapse_slope(worlds):
+def test_enrolment_did_recovers_the_att_with_the_lapse_slope(loyalty_worlds):
     # unseen seeds at 20,000 customers: the lapse-corrected DiD covers the att on each, its mean error
     # is below 0.06; the plain model (no lapse slope) overstates it by more than 0.1 on average
     est, plain, truth = [], [], []
     for seed in (3, 4, 5):
-        d, p = worlds("n20000", seed)
+        d, p = loyalty_worlds("n20000", seed)
         res = did_effect(p, strata="profile")
         att = d.truth["loyalty"]["att"]
         assert res.ci_low <= att <= res.ci_high, \
