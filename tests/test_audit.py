@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from crmlab.notebook.audit import claim_records, format_markdown, run_audit, summarize
+from crmlab.notebook.audit import chance_of_coverage, claim_records, format_markdown, run_audit, summarize
 from crmlab.notebook.runner import find_notebooks
 
 
@@ -25,8 +25,23 @@ def test_false_discoveries_and_coverage_are_counted():
     assert t.loc["x.effect", "runs"] == 4 and t.loc["x.effect", "false_discoveries"] == 2
     assert t.loc["x.effect", "supported"] == 0.75 and t.loc["x.effect", "coverage"] == 0.25
     assert not t.loc["x.effect", "goal_met"] and t.loc["x.ratio", "goal_met"]
+    # 1 cover in 4 runs: P(X <= 1) for X ~ Binomial(4, 0.95) = 0.05**4 + 4 * 0.95 * 0.05**3
+    assert t.loc["x.effect", "coverage_chance"] == pytest.approx(0.05 ** 4 + 4 * 0.95 * 0.05 ** 3, abs=1e-3)
+    assert t.loc["x.ratio", "coverage_chance"] == 1.0
     md = format_markdown(summarize(recs), seeds=[1, 2, 3, 4, 5], preset="classroom")
     assert "`x.effect`" in md and "**not met**" in md and "1 of 2 claims meet both goals" in md
+    assert "| 25% of 4 | 0.00 | **not met** |" in md
+
+
+def test_chance_of_coverage_is_the_binomial_tail():
+    # against a direct sum over the binomial distribution, and its extremes
+    n, p = 20, 0.95
+    pmf = [math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)]
+    for covered in (15, 17, 18, 19):
+        assert chance_of_coverage(covered, n) == pytest.approx(sum(pmf[:covered + 1]))
+    assert chance_of_coverage(20, 20) == 1.0 and chance_of_coverage(0, 20) == pytest.approx(0.05 ** 20)
+    assert chance_of_coverage(17, 20) > 0.05 > chance_of_coverage(15, 20)
+    assert math.isnan(chance_of_coverage(0, 0))
 
 
 def test_claims_without_truth_have_no_coverage_and_records_carry_truth():

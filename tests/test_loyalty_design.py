@@ -4,6 +4,9 @@
   estimators (att, att_by_event_month, fade, launch_itt / launch_effect_per_member, bunching_excess).
 * Estimators with intervals: fade (early minus late), heterogeneity (Wald test), the city-launch
   intention-to-treat, naive and matching intervals, one member set, the naive / DiD ratio.
+* The city-launch model: in a world where customers keep joining and buy less as they age, the
+  city-level model recovers the ITT and drops in accuracy without its tenure effects; strata give
+  groups their own months; the jackknife equals leaving out each city by hand.
 * The lesson itself (run in-process on the committed classroom data): every finding is a claim worded
   by its interval, the pre-trend consequence is printed, no fixed directional text.
 
@@ -178,6 +181,93 @@ def test_launch_effect_recovers_a_planted_itt_and_scales_it_per_member():
     assert res.n_clusters == 40
 
 
+def _aging_launch_panel(n=8000, T=24, itt=0.3, seed=5, n_cities=40, group_trend=0.0):
+    """Customers keep joining; a customer's rate falls with tenure; cities of group 0 tend to launch first.
+
+    ``group_trend``: log-rate trend per year of group 1's customers (0: parallel trends across groups).
+    """
+    rng = np.random.default_rng(seed)
+    group = np.arange(n_cities) % 2
+    waves = np.array([9, 13, 17])
+    launch_of_city = np.where(rng.random(n_cities) < np.where(group == 0, 0.6, 0.2), waves[0],
+                              rng.choice(waves[1:], n_cities))
+    city = rng.integers(0, n_cities, n)
+    first = rng.integers(0, T - 3, n)
+    lm = launch_of_city[city]
+    lam = rng.gamma(2.0, 0.3, n)
+    member = rng.random(n) < 0.4
+    enrol = np.where(member, lm + rng.integers(0, 3, n), np.nan)
+    k = T - 1 - first  # panel months first + 1 .. T - 1
+    cid = np.repeat(np.arange(n), k)
+    t = np.concatenate([np.arange(f + 1, T) for f in first])
+    season = 1 + 0.3 * np.cos(np.arange(T) / 3.0)
+    rate = (lam[cid] * season[t] * np.exp(-0.08 * (t - first[cid])) * np.exp(group_trend * group[city[cid]] * t / 12)
+            * (1 + itt * (t >= lm[cid])))
+    months = pd.date_range("2024-01-01", periods=T, freq="MS")
+    return pd.DataFrame({"customer_id": [f"C{i:05d}" for i in cid], "month": months[t], "orders": rng.poisson(rate),
+                         "months_since_enrol": t - enrol[cid], "launch_month": months[lm[cid]],
+                         "city": [f"city{c:02d}" for c in city[cid]], "first_month": months[first[cid]],
+                         "tier_group": [f"g{g}" for g in group[city[cid]]]})
+
+
+def test_launch_effect_lets_each_city_age():
+    """Customers keep joining the waiting cities while the launched cities' customers age: tenure effects needed."""
+    from crmlab.analysis.loyalty._imputation import Design, Imputer
+    from crmlab.analysis.loyalty.launch import launch_design
+
+    p = _aging_launch_panel()
+    res = launch_effect(p, months=(0, 5))
+    assert res.ci_low < 0.3 < res.ci_high and res.ci_low > 0.1, res
+    assert res.n_clusters == 40 and res.interval == "jackknife"
+    # the same city-level model without the tenure effects is far off: the test world can tell them apart
+    lp = launch_panel(p)
+    d = launch_design(lp)
+    d = Design(unit=d.unit, codes=d.codes[:1], slopes=[], y=d.y, rel=d.rel, n_units=d.n_units,
+               n_params=int(d.codes[0].max()) + 1)
+    imp = Imputer.from_design(d)
+    post = np.flatnonzero(np.isfinite(d.rel) & (d.rel >= 0) & (d.rel <= 5))
+    pre_customers = lp.loc[d.rel < 0, "customer_id"].unique()
+    post = post[np.isin(lp["customer_id"].to_numpy()[post], pre_customers)]
+    r, _, _ = imp.influence(post)
+    assert r - 1 < res.ci_low, (r - 1, res)
+
+
+def test_launch_effect_strata_give_each_group_its_own_months():
+    """The launch order follows the group and group 1 trends down: only group-specific months recover the ITT."""
+    p = _aging_launch_panel(group_trend=-1.5, n=12000)
+    pooled = launch_effect(p, months=(0, 5))
+    within = launch_effect(p, months=(0, 5), strata="tier_group")
+    assert within.ci_low < 0.3 < within.ci_high, within
+    # the waiting cities are mostly of the falling group: pooled months make the launched cities look good
+    assert pooled.effect - 0.3 > 0.08 and abs(within.effect - 0.3) < 0.05, (pooled, within)
+    # ... and the jackknife sees the misfit: the pooled interval is much wider
+    assert pooled.se_log > 1.5 * within.se_log
+    with pytest.raises(ValueError, match="nope"):
+        launch_effect(p, strata="nope")
+
+
+def test_launch_effect_jackknife_leaves_out_each_city_in_turn():
+    from crmlab.analysis.loyalty._imputation import jackknife_se
+
+    p = _launch_panel(n=1500, T=16, n_cities=8, seed=11)
+    res = launch_effect(p, months=(0, 5))
+    assert res.interval == "jackknife"
+    # the same estimate without each city, computed from scratch on the smaller panel
+    reps = [np.log1p(launch_effect(p[p["city"] != c], months=(0, 5), interval="analytic").effect)
+            for c in sorted(p["city"].unique())]
+    assert res.se_log == pytest.approx(jackknife_se(np.array(reps)), rel=1e-5)
+    assert np.log1p(res.ci_high) - np.log1p(res.ci_low) == pytest.approx(2 * 1.959963984540054 * res.se_log)
+    ana = launch_effect(p, months=(0, 5), interval="analytic")
+    assert ana.effect == pytest.approx(res.effect) and ana.interval == "analytic"
+    assert ana.se_log != pytest.approx(res.se_log, rel=1e-3)
+    with pytest.raises(ValueError, match="interval"):
+        launch_effect(p, months=(0, 5), interval="bootstrap")
+    with pytest.raises(ValueError, match="give a cluster"):
+        launch_effect(p, months=(0, 5), cluster=None, interval="jackknife")
+    by_customer = launch_effect(p, months=(0, 5), cluster=None)
+    assert by_customer.interval == "analytic" and by_customer.n_clusters == p["customer_id"].nunique()
+
+
 def test_launch_panel_counts_months_from_the_city_launch():
     lp = launch_panel(_launch_panel(n=50, T=14))
     lm = pd.to_datetime(lp["launch_month"])
@@ -323,8 +413,8 @@ def test_launch_itt_recovers_the_truth(loyalty_worlds):
     for size, seed in CASES:
         d, p = loyalty_worlds(size, seed)
         truth = d.truth["loyalty"]["launch_itt"]
-        res = launch_effect(p, strata="tier_group")
-        se = (np.log1p(res.ci_high) - np.log1p(res.ci_low)) / (2 * 1.96)
+        res = launch_effect(p)  # the lesson's model: city levels, months, tenure; jackknife interval
+        se = res.se_log
         z = (np.log1p(res.effect) - np.log1p(truth)) / se
         assert abs(z) < 3, f"{size} seed {seed}: ITT {res.effect:.3f} [{res.ci_low:.3f}, {res.ci_high:.3f}] vs {truth:.3f}"
         covered += res.ci_low <= truth <= res.ci_high

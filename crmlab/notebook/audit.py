@@ -9,7 +9,12 @@ The audit runs the lessons on many unseen seeds and tabulates, per claim:
   uses a directional word);
 * **false discoveries** - runs where a supported claim points the wrong way: the
   truth lies on the other side of the null, or on it;
-* **coverage** - share of runs whose interval contains the truth.
+* **coverage** - share of runs whose interval contains the truth, and how
+  likely so few covers would be by chance: ``P(X <= covers)`` for ``X``
+  binomial with the runs and 0.95 (:func:`chance_of_coverage`). An interval of
+  exactly 95% covers 17 or fewer of 20 truths in 7.5% of audits, so among
+  seventy claims about five miss the 18-of-20 goal by chance alone; a small
+  probability (below 1%) is the sign of an interval that is too narrow.
 
 Goals (issue "findings that stay true"): no supported claim contradicts the
 truth on more than 1 seed in 20, and every interval covers its truth on at
@@ -35,13 +40,28 @@ from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
-__all__ = ["GOAL_MAX_FALSE", "GOAL_MIN_COVERAGE", "run_audit", "audit_one", "claim_records", "summarize",
+__all__ = ["GOAL_MAX_FALSE", "GOAL_MIN_COVERAGE", "NOMINAL_COVERAGE", "chance_of_coverage", "run_audit", "audit_one", "claim_records", "summarize",
            "format_markdown", "records_json"]
 
 #: At most this share of runs may show a supported claim that contradicts the truth (1 in 20).
 GOAL_MAX_FALSE = 1 / 20
 #: At least this share of runs must have an interval covering the truth (18 in 20).
 GOAL_MIN_COVERAGE = 18 / 20
+#: The level of the lessons' intervals.
+NOMINAL_COVERAGE = 0.95
+
+
+def chance_of_coverage(covered: int, runs: int, level: float = NOMINAL_COVERAGE) -> float:
+    """Probability that intervals of exactly ``level`` cover ``covered`` or fewer of ``runs`` truths.
+
+    Examples
+    --------
+    >>> round(chance_of_coverage(17, 20), 3), round(chance_of_coverage(18, 20), 3), chance_of_coverage(20, 20)
+    (0.075, 0.264, 1.0)
+    """
+    if runs <= 0:
+        return math.nan
+    return float(min(1.0, sum(math.comb(runs, k) * level ** k * (1 - level) ** (runs - k) for k in range(covered + 1))))
 
 
 def claim_records(results: dict[str, Any], *, notebook: str, seed: int) -> list[dict[str, Any]]:
@@ -126,12 +146,13 @@ def summarize(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
         false = sum(_contradicts(r) for r in g)
         cov = [c for c in (_covers(r) for r in g) if c is not None]
         coverage = round(sum(cov) / len(cov), 3) if cov else math.nan
+        chance = round(chance_of_coverage(sum(cov), len(cov)), 3) if cov else math.nan
         rows.append({"notebook": nb, "claim": cid, "runs": n, "supported": round(sum(r["supported"] for r in g) / n, 3),
                      "false_discoveries": false, "false_share": round(false / n, 3),
-                     "with_truth": len(cov), "coverage": coverage,
+                     "with_truth": len(cov), "coverage": coverage, "coverage_chance": chance,
                      "goal_met": (false / n <= GOAL_MAX_FALSE) and (not cov or coverage >= GOAL_MIN_COVERAGE)})
     cols = ["notebook", "claim", "runs", "supported", "false_discoveries", "false_share", "with_truth", "coverage",
-            "goal_met"]
+            "coverage_chance", "goal_met"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -148,13 +169,19 @@ def format_markdown(table: pd.DataFrame, *, seeds: Sequence[int], preset: str, e
         f"Goals: false discoveries in at most {GOAL_MAX_FALSE:.0%} of runs (1 in 20); coverage of at least "
         f"{GOAL_MIN_COVERAGE:.0%} (18 in 20).",
         "",
-        "| lesson | claim | runs | supported | false discoveries | coverage | goals |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "*Chance* is the probability that intervals of exactly 95% cover the truth this rarely or less "
+        "(binomial). Exact 95% intervals cover 17 or fewer of 20 truths in 7.5% of audits, so among many claims "
+        "a few miss the coverage goal by chance alone; a chance below 1% is the sign of an interval that is "
+        "too narrow.",
+        "",
+        "| lesson | claim | runs | supported | false discoveries | coverage | chance | goals |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in table.to_dict("records"):
         cov = "-" if r["with_truth"] == 0 else f"{r['coverage']:.0%} of {r['with_truth']}"
+        chance = "-" if r["with_truth"] == 0 else f"{r['coverage_chance']:.2f}"
         lines.append(f"| {r['notebook']} | `{r['claim']}` | {r['runs']} | {r['supported']:.0%} | "
-                     f"{r['false_discoveries']} | {cov} | {'met' if r['goal_met'] else '**not met**'} |")
+                     f"{r['false_discoveries']} | {cov} | {chance} | {'met' if r['goal_met'] else '**not met**'} |")
     met = int(table["goal_met"].sum()) if len(table) else 0
     lines += ["", f"{met} of {len(table)} claims meet both goals."]
     if errors:

@@ -48,6 +48,7 @@ __all__ = [
     "ratio_influence",
     "cluster_cov",
     "cluster_se",
+    "jackknife_se",
     "ratio_ci",
     "post_rows",
     "resolve_lapse",
@@ -391,6 +392,22 @@ def cluster_se(psi: np.ndarray, clusters: np.ndarray | None = None) -> float:
     return float(np.sqrt(cluster_cov(psi, clusters)[0, 0]))
 
 
+def jackknife_se(replicates: np.ndarray) -> float:
+    """Jackknife standard error ``sqrt((G - 1) / G * sum (t_g - mean t)^2)`` of the finite replicates.
+
+    Examples
+    --------
+    >>> round(jackknife_se(np.array([1.0, 2.0, 3.0, np.nan])), 4)
+    1.1547
+    """
+    t = np.asarray(replicates, float)
+    t = t[np.isfinite(t)]
+    g = len(t)
+    if g < 2:
+        return float("nan")
+    return float(np.sqrt((g - 1) / g * ((t - t.mean()) ** 2).sum()))
+
+
 def _unit_clusters(panel: pd.DataFrame, cluster: str | None) -> np.ndarray | None:
     """Cluster code of every unit (customer, sorted like the design), or None for customers."""
     if cluster is None or cluster == "customer_id":
@@ -454,6 +471,12 @@ class Imputer:
             pre = pre[~exclude[pre]]
         return cls(design, fit_design(design, untreated), untreated, pre, _unit_clusters(panel, cluster))
 
+    @classmethod
+    def from_design(cls, design: Design, clusters: np.ndarray | None = None) -> "Imputer":
+        """Fit the untreated model of a ready-made :class:`Design` (rows with ``rel`` missing or negative)."""
+        untreated = _untreated_rows(design)
+        return cls(design, fit_design(design, untreated), untreated, _treated_pre_rows(design), clusters)
+
     @property
     def lapse(self) -> bool:
         """Whether the untreated model has a lapse slope (the last parameter)."""
@@ -493,6 +516,25 @@ class Imputer:
         S, bread = self.bread()
         ratio, psi = ratio_influence(self.design, imp, S, bread)
         return float(ratio), psi, imp
+
+    def jackknife(self, post: np.ndarray) -> np.ndarray:
+        """Delete-one-cluster jackknife of the ratio: drop each cluster (city, or unit) in turn, refit, re-impute.
+
+        Returns the log ratio of every replicate (NaN where nothing is left to
+        impute); :func:`jackknife_se` turns them into a standard error.
+        """
+        d = self.design
+        cl = np.arange(d.n_units) if self.clusters is None else self.clusters
+        out = np.full(int(cl.max()) + 1, np.nan)
+        for g in range(len(out)):
+            w = (cl != g).astype(float)
+            fg = fit_design(d, self.untreated, weights=w, theta0=self.fit.theta)
+            imp = impute(d, fg, post, self.pre)
+            wp = w[d.unit[imp["post"]]]
+            num, den = float((wp * d.y[imp["post"]]).sum()), float((wp * imp["mu0"]).sum())
+            if num > 0 and den > 0:
+                out[g] = np.log(num / den)
+        return out
 
     def resamples(self, n_boot: int, random_state: int):
         """Cluster bootstrap replications: per-unit multinomial weights and the refitted untreated model."""
