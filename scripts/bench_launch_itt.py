@@ -72,7 +72,7 @@ def _estimates(seed: int, preset: str, n_customers: int | None, as_of: str) -> d
     warnings.simplefilter("ignore", RuntimeWarning)
     from crmlab.analysis import loyalty
     from crmlab.analysis.loyalty._imputation import Design, Imputer, cluster_se, jackknife_se
-    from crmlab.analysis.loyalty.launch import launch_design, launch_panel
+    from crmlab.analysis.loyalty.launch import itt_rows, launch_design, launch_panel
     from crmlab.notebook import get_data
 
     data = get_data(None, preset=preset, seed=seed, n_customers=n_customers)
@@ -100,11 +100,7 @@ def _estimates(seed: int, preset: str, n_customers: int | None, as_of: str) -> d
         d = Design(unit=d.unit, codes=d.codes[:1], slopes=[], y=d.y, rel=d.rel, n_units=d.n_units,
                    n_params=int(d.codes[0].max()) + 1)
         imp = Imputer.from_design(d)
-        cust = pd.factorize(lp["customer_id"], sort=True)[0]
-        has_pre = np.zeros(cust.max() + 1, bool)
-        has_pre[cust[d.rel < 0]] = True
-        post = np.flatnonzero(np.isfinite(d.rel) & (d.rel >= 0) & (d.rel <= 6))
-        post = post[has_pre[cust[post]]]
+        post = itt_rows(lp, (0, 6))
         r, _, _ = imp.influence(post)
         return np.log(r), jackknife_se(imp.jackknife(post))
 

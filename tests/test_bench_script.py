@@ -78,3 +78,18 @@ def test_bench_scale_smoke_run(tmp_path):
     assert run["worker_peak_rss_mb"] > 0 and run["check"]["rows_total"] > 20_000
     assert report["projection"]["chunks"] == 10_000
     assert [p.name for p in tmp_path.iterdir()] == ["scale.json"], "temporary datasets left behind"
+
+
+def test_bench_launch_itt_smoke_run():
+    """The launch-ITT calibration benchmark: two small seeds, one table row per model, counts that add up."""
+    script = SCRIPT.parent / "bench_launch_itt.py"
+    proc = subprocess.run([sys.executable, str(script), "--seeds", "1000-1001", "--n-customers", "2000", "--jobs", "1"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ") and "model" not in line]
+    assert len(rows) == 4 and "city + tenure (jackknife)" in rows[-1], proc.stdout
+    for line in rows:
+        covers = line.split("|")[7].strip()
+        assert covers.endswith("/2") and 0 <= int(covers.split("/")[0]) <= 2, line
+    bad = subprocess.run([sys.executable, str(script), "--seeds", "x"], capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "seeds must look like" in bad.stderr

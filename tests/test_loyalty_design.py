@@ -213,7 +213,7 @@ def _aging_launch_panel(n=8000, T=24, itt=0.3, seed=5, n_cities=40, group_trend=
 def test_launch_effect_lets_each_city_age():
     """Customers keep joining the waiting cities while the launched cities' customers age: tenure effects needed."""
     from crmlab.analysis.loyalty._imputation import Design, Imputer
-    from crmlab.analysis.loyalty.launch import launch_design
+    from crmlab.analysis.loyalty.launch import itt_rows, launch_design
 
     p = _aging_launch_panel()
     res = launch_effect(p, months=(0, 5))
@@ -225,10 +225,7 @@ def test_launch_effect_lets_each_city_age():
     d = Design(unit=d.unit, codes=d.codes[:1], slopes=[], y=d.y, rel=d.rel, n_units=d.n_units,
                n_params=int(d.codes[0].max()) + 1)
     imp = Imputer.from_design(d)
-    post = np.flatnonzero(np.isfinite(d.rel) & (d.rel >= 0) & (d.rel <= 5))
-    pre_customers = lp.loc[d.rel < 0, "customer_id"].unique()
-    post = post[np.isin(lp["customer_id"].to_numpy()[post], pre_customers)]
-    r, _, _ = imp.influence(post)
+    r, _, _ = imp.influence(itt_rows(lp, (0, 5)))
     assert r - 1 < res.ci_low, (r - 1, res)
 
 

@@ -64,10 +64,10 @@ import pandas as pd
 
 from ..._checks import as_datetimes, require_columns
 from .._results import DEFAULT_CONFIDENCE, Result
-from ._imputation import Design, Imputer, cluster_se, design_from_panel, jackknife_se, post_rows, ratio_ci
+from ._imputation import Design, Imputer, cluster_se, design_from_panel, jackknife_se, ratio_ci
 from .panel import check_panel, month_index
 
-__all__ = ["launch_panel", "launch_design", "launch_effect", "LaunchEffect", "TENURE_CAP"]
+__all__ = ["launch_panel", "launch_design", "itt_rows", "launch_effect", "LaunchEffect", "TENURE_CAP"]
 
 #: Tenure (months since the first order) from which customer-months share one tenure effect.
 TENURE_CAP = 24
@@ -146,6 +146,27 @@ def launch_design(lp: pd.DataFrame, cluster: str | None = "city", strata=None, o
         n_params += len(tcats)
     return Design(unit=np.asarray(unit), codes=list(codes), slopes=[], y=d.y, rel=d.rel, n_units=int(n_units),
                   n_params=n_params)
+
+
+def itt_rows(lp: pd.DataFrame, months: tuple[int, int] = (0, 6)) -> np.ndarray:
+    """Rows of :func:`launch_panel` output that the ITT is about.
+
+    These are the customer-months ``months[0] .. months[1]`` after the launch,
+    of customers who bought before it (who have a panel month before their
+    city's launch).
+
+    Examples
+    --------
+    >>> lp = pd.DataFrame({"customer_id": list("AAABB"), "months_since_enrol": [-1.0, 0, 1, 0, 1]})
+    >>> itt_rows(lp, (0, 6)).tolist()  # B's first order came after the launch
+    [1, 2]
+    """
+    lo, hi = months
+    if lo > hi or lo < 0:
+        raise ValueError(f"months must be (first, last) with 0 <= first <= last, got {months!r}")
+    rel = lp["months_since_enrol"].to_numpy(float)
+    before = pd.Series(rel < 0).groupby(lp["customer_id"].to_numpy()).transform("any").to_numpy()
+    return np.flatnonzero(np.isfinite(rel) & (rel >= lo) & (rel <= hi) & before)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -281,12 +302,8 @@ def launch_effect(
         raise ValueError("interval='jackknife' leaves out one cluster at a time: give a cluster (e.g. 'city')")
     imp = Imputer.from_design(launch_design(lp, cluster, strata, outcome))
     d = imp.design
-    post = post_rows(d, months)
-    # the ITT is about the customers who bought before their city's launch (a panel month before it)
+    post = itt_rows(lp, months)
     cust = pd.factorize(lp["customer_id"], sort=True)[0]
-    has_pre = np.zeros(int(cust.max()) + 1 if len(cust) else 0, bool)
-    has_pre[cust[d.rel < 0]] = True
-    post = post[has_pre[cust[post]]]
     if len(post) == 0:
         raise ValueError(f"panel has no customer-months {months[0]}..{months[1]} after a launch "
                          "of customers who bought before it")
