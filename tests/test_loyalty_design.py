@@ -263,6 +263,8 @@ def test_launch_effect_jackknife_leaves_out_each_city_in_turn():
         launch_effect(p, months=(0, 5), cluster=None, interval="jackknife")
     by_customer = launch_effect(p, months=(0, 5), cluster=None)
     assert by_customer.interval == "analytic" and by_customer.n_clusters == p["customer_id"].nunique()
+    named = launch_effect(p, months=(0, 5), cluster="customer_id")
+    assert named.interval == "analytic" and named.se_log == pytest.approx(by_customer.se_log)
 
 
 def test_launch_panel_counts_months_from_the_city_launch():

@@ -294,6 +294,8 @@ def launch_effect(
     small at this size (z-scores spread 1.11). Measured by ``scripts/bench_launch_itt.py``.
     """
     lp = launch_panel(panel)
+    if cluster == "customer_id":  # each customer her own cluster: the customer-level model
+        cluster = None
     if interval is None:
         interval = "analytic" if cluster is None else "jackknife"
     if interval not in ("jackknife", "analytic"):
