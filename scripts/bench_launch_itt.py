@@ -71,7 +71,7 @@ def _estimates(seed: int, preset: str, n_customers: int | None, as_of: str) -> d
     """Every model's log ratio and SE on one seed's data."""
     warnings.simplefilter("ignore", RuntimeWarning)
     from crmlab.analysis import loyalty
-    from crmlab.analysis.loyalty._imputation import Design, Imputer, cluster_se, jackknife_se
+    from crmlab.analysis.loyalty._imputation import Imputer, cluster_se, jackknife_se, post_rows
     from crmlab.analysis.loyalty.launch import itt_rows, launch_design, launch_panel
     from crmlab.notebook import get_data
 
@@ -88,18 +88,13 @@ def _estimates(seed: int, preset: str, n_customers: int | None, as_of: str) -> d
         def run():
             lp = launch_panel(panel)
             imp = Imputer.from_panel(lp, strata, "orders", "city")
-            post = imp.design.rel
-            post = np.flatnonzero(np.isfinite(post) & (post >= 0) & (post <= 6))
-            r, psi, _ = imp.influence(post)
+            r, psi, _ = imp.influence(post_rows(imp.design, (0, 6)))
             return np.log(r), cluster_se(psi, imp.clusters) / r
         return run
 
     def city_no_tenure():
         lp = launch_panel(panel)
-        d = launch_design(lp)
-        d = Design(unit=d.unit, codes=d.codes[:1], slopes=[], y=d.y, rel=d.rel, n_units=d.n_units,
-                   n_params=int(d.codes[0].max()) + 1)
-        imp = Imputer.from_design(d)
+        imp = Imputer.from_design(launch_design(lp, tenure=False))
         post = itt_rows(lp, (0, 6))
         r, _, _ = imp.influence(post)
         return np.log(r), jackknife_se(imp.jackknife(post))

@@ -51,6 +51,7 @@ __all__ = [
     "jackknife_se",
     "ratio_ci",
     "post_rows",
+    "window_rows",
     "resolve_lapse",
     "Imputer",
 ]
@@ -439,13 +440,18 @@ def _treated_pre_rows(design: Design) -> np.ndarray:
     return np.flatnonzero(np.isfinite(rel) & (rel < 0))
 
 
-def post_rows(design: Design, months: tuple[int, int]) -> np.ndarray:
-    """Rows of member-months ``months[0] .. months[1]`` after enrolment."""
+def window_rows(rel: np.ndarray, months: tuple[int, int]) -> np.ndarray:
+    """Rows whose months since the event ``rel`` lie in ``months[0] .. months[1]`` (NaN: never)."""
     lo, hi = months
     if lo > hi or lo < 0:
         raise ValueError(f"months must be (first, last) with 0 <= first <= last, got {months!r}")
-    rel = design.rel
+    rel = np.asarray(rel, float)
     return np.flatnonzero(np.isfinite(rel) & (rel >= lo) & (rel <= hi))
+
+
+def post_rows(design: Design, months: tuple[int, int]) -> np.ndarray:
+    """Rows of member-months ``months[0] .. months[1]`` after enrolment."""
+    return window_rows(design.rel, months)
 
 
 def resolve_lapse(panel: pd.DataFrame, lapse: bool | None) -> bool:

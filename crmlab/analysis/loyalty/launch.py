@@ -64,7 +64,7 @@ import pandas as pd
 
 from ..._checks import as_datetimes, require_columns
 from .._results import DEFAULT_CONFIDENCE, Result
-from ._imputation import Design, Imputer, cluster_se, design_from_panel, jackknife_se, ratio_ci
+from ._imputation import Design, Imputer, cluster_se, design_from_panel, jackknife_se, ratio_ci, window_rows
 from .panel import check_panel, month_index
 
 __all__ = ["launch_panel", "launch_design", "itt_rows", "launch_effect", "LaunchEffect", "TENURE_CAP"]
@@ -97,7 +97,8 @@ def launch_panel(panel: pd.DataFrame) -> pd.DataFrame:
     return out[np.isfinite(rel)].reset_index(drop=True)
 
 
-def launch_design(lp: pd.DataFrame, cluster: str | None = "city", strata=None, outcome: str = "orders") -> Design:
+def launch_design(lp: pd.DataFrame, cluster: str | None = "city", strata=None, outcome: str = "orders",
+                  tenure: bool = True) -> Design:
     """The untreated model of the launch design on :func:`launch_panel` output.
 
     With a ``cluster`` (default ``"city"``) each cluster is one unit of the
@@ -106,7 +107,9 @@ def launch_design(lp: pd.DataFrame, cluster: str | None = "city", strata=None, o
     capped at :data:`TENURE_CAP`); without one, each customer is a unit and
     the effects are the calendar months (a customer's own level already
     carries her tenure). ``strata`` give every group its own calendar-month
-    effects.
+    effects. ``tenure=False`` leaves the tenure effects out of the cluster
+    model (for comparison: biased when customers keep joining, see
+    :func:`launch_effect`).
 
     Examples
     --------
@@ -130,18 +133,20 @@ def launch_design(lp: pd.DataFrame, cluster: str | None = "city", strata=None, o
         codes = [pd.factorize(key, sort=True)[0]]
     n_params = int(codes[0].max()) + 1
     unit, n_units = d.unit, d.n_units
-    if cluster is not None and cluster != "customer_id":
-        require_columns(lp, [cluster, "first_month"], table="panel")
+    by_cluster = cluster is not None and cluster != "customer_id"
+    if by_cluster:
+        require_columns(lp, [cluster] + (["first_month"] if tenure else []), table="panel")
         if lp[cluster].isna().any():
             rows = np.flatnonzero(lp[cluster].isna().to_numpy())[:5].tolist()
             raise ValueError(f"panel column {cluster!r} has missing values (rows {rows})")
         unit, cats = pd.factorize(lp[cluster].astype(str), sort=True)
         n_units = len(cats)
+    if by_cluster and tenure:
         first = month_index(lp["first_month"], "panel.first_month")
         if np.isnan(first).any():
             raise ValueError("panel column 'first_month' has missing dates")
-        tenure = np.clip(month_index(lp["month"], "panel.month") - first, 0, TENURE_CAP).astype(np.int64)
-        tcode, tcats = pd.factorize(tenure, sort=True)
+        months_on = np.clip(month_index(lp["month"], "panel.month") - first, 0, TENURE_CAP).astype(np.int64)
+        tcode, tcats = pd.factorize(months_on, sort=True)
         codes = codes + [tcode + n_params]
         n_params += len(tcats)
     return Design(unit=np.asarray(unit), codes=list(codes), slopes=[], y=d.y, rel=d.rel, n_units=int(n_units),
@@ -161,12 +166,10 @@ def itt_rows(lp: pd.DataFrame, months: tuple[int, int] = (0, 6)) -> np.ndarray:
     >>> itt_rows(lp, (0, 6)).tolist()  # B's first order came after the launch
     [1, 2]
     """
-    lo, hi = months
-    if lo > hi or lo < 0:
-        raise ValueError(f"months must be (first, last) with 0 <= first <= last, got {months!r}")
     rel = lp["months_since_enrol"].to_numpy(float)
+    rows = window_rows(rel, months)
     before = pd.Series(rel < 0).groupby(lp["customer_id"].to_numpy()).transform("any").to_numpy()
-    return np.flatnonzero(np.isfinite(rel) & (rel >= lo) & (rel <= hi) & before)
+    return rows[before[rows]]
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
